@@ -1,0 +1,77 @@
+"""Runtime wiring: one :class:`App` holds the engine, session factory, blob store, loaded
+rules and intent model, and the clock. Built by ``cli.py`` (or tests) from ``Settings`` and
+passed explicitly to services; there is no global instance.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from mailagent.blobstore import BlobStore
+from mailagent.config import Settings, database_url
+from mailagent.context import Context
+from mailagent.db.session import make_engine, session_factory, upgrade
+from mailagent.intent_model import IntentModel
+from mailagent.ruleset import Ruleset, load_rules
+
+__all__ = ["App", "open_app", "utcnow"]
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    blobs: BlobStore
+    ruleset: Ruleset
+    model: IntentModel | None
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def context(self) -> Context:
+        team = self.settings.team
+        return Context(
+            now=self.clock(),
+            team_language=team.language,
+            own_domains=tuple(d.lower() for d in team.own_domains),
+            free_mail_domains=frozenset(d.lower() for d in team.free_mail_domains),
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    migrate: bool = True,
+    with_model: bool = True,
+) -> App:
+    """Open the store (migrating it), load rules and the intent model."""
+    engine = make_engine(database_url(settings.store), echo=settings.store.echo_sql)
+    if migrate:
+        upgrade(engine)
+    ruleset = load_rules(Path(settings.rules_dir))
+    model = IntentModel.load_or_train(Path(settings.store.dir)) if with_model else None
+    return App(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        blobs=BlobStore(settings.store.dir),
+        ruleset=ruleset,
+        model=model,
+        clock=clock,
+    )

@@ -1,0 +1,323 @@
+"""Typed settings: declared once as frozen dataclasses, loaded from TOML plus env secrets.
+
+Every field has a default and a help string (``setting(default, help)``); ``load(path)``
+validates types and values and reports ``file: section.key: problem``. Secrets (passwords,
+OAuth tokens) are never read from the TOML file itself: the file names an environment
+variable or a secret file, and the values are kept out of ``repr`` so they never reach logs.
+There is no module-level settings singleton: ``cli.py`` builds one and passes it down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailagent.errors import ConfigError
+
+__all__ = [
+    "ImapSettings",
+    "MailboxSettings",
+    "ParseSettings",
+    "SchedulerSettings",
+    "Settings",
+    "SmtpSettings",
+    "StoreSettings",
+    "TeamSettings",
+    "TranslationSettings",
+    "WebSettings",
+    "database_url",
+    "iter_settings",
+    "load",
+    "read_secret",
+]
+
+
+def setting(default: Any, help: str, *, secret: bool = False) -> Any:  # noqa: A002
+    """A dataclass field carrying its help text (and whether it names a secret)."""
+    meta = {"help": help, "secret": secret}
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    url: str = setting(
+        "sqlite:///store/mailagent.db",
+        "SQLAlchemy database URL: sqlite:///PATH (default) or "
+        "postgresql+psycopg://user@host/db (password from url_env).",
+    )
+    url_env: str = setting(
+        "",
+        "Name of an environment variable holding the full database URL (overrides url; "
+        "use it to keep a PostgreSQL password out of the file).",
+        secret=True,
+    )
+    dir: str = setting(
+        "store", "Directory for raw mail, attachments and quarantine (relative to the cwd)."
+    )
+    echo_sql: bool = setting(False, "Log every SQL statement (debugging only).")
+
+
+@dataclass(frozen=True)
+class ParseSettings:
+    max_attachment_bytes: int = setting(
+        25 * 1024 * 1024, "Attachments larger than this are recorded but not stored."
+    )
+    max_message_bytes: int = setting(
+        100 * 1024 * 1024, "Messages larger than this are quarantined unparsed (raw kept)."
+    )
+    max_parts: int = setting(5000, "MIME parts walked per message before the rest is skipped.")
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    name: str = setting("sales", "Short name of this mailbox (used in logs and the database).")
+    host: str = setting("localhost", "IMAP server host name.")
+    port: int = setting(993, "IMAP port (993 for TLS, 143 for STARTTLS or plain).")
+    security: str = setting(
+        "tls", "Connection security: tls | starttls | plain (plain only allowed on loopback)."
+    )
+    username: str = setting("", "IMAP login name.")
+    password_env: str = setting(
+        "MAILAGENT_IMAP_PASSWORD",
+        "Environment variable holding the IMAP password.",
+        secret=True,
+    )
+    password_file: str = setting(
+        "", "File holding the IMAP password (used when password_env is unset).", secret=True
+    )
+    auth: str = setting("password", "Login method: password | xoauth2.")
+    oauth_token_env: str = setting(
+        "MAILAGENT_IMAP_OAUTH_TOKEN",
+        "Environment variable holding the XOAUTH2 access token (auth = xoauth2).",
+        secret=True,
+    )
+    oauth_token_file: str = setting("", "File holding the XOAUTH2 access token.", secret=True)
+    ca_file: str = setting("", "CA bundle to verify the server certificate (default: system).")
+    folders: list[str] = setting(["INBOX"], "Folders to ingest.")
+    sent_folder: str = setting("Sent", "Folder where copies of sent replies are appended.")
+    idle: bool = setting(True, "Use IMAP IDLE when the server supports it (else poll).")
+    poll_seconds: int = setting(60, "Polling interval (and IDLE re-issue interval cap).")
+    batch_size: int = setting(100, "Messages fetched per FETCH command.")
+    mark_seen: bool = setting(False, "Set \\Seen on ingested messages (default: never touch).")
+    move_to: str = setting("", "Move ingested messages to this folder (default: never move).")
+    timeout_seconds: int = setting(60, "Socket timeout for IMAP operations.")
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    mailboxes: list[MailboxSettings] = setting([], "IMAP mailboxes polled by `mailagent run`.")
+    reconnect_max_seconds: int = setting(300, "Upper bound of the reconnect backoff.")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = setting("localhost", "SMTP submission server.")
+    port: int = setting(587, "SMTP port (587 STARTTLS, 465 TLS, 25 plain on loopback).")
+    security: str = setting("starttls", "tls | starttls | plain.")
+    username: str = setting("", "SMTP login name (empty: no AUTH).")
+    password_env: str = setting(
+        "MAILAGENT_SMTP_PASSWORD", "Environment variable holding the SMTP password.", secret=True
+    )
+    password_file: str = setting("", "File holding the SMTP password.", secret=True)
+    ca_file: str = setting("", "CA bundle to verify the server certificate.")
+    from_address: str = setting("", "Envelope/From address for replies (default: mailbox).")
+    timeout_seconds: int = setting(60, "Socket timeout for SMTP operations.")
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    language: str = setting("zh", "Team working language (ISO 639-1); mail in others is translated.")
+    timezone: str = setting("Asia/Shanghai", "Team time zone (IANA name).")
+    own_domains: list[str] = setting(
+        [], "The company's own e-mail domains (their mail is treated as outgoing)."
+    )
+    free_mail_domains: list[str] = setting(
+        [
+            "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
+            "yahoo.com", "icloud.com", "aol.com", "gmx.de", "gmx.net", "web.de",
+            "mail.ru", "yandex.ru", "163.com", "126.com", "qq.com", "foxmail.com",
+            "sina.com", "sohu.com", "yeah.net", "aliyun.com", "naver.com",
+        ],
+        "Free-mail domains never used to match a customer by domain.",
+    )
+    quality_address: str = setting("", "Quality department address that complaints are relayed to.")
+    supervisor_addresses: list[str] = setting([], "Supervisors receiving escalations and reports.")
+
+
+@dataclass(frozen=True)
+class TranslationSettings:
+    enabled: bool = setting(True, "Translate inbound mail not in the team language.")
+    models_dir: str = setting(
+        "store/models", "Where installed translation model packages are kept."
+    )
+    beam_size: int = setting(2, "Beam size for translation (1 = greedy, fastest).")
+    batch_size: int = setting(32, "Sentences per translation batch.")
+    threads: int = setting(2, "CPU threads used by the translation model.")
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    housekeeping_minutes: int = setting(60, "Interval of the housekeeping job.")
+    translation_seconds: int = setting(30, "Interval of the background translation job.")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = setting("127.0.0.1", "Address the web UI listens on.")
+    port: int = setting(8025, "Port of the web UI.")
+    secret_key_env: str = setting(
+        "MAILAGENT_SECRET_KEY", "Environment variable with the session signing key.", secret=True
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: StoreSettings = field(default_factory=StoreSettings)
+    parse: ParseSettings = field(default_factory=ParseSettings)
+    imap: ImapSettings = field(default_factory=ImapSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    team: TeamSettings = field(default_factory=TeamSettings)
+    translation: TranslationSettings = field(default_factory=TranslationSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    rules_dir: str = setting("rules", "Directory of classification/SLA rules (TOML).")
+    templates_dir: str = setting("templates", "Directory of reply templates (Jinja2).")
+    source_path: str = setting("", "The config file this was loaded from (set by load()).")
+
+
+def iter_settings(cls: type[Any] = Settings, prefix: str = "") -> typing.Iterator[tuple[str, str]]:
+    """Yield ``(dotted.name, help)`` for every setting, recursing into sections."""
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        inner = _list_item_type(hint)
+        name = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(hint):
+            yield from iter_settings(hint, name + ".")  # type: ignore[arg-type]
+        elif inner is not None and dataclasses.is_dataclass(inner):
+            yield from iter_settings(inner, name + ".")  # type: ignore[arg-type]
+        elif name != "source_path":
+            yield name, f.metadata.get("help", "")
+
+
+def _list_item_type(hint: Any) -> Any:
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        return item
+    return None
+
+
+def _build(cls: type[Any], data: Any, where: str, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: {where}: expected a table, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: {where}{'.' if where else ''}{unknown[0]}: unknown setting")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        key = f"{where}.{name}" if where else name
+        kwargs[name] = _coerce(hints[name], value, key, path)
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: {where}: {exc}") from exc
+
+
+def _coerce(hint: Any, value: Any, key: str, path: str) -> Any:
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, key, path)  # type: ignore[arg-type]
+    item = _list_item_type(hint)
+    if item is not None:
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: {key}: expected a list, got {type(value).__name__}")
+        return [_coerce(item, v, f"{key}[{i}]", path) for i, v in enumerate(value)]
+    if isinstance(hint, types.UnionType):
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    ok = isinstance(value, hint) and not (hint is int and isinstance(value, bool))
+    if not ok:
+        raise ConfigError(
+            f"{path}: {key}: expected {hint.__name__}, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+_CHOICES = {
+    "security": ("tls", "starttls", "plain"),
+    "auth": ("password", "xoauth2"),
+}
+
+
+def _validate(settings: Settings, path: str) -> None:
+    for i, mb in enumerate(settings.imap.mailboxes):
+        where = f"imap.mailboxes[{i}]"
+        for key, choices in _CHOICES.items():
+            if getattr(mb, key) not in choices:
+                raise ConfigError(f"{path}: {where}.{key}: must be one of {', '.join(choices)}")
+        if mb.security == "plain" and mb.host not in ("localhost", "127.0.0.1", "::1"):
+            raise ConfigError(
+                f"{path}: {where}.security: plain IMAP is only allowed on loopback "
+                f"(host is {mb.host!r}); use tls or starttls"
+            )
+        if not mb.folders:
+            raise ConfigError(f"{path}: {where}.folders: at least one folder is required")
+        if mb.batch_size < 1:
+            raise ConfigError(f"{path}: {where}.batch_size: must be at least 1")
+    names = [mb.name for mb in settings.imap.mailboxes]
+    if len(names) != len(set(names)):
+        raise ConfigError(f"{path}: imap.mailboxes: mailbox names must be unique")
+    if settings.smtp.security not in _CHOICES["security"]:
+        raise ConfigError(f"{path}: smtp.security: must be one of tls, starttls, plain")
+    if settings.translation.beam_size < 1:
+        raise ConfigError(f"{path}: translation.beam_size: must be at least 1")
+
+
+def load(path: str | Path | None = None) -> Settings:
+    """Load settings from ``path`` (TOML); defaults only when ``path`` is None."""
+    if path is None:
+        return Settings()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{p}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
+    data["source_path"] = str(p)
+    settings: Settings = _build(Settings, data, "", str(p))
+    _validate(settings, str(p))
+    return settings
+
+
+def read_secret(env_name: str, file_name: str = "", *, what: str) -> str | None:
+    """Return a secret from the environment variable or else the file; None if neither is set.
+
+    The value is never logged; errors name the variable/file, never the value.
+    """
+    if env_name and os.environ.get(env_name):
+        return os.environ[env_name]
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{what}: cannot read secret file {file_name}: {exc}") from exc
+    return None
+
+
+def database_url(store: StoreSettings) -> str:
+    """The effective database URL (``url_env`` wins over ``url``)."""
+    if store.url_env:
+        value = os.environ.get(store.url_env)
+        if not value:
+            raise ConfigError(f"store.url_env: environment variable {store.url_env} is not set")
+        return value
+    return store.url

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, engine/session factory, named queries and migrations."""

@@ -1,0 +1,302 @@
+"""SQLAlchemy 2.0 typed ORM models: the whole schema in one place.
+
+Schema changes go through Alembic (``mailagent/db/migrations``); a test checks that the
+migrations produce exactly this metadata. Models hold data only: queries live in
+``db/queries.py`` and use cases in ``services.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Contact",
+    "Customer",
+    "CustomerDomain",
+    "FolderState",
+    "Mailbox",
+    "Message",
+    "MessageLocation",
+    "Order",
+    "Quarantine",
+    "Thread",
+    "ThreadKey",
+    "Translation",
+]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Mailbox(Base):
+    __tablename__ = "mailboxes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="imap")  # imap | maildir | import
+
+
+class FolderState(Base):
+    """UID bookkeeping per (mailbox, folder), committed with the messages it covers.
+
+    ``lease_owner``/``lease_until`` let several daemons share one database: only the worker
+    holding an unexpired lease polls the folder.
+    """
+
+    __tablename__ = "folder_states"
+    __table_args__ = (UniqueConstraint("mailbox_id", "folder"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id"))
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(100), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    language: Mapped[str] = mapped_column(String(16), default="")
+    salesperson: Mapped[str] = mapped_column(String(320), default="")
+    status: Mapped[str] = mapped_column(String(20), default="customer")  # customer | prospect
+    created_at: Mapped[datetime | None]
+    domains: Mapped[list[CustomerDomain]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan"
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan"
+    )
+
+
+class CustomerDomain(Base):
+    __tablename__ = "customer_domains"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(255), unique=True)
+    customer: Mapped[Customer] = relationship(back_populates="domains")
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("customer_id", "email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(100), default="")
+    customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    customer_po: Mapped[str] = mapped_column(String(64), default="", index=True)
+    pi_number: Mapped[str] = mapped_column(String(64), default="", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    paid_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    order_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    subject_norm: Mapped[str] = mapped_column(String(500), default="", index=True)
+    token: Mapped[str | None] = mapped_column(String(64), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    first_at: Mapped[datetime | None]
+    last_at: Mapped[datetime | None]
+
+
+class ThreadKey(Base):
+    """Every Message-ID seen in a thread (its own or referenced), mapped to the thread."""
+
+    __tablename__ = "thread_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(998), unique=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_thread", "thread_id"),
+        Index("ix_messages_customer", "customer_id"),
+        Index("ix_messages_received", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    message_id_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    raw_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    raw_size: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(1000), default="")
+    direction: Mapped[str] = mapped_column(String(10), default="inbound")  # inbound | outbound
+    subject: Mapped[str] = mapped_column(Text, default="")
+    from_name: Mapped[str] = mapped_column(String(500), default="")
+    from_email: Mapped[str] = mapped_column(String(320), default="", index=True)
+    to_addrs: Mapped[list[Any]] = mapped_column(default=list)
+    cc_addrs: Mapped[list[Any]] = mapped_column(default=list)
+    reply_to: Mapped[list[Any]] = mapped_column(default=list)
+    sent_at: Mapped[datetime | None]
+    received_at: Mapped[datetime]
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[list[Any]] = mapped_column(default=list)
+    headers: Mapped[list[Any]] = mapped_column(default=list)
+    text: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str | None] = mapped_column(Text)
+    new_text: Mapped[str] = mapped_column(Text, default="")
+    quoted_text: Mapped[str] = mapped_column(Text, default="")
+    signature: Mapped[str] = mapped_column(Text, default="")
+    charsets: Mapped[list[Any]] = mapped_column(default=list)
+    defects: Mapped[list[Any]] = mapped_column(default=list)
+    auto_reply: Mapped[str] = mapped_column(String(20), default="none")
+    auto_reply_reason: Mapped[str | None] = mapped_column(Text)
+    # triage
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new|triaged|answered|closed
+    disposition: Mapped[str] = mapped_column(String(20), default="process")
+    language: Mapped[str | None] = mapped_column(String(16))
+    language_confidence: Mapped[float | None] = mapped_column(Float)
+    language_method: Mapped[str | None] = mapped_column(String(40))
+    intent: Mapped[str | None] = mapped_column(String(20), index=True)
+    intent_confidence: Mapped[float | None] = mapped_column(Float)
+    intent_rule_id: Mapped[str | None] = mapped_column(String(200))
+    intent_decided_by: Mapped[str | None] = mapped_column(String(20))
+    intent_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    intent_scores: Mapped[list[Any]] = mapped_column(default=list)
+    intent_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
+    thread_method: Mapped[str | None] = mapped_column(String(20))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    link_method: Mapped[str | None] = mapped_column(String(20))
+    order_link_method: Mapped[str | None] = mapped_column(String(20))
+    link_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    link_ambiguous: Mapped[bool] = mapped_column(Boolean, default=False)
+    link_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    triaged_at: Mapped[datetime | None]
+    # translation (filled in the background)
+    translation_status: Mapped[str] = mapped_column(String(20), default="none", index=True)
+    translation_target: Mapped[str | None] = mapped_column(String(16))
+    translated_text: Mapped[str | None] = mapped_column(Text)
+    translation_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+    locations: Mapped[list[MessageLocation]] = relationship(
+        back_populates="message", cascade="all, delete-orphan"
+    )
+
+
+class MessageLocation(Base):
+    """Where a stored message sits on a server: (mailbox, folder, UIDVALIDITY, UID)."""
+
+    __tablename__ = "message_locations"
+    __table_args__ = (UniqueConstraint("mailbox_id", "folder", "uidvalidity", "uid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id"))
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    message: Mapped[Message] = relationship(back_populates="locations")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    stored: Mapped[bool] = mapped_column(Boolean, default=True)
+    content_id: Mapped[str | None] = mapped_column(String(998))
+    inline: Mapped[bool] = mapped_column(Boolean, default=False)
+    message: Mapped[Message] = relationship(back_populates="attachments")
+
+
+class Quarantine(Base):
+    """A message that could not be processed: raw bytes kept (by hash) with the reason."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    raw_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    raw_size: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(1000), default="")
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id"))
+    folder: Mapped[str | None] = mapped_column(String(255))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+
+
+class AuditEvent(Base):
+    """Who did what when: decisions and user actions (re-file, re-classify, reprocess)."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Translation(Base):
+    """Translation cache keyed on (text hash, source, target, model version)."""
+
+    __tablename__ = "translations"
+    __table_args__ = (
+        UniqueConstraint("text_sha256", "source_lang", "target_lang", "model_version"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    source_lang: Mapped[str] = mapped_column(String(16))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    model_version: Mapped[str] = mapped_column(String(200))
+    translated: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -1,0 +1,59 @@
+"""The mailagent exception hierarchy, split by what the caller does next.
+
+Library code raises these; only ``cli.py`` turns them into exit codes.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DeliveryError",
+    "ImportDataError",
+    "MailagentError",
+    "ParseError",
+    "PermanentDeliveryError",
+    "RulesError",
+    "SourceError",
+    "TransientDeliveryError",
+    "TranslationError",
+]
+
+
+class MailagentError(Exception):
+    """Base for all mailagent errors."""
+
+
+class ConfigError(MailagentError):
+    """Bad config.toml or environment: fix the configuration."""
+
+
+class RulesError(ConfigError):
+    """Invalid rules/*.toml; the message names file, rule and field."""
+
+
+class SourceError(MailagentError, ConnectionError):
+    """IMAP unreachable, TLS failure or authentication failure."""
+
+
+class ParseError(MailagentError):
+    """A message could not be turned into an InboundMail (goes to quarantine)."""
+
+
+class ImportDataError(MailagentError):
+    """A customer/order/price import file has errors; nothing was imported."""
+
+
+class TranslationError(MailagentError):
+    """No translation path or model failure; the message names the pair."""
+
+
+class DeliveryError(MailagentError):
+    """Base for SMTP send failures."""
+
+
+class TransientDeliveryError(DeliveryError, ConnectionError):
+    """4xx / timeout / connection drop: retry later."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """5xx: needs a human; the message carries the server's answer."""

@@ -1,0 +1,55 @@
+"""Periodic jobs run by the daemon's scheduler: thin wrappers around services.
+
+``run`` removes temporary files left in the blob store by an interrupted write and logs
+the store's state; ``translate_pending`` translates queued inbound messages in the
+background so ingest never waits for the translation model.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from mailagent.app import App
+
+__all__ = ["clean_blob_tmp", "run", "translate_pending"]
+
+log = logging.getLogger(__name__)
+
+TMP_MAX_AGE_SECONDS = 3600
+
+
+def clean_blob_tmp(root: Path, now: float | None = None) -> int:
+    """Delete ``.tmp-*`` files older than an hour (left by a crash mid-write)."""
+    now = time.time() if now is None else now
+    removed = 0
+    for kind in ("raw", "attachments"):
+        base = root / kind
+        if not base.is_dir():
+            continue
+        for tmp in base.rglob(".tmp-*"):
+            if now - tmp.stat().st_mtime > TMP_MAX_AGE_SECONDS:
+                tmp.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def run(app: App) -> None:
+    from mailagent.services import store_summary
+
+    removed = clean_blob_tmp(app.blobs.root)
+    summary = store_summary(app)
+    log.info(
+        "housekeeping: %d messages, %d quarantined, %d pending translation; %d stale temp files"
+        " removed", summary.messages, summary.quarantined, summary.pending_translation, removed,
+    )
+
+
+def translate_pending(app: App) -> int:
+    from mailagent.translation.service import run_pending_for_app
+
+    done = run_pending_for_app(app)
+    if done:
+        log.info("translated %d message(s)", done)
+    return done

@@ -1,0 +1,206 @@
+"""Frozen, typed records passed between pipeline stages and layers.
+
+Records are plain immutable data: no I/O, no database sessions, no ``email.message`` objects.
+``parse.py`` builds an :class:`InboundMail` once from raw bytes; stages return their own
+records (:class:`LanguageInfo`, :class:`Classification`, :class:`Link`, ...) which
+``pipeline.py`` collects into a :class:`Triage`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "Address",
+    "Attachment",
+    "AutoReplyKind",
+    "Classification",
+    "Disposition",
+    "FetchedMail",
+    "InboundMail",
+    "Intent",
+    "LanguageInfo",
+    "Link",
+    "LinkMethod",
+    "Triage",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One mailbox: display name (decoded) and lower-cased address."""
+
+    name: str
+    email: str
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2].lower()
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """An extracted attachment. ``payload`` is the decoded bytes, never executed or trusted.
+
+    ``filename`` is already sanitised (no path parts, no control characters, bounded length).
+    ``sha256`` is the content hash used for content-addressed storage. ``truncated`` is True
+    when the part exceeded the configured size limit and ``payload`` is empty.
+    """
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    payload: bytes = field(repr=False)
+    content_id: str | None = None
+    inline: bool = False
+    truncated: bool = False
+
+
+class AutoReplyKind(enum.StrEnum):
+    """Why a message is machine-generated (never drafted for)."""
+
+    NONE = "none"
+    AUTO_REPLY = "auto_reply"  # RFC 3834 Auto-Submitted / out-of-office
+    BOUNCE = "bounce"  # DSN (multipart/report; report-type=delivery-status) or MAILER-DAEMON
+    LIST = "list"  # mailing list / bulk (List-Id, Precedence: bulk)
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMail:
+    """A parsed message. Built once by ``parse.parse_message`` from the raw bytes.
+
+    ``new_text`` is the author's new text with quoted history and signature removed;
+    ``quoted_text`` and ``signature`` hold what was removed. ``text`` is the full readable
+    body (from text/plain, or HTML converted to text). ``html`` is the original HTML body
+    (unsanitised: sanitise before display). ``defects`` lists parser problems that were
+    repaired or tolerated (e.g. a bogus charset label) with what was done about them.
+    """
+
+    raw_sha256: str
+    raw_size: int
+    message_id: str  # without angle brackets; synthesised from the hash if missing
+    message_id_synthetic: bool
+    subject: str
+    from_: Address | None
+    sender: Address | None
+    reply_to: tuple[Address, ...]
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    date: datetime | None  # timezone-aware (UTC if the header had no zone)
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...]  # decoded, in order
+    text: str
+    html: str | None
+    new_text: str
+    quoted_text: str
+    signature: str
+    attachments: tuple[Attachment, ...]
+    auto_reply: AutoReplyKind
+    auto_reply_reason: str | None
+    charsets: tuple[str, ...]  # the charsets actually used to decode body parts
+    defects: tuple[str, ...]
+
+    def header(self, name: str) -> str | None:
+        """First value of header ``name`` (case-insensitive), or None."""
+        low = name.lower()
+        for key, value in self.headers:
+            if key.lower() == low:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedMail:
+    """Raw bytes as handed over by a source, with the source's bookkeeping identity.
+
+    For IMAP, ``folder``/``uidvalidity``/``uid`` identify the message on the server; for
+    file imports ``uid`` is 0 and ``origin`` names the file.
+    """
+
+    raw: bytes = field(repr=False)
+    mailbox: str  # configured mailbox name (e.g. "sales")
+    folder: str
+    uidvalidity: int
+    uid: int
+    origin: str
+    internal_date: datetime | None = None
+    flags: tuple[str, ...] = ()
+
+
+class Intent(enum.StrEnum):
+    INQUIRY = "inquiry"
+    ORDER = "order"
+    COMPLAINT = "complaint"
+    PAYMENT = "payment"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageInfo:
+    """Detected language of the new text. ``lang`` is an ISO 639-1 code or "unknown"."""
+
+    lang: str
+    confidence: float
+    method: str  # "script:han", "langdetect", "too-short", ...
+    candidates: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The intent decision and why it was taken."""
+
+    intent: Intent
+    confidence: float
+    rule_id: str | None  # the deciding rule; None when the model or the fallback decided
+    decided_by: str  # "rule", "model", "rule+model", "thread", "fallback", "autoreply"
+    reasons: tuple[str, ...]
+    scores: tuple[tuple[str, float], ...] = ()
+
+
+class LinkMethod(enum.StrEnum):
+    CONTACT = "contact"  # exact contact address
+    DOMAIN = "domain"  # company e-mail domain
+    THREAD = "thread"  # same thread as an already-filed message
+    ORDER_NUMBER = "order_number"  # order / PO / PI number found in the mail
+    SIGNATURE = "signature"  # fuzzy company name in the signature
+    PROSPECT = "prospect"  # unknown sender of an inquiry became a prospect
+    MANUAL = "manual"  # a user re-filed it
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Filing decision: customer and order, each with how it was made."""
+
+    customer_id: int | None
+    order_id: int | None
+    method: LinkMethod
+    order_method: LinkMethod
+    reasons: tuple[str, ...]
+    ambiguous: bool = False
+
+
+class Disposition(enum.StrEnum):
+    """What the pipeline decided to do with the message as a whole."""
+
+    PROCESS = "process"
+    NO_REPLY = "no_reply"  # auto-reply / bounce / list: stored and filed, never drafted
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """Everything the pipeline decided about one message."""
+
+    disposition: Disposition
+    language: LanguageInfo | None = None
+    classification: Classification | None = None
+    link: Link | None = None
+    reasons: tuple[str, ...] = ()

@@ -1,0 +1,112 @@
+"""Company names: normalisation, fuzzy matching against the directory, signature lines.
+
+Pure helpers for ``stages/link.py`` (and ``db/directory.create_prospect``). Names are compared
+after folding case and accents (ä → ae, ß → ss, é → e), dropping punctuation and legal suffixes
+(GmbH, Ltd, Inc, S.A., Co., Ltd., 有限公司, ...). A customer name matches a text line when it is
+similar (``difflib``) to the whole line or to a window of the line's words of about the same
+length, so "Best regards, Müller Elektronik GmbH, Einkauf" still finds "Mueller Elektronik".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+__all__ = ["NameMatch", "company_line", "match_names", "normalise_name", "similarity"]
+
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe"})
+
+# Legal forms, compared on the normalised (lower-case, no punctuation) words.
+_LEGAL_WORDS = frozenset((
+    "gmbh", "mbh", "ag", "kg", "ohg", "ug", "ltd", "limited", "inc", "incorporated", "llc",
+    "llp", "corp", "corporation", "co", "company", "plc", "sa", "sas", "sarl", "srl", "spa",
+    "sl", "sau", "bv", "nv", "oy", "ab", "as", "aps", "asa", "pty", "pte", "bhd", "sdn", "kk",
+    "jsc", "ooo", "zao", "oao", "pjsc", "ltda", "cia", "eirl", "se", "kgaa", "gbr",
+))  # fmt: skip
+# Written forms that contain dots or spaces: removed before splitting into words.
+_LEGAL_DOTTED = re.compile(
+    r"(?<![\w])(?:s\.\s?a\.|s\.\s?l\.|s\.\s?r\.\s?l\.|s\.\s?p\.\s?a\.|b\.\s?v\.|n\.\s?v\.|"
+    r"s\.\s?a\.\s?s\.|a/s|co\.,?\s*ltd\.?|co\.|inc\.|corp\.|ltd\.|& co\.?)",
+    re.IGNORECASE,
+)
+_CJK_SUFFIX = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|株式会社|有限會社)$")
+_NON_WORD = re.compile(r"[^\w]+")
+# A signature line that names a company: it carries a legal form.
+_COMPANY_HINT = re.compile(
+    r"(?i)(?<![\w])(gmbh|ltd|limited|inc|llc|corp|corporation|s\.?\s?a\.?|s\.?r\.?l\.?|"
+    r"b\.?v\.?|ag|kg|co\.)(?![\w])|有限公司|公司|株式会社"
+)
+
+
+def _fold(text: str) -> str:
+    text = text.casefold().translate(_TRANSLIT)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalise_name(name: str) -> str:
+    """Comparison form of a company name: folded words without legal suffixes."""
+    text = _CJK_SUFFIX.sub("", name.strip())
+    text = _LEGAL_DOTTED.sub(" ", _fold(text))
+    words = [w for w in _NON_WORD.split(text) if w and w not in _LEGAL_WORDS]
+    return " ".join(words)
+
+
+def similarity(name_norm: str, line_norm: str) -> float:
+    """Best ratio of ``name_norm`` against the whole line or a word window of it (0..1)."""
+    if not name_norm or not line_norm:
+        return 0.0
+    best = SequenceMatcher(None, name_norm, line_norm).ratio()
+    words = line_norm.split()
+    size = len(name_norm.split())
+    for width in {max(1, size - 1), size, size + 1}:
+        for start in range(max(1, len(words) - width + 1)):
+            window = " ".join(words[start : start + width])
+            best = max(best, SequenceMatcher(None, name_norm, window).ratio())
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    customer_id: int
+    name: str
+    score: float
+    line: str  # the text line that matched, as written
+
+
+def match_names(
+    lines: Iterable[str],
+    names: Sequence[tuple[int, str]],
+    *,
+    threshold: float = 0.88,
+    min_length: int = 4,
+) -> list[NameMatch]:
+    """Customers whose normalised name scores at least ``threshold`` on one of ``lines``.
+
+    One best match per customer, best first. Names shorter than ``min_length`` characters
+    after normalisation ("AB", "K&K") are skipped: they would match ordinary words.
+    """
+    prepared = [(line, normalise_name(line)) for line in lines if line.strip()]
+    prepared = [(line, norm) for line, norm in prepared if norm]
+    best: dict[int, NameMatch] = {}
+    for customer_id, name in names:
+        norm = normalise_name(name)
+        if len(norm.replace(" ", "")) < min_length:
+            continue
+        for line, line_norm in prepared:
+            score = similarity(norm, line_norm)
+            if score >= threshold and (customer_id not in best or score > best[customer_id].score):
+                best[customer_id] = NameMatch(customer_id, name, round(score, 3), line.strip())
+    return sorted(best.values(), key=lambda m: (-m.score, m.customer_id))
+
+
+def company_line(signature: str) -> str | None:
+    """The first signature line that looks like a company name (it has a legal form)."""
+    for line in signature.splitlines():
+        text = line.strip(" \t-–—|,;")
+        if 2 < len(text) <= 120 and _COMPANY_HINT.search(text):
+            return text
+    return None

@@ -1,0 +1,74 @@
+"""Shared pytest fixtures. Server logic lives in ``tests/servers.py``; keep this file thin.
+
+Real servers are started once per session and only when a test asks for them. Outside CI a
+missing server binary skips the tests that need it; under CI (``CI=true``) it is an error.
+Add new fixtures in their own section at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from servers import Dovecot, Postgres, ServerUnavailable, in_ci, unique_name
+
+T = TypeVar("T")
+
+
+def _start_or_skip(start: Callable[[], T]) -> T:
+    try:
+        return start()
+    except ServerUnavailable as exc:
+        if in_ci():
+            raise
+        pytest.skip(f"{exc} (not in CI: skipping)")
+
+
+# -- Dovecot (IMAP) -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One Dovecot for the whole session; use a fresh ``imap_user`` per test."""
+    server = _start_or_skip(lambda: Dovecot().start())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_user(request: pytest.FixtureRequest) -> str:
+    """A new user name: an empty mailbox on ``dovecot`` (any name logs in)."""
+    return unique_name("u", [request.node.name]) + "@example.test"
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One PostgreSQL cluster for the whole session."""
+    server = _start_or_skip(lambda: Postgres().start())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: Postgres) -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database (dropped after the test)."""
+    name = unique_name("t")
+    url = postgres.create_database(name)
+    yield url
+    postgres.drop_database(name)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database URL; each test using it runs once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'mailagent.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
