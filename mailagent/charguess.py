@@ -5,9 +5,10 @@ answers big5 or cp949). Export mail is dominated by a few legacy charsets, so th
 just those and scores each strict decoding by how much of the non-ASCII text falls into the
 *common* characters of that script: GB2312 level-1 hanzi, Big5 level-1 hanzi, kana and JIS
 level-1 kanji, Hangul syllables, lower-case Cyrillic. A wrong decoding of CJK bytes produces
-rare characters, so the right charset wins clearly. Runs of CJK separated by ASCII spaces are
-typical of Korean, not Chinese or Japanese, and lower the CJK scores; ties and near-ties go
-to Chinese, the audience of this tool.
+rare characters, so the right charset wins clearly. Short GBK text can also read as valid
+Hangul, so Korean is chosen only when nearly all of it is Hangul *and* it has Korean word
+spacing (Chinese and Japanese put no spaces between words); otherwise ties go to Chinese, the
+main audience of this tool.
 
 Pure and linear in the input.
 """
@@ -79,9 +80,8 @@ _CANDIDATES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("cp1251", _cyr),
     ("koi8-r", _cyr),
 )
-# Short GBK text often also reads as valid Hangul, so Korean must be near-certain *and* show
-# Korean word spacing (Chinese and Japanese put no spaces between words).
-_KOREAN_MIN = 0.95
+_KOREAN_MIN = 0.95  # share of Hangul needed before Korean beats a Chinese reading
+_KOREAN_SPACING = 0.06  # spaces between two non-ASCII characters, per non-ASCII character
 
 
 def _score(text: str, common: Callable[[str], bool]) -> float:
@@ -103,7 +103,7 @@ def guess_legacy(data: bytes, *, threshold: float) -> tuple[str, str] | None:
     korean = _decode(data, "cp949")
     if korean is not None and _score(korean, _kr) >= max(threshold, _KOREAN_MIN):
         wide = sum(1 for ch in korean[:_SAMPLE] if ord(ch) > 0x7F)
-        if len(_SPACED.findall(korean[:_SAMPLE])) > 0.06 * wide:
+        if len(_SPACED.findall(korean[:_SAMPLE])) > _KOREAN_SPACING * wide:
             return korean, "cp949"
     best: tuple[float, str, str] | None = None
     for codec, common in _CANDIDATES:

@@ -53,8 +53,13 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 @click.group()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Config file (default: $MAILAGENT_CONFIG, else ./config.toml, else defaults).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Config file (default: $MAILAGENT_CONFIG, else ./config.toml, else defaults).",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.version_option(__version__, prog_name="mailagent")
 @click.pass_context
@@ -114,8 +119,13 @@ def import_(ctx: click.Context, path: Path, mailbox: str, batch: int) -> None:
 
 @cli.command()
 @click.option("--fresh", is_flag=True, help="Delete the previous demo store first.")
-@click.option("--store", "store_dir", default="store/demo", show_default=True,
-              help="Where the demo database and files go.")
+@click.option(
+    "--store",
+    "store_dir",
+    default="store/demo",
+    show_default=True,
+    help="Where the demo database and files go.",
+)
 @click.pass_context
 def demo(ctx: click.Context, fresh: bool, store_dir: str) -> None:
     """Ingest the bundled demo mailbox and customer archive into SQLite, and report."""
@@ -232,8 +242,13 @@ def customers_import(
     from mailagent.archive import import_archive
 
     with _app(ctx, with_model=False) as app:
-        report = import_archive(app.sessions, customers=customers_file, contacts=contacts_file,
-                                orders=orders_file, dry_run=dry_run)
+        report = import_archive(
+            app.sessions,
+            customers=customers_file,
+            contacts=contacts_file,
+            orders=orders_file,
+            dry_run=dry_run,
+        )
     click.echo(str(report))
 
 
@@ -250,8 +265,9 @@ def messages() -> None:
 @click.option("--customer", "customer_code", help="Customer code.")
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
-def messages_list(ctx: click.Context, intent: str | None, customer_code: str | None,
-                  limit: int) -> None:
+def messages_list(
+    ctx: click.Context, intent: str | None, customer_code: str | None, limit: int
+) -> None:
     from mailagent.services import list_messages
 
     with _app(ctx, with_model=False) as app:
@@ -276,14 +292,18 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
             return
     click.echo(f"#{d['id']} {d['subject']}\nFrom: {d['from']}\nTo: {', '.join(d['to'])}")
     click.echo(f"Received: {d['received_at']}  thread {d['thread_id']} ({d['thread_method']})")
-    click.echo(f"Language: {d['language']} ({d['language_method']}, "
-               f"{(d['language_confidence'] or 0):.2f})")
-    click.echo(f"Intent: {d['intent']} by {d['intent_decided_by']}"
-               f" rule={d['intent_rule_id'] or '-'}")
+    click.echo(
+        f"Language: {d['language']} ({d['language_method']}, {(d['language_confidence'] or 0):.2f})"
+    )
+    click.echo(
+        f"Intent: {d['intent']} by {d['intent_decided_by']} rule={d['intent_rule_id'] or '-'}"
+    )
     for r in d["intent_reasons"]:
         click.echo(f"  - {r}")
-    click.echo(f"Customer: {d['customer'] or '-'}  order: {d['order_no'] or '-'}"
-               f"  via {d['link_method']}{'  (ambiguous)' if d['link_ambiguous'] else ''}")
+    click.echo(
+        f"Customer: {d['customer'] or '-'}  order: {d['order_no'] or '-'}"
+        f"  via {d['link_method']}{'  (ambiguous)' if d['link_ambiguous'] else ''}"
+    )
     for r in d["link_reasons"]:
         click.echo(f"  - {r}")
     if d["auto_reply"] != "none":
@@ -301,8 +321,9 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
 @click.option("--order", "order_no", default=None, help="Order number.")
 @click.option("--as", "actor", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
 @click.pass_context
-def messages_refile(ctx: click.Context, message_pk: int, customer_code: str,
-                    order_no: str | None, actor: str) -> None:
+def messages_refile(
+    ctx: click.Context, message_pk: int, customer_code: str, order_no: str | None, actor: str
+) -> None:
     from mailagent.services import refile
 
     with _app(ctx, with_model=False) as app:

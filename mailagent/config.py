@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -21,9 +22,11 @@ from typing import Any
 from mailagent.errors import ConfigError
 
 __all__ = [
+    "DraftSettings",
     "ImapSettings",
     "MailboxSettings",
     "ParseSettings",
+    "SalespersonSettings",
     "SchedulerSettings",
     "Settings",
     "SmtpSettings",
@@ -38,7 +41,7 @@ __all__ = [
 ]
 
 
-def setting(default: Any, help: str, *, secret: bool = False) -> Any:  # noqa: A002
+def setting(default: Any, help: str, *, secret: bool = False) -> Any:
     """A dataclass field carrying its help text (and whether it names a secret)."""
     meta = {"help": help, "secret": secret}
     if isinstance(default, list | dict):
@@ -134,22 +137,114 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class TeamSettings:
-    language: str = setting("zh", "Team working language (ISO 639-1); mail in others is translated.")
+    language: str = setting(
+        "zh", "Team working language (ISO 639-1); mail in others is translated."
+    )
     timezone: str = setting("Asia/Shanghai", "Team time zone (IANA name).")
     own_domains: list[str] = setting(
         [], "The company's own e-mail domains (their mail is treated as outgoing)."
     )
     free_mail_domains: list[str] = setting(
         [
-            "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
-            "yahoo.com", "icloud.com", "aol.com", "gmx.de", "gmx.net", "web.de",
-            "mail.ru", "yandex.ru", "163.com", "126.com", "qq.com", "foxmail.com",
-            "sina.com", "sohu.com", "yeah.net", "aliyun.com", "naver.com",
+            "gmail.com",
+            "googlemail.com",
+            "outlook.com",
+            "hotmail.com",
+            "live.com",
+            "yahoo.com",
+            "icloud.com",
+            "aol.com",
+            "gmx.de",
+            "gmx.net",
+            "web.de",
+            "mail.ru",
+            "yandex.ru",
+            "163.com",
+            "126.com",
+            "qq.com",
+            "foxmail.com",
+            "sina.com",
+            "sohu.com",
+            "yeah.net",
+            "aliyun.com",
+            "naver.com",
         ],
         "Free-mail domains never used to match a customer by domain.",
     )
-    quality_address: str = setting("", "Quality department address that complaints are relayed to.")
-    supervisor_addresses: list[str] = setting([], "Supervisors receiving escalations and reports.")
+    quality_address: str = setting("", "Quality department address complaints are relayed to.")
+    supervisor_addresses: list[str] = setting(
+        [], "Supervisors receiving escalations and reports."
+    )
+
+
+@dataclass(frozen=True)
+class SalespersonSettings:
+    email: str = setting(
+        "", "The salesperson's address (matched on the customer archive's salesperson)."
+    )
+    name: str = setting("", "Name as written in signatures and the From display name.")
+    name_local: str = setting(
+        "", "Name in the team language (e.g. 陈丽), used in Chinese signatures."
+    )
+    title: str = setting("Sales Manager", "Job title shown in the signature.")
+    phone: str = setting("", "Direct phone / mobile / WhatsApp shown in the signature.")
+
+
+INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
+
+
+@dataclass(frozen=True)
+class DraftSettings:
+    pricelist_path: str = setting(
+        "", "Price list (CSV or XLSX) used to price quotations; empty: every line is unpriced."
+    )
+    default_incoterm: str = setting("FOB", "Incoterm (2020) stated in quotations.")
+    incoterm_place: str = setting("Shenzhen", "Named place for the Incoterm (e.g. FOB Shenzhen).")
+    quote_validity_days: int = setting(
+        30, "Quotation validity in days when the price list gives none."
+    )
+    payment_terms: str = setting(
+        "30% T/T deposit, 70% balance before shipment", "Payment terms stated in quotations."
+    )
+    reference_prefix: str = setting(
+        "REF", "Prefix of subject reference tokens, 2-6 capital letters ([HX-Q2026-0117])."
+    )
+    complaint_response_hours: int = setting(
+        24, "Hours promised to a complaining customer for a first answer."
+    )
+    auto_relay_complaints: bool = setting(
+        False, "Send the complaint relay to team.quality_address without waiting for approval."
+    )
+    relay_translation_wait_minutes: int = setting(
+        30, "How long an auto relay waits for the background translation before going without."
+    )
+    send_retry_max: int = setting(
+        8, "Send attempts per draft on temporary SMTP failures (4xx, connection) before failing."
+    )
+    send_retry_base_seconds: int = setting(
+        60, "First retry delay after a temporary failure; doubles per attempt (max 1 hour)."
+    )
+    company_name: str = setting("", "Company name used in signatures and the From display name.")
+    company_address: str = setting("", "Company address line shown in signatures.")
+    company_phone: str = setting("", "Company switchboard phone shown in signatures.")
+    company_website: str = setting("", "Company website shown in signatures.")
+    bank_details: str = setting(
+        "", "Bank details quoted in payment reminders (empty: 'as stated on our PI')."
+    )
+    salespeople: list[SalespersonSettings] = setting(
+        [], "Salespeople: signature details, matched on the customer's salesperson field."
+    )
+
+    def __post_init__(self) -> None:
+        if self.default_incoterm.upper() not in INCOTERMS:
+            raise ValueError(
+                f"default_incoterm: {self.default_incoterm!r} is not an Incoterm 2020 "
+                f"({', '.join(INCOTERMS)})"
+            )
+        if not re.fullmatch(r"[A-Z]{2,6}", self.reference_prefix):
+            raise ValueError("reference_prefix: must be 2 to 6 capital letters A-Z")
+        if self.send_retry_max < 1 or self.send_retry_base_seconds < 0:
+            raise ValueError("send_retry_max must be >= 1 and send_retry_base_seconds >= 0")
 
 
 @dataclass(frozen=True)
@@ -188,6 +283,7 @@ class Settings:
     translation: TranslationSettings = field(default_factory=TranslationSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    drafts: DraftSettings = field(default_factory=DraftSettings)
     rules_dir: str = setting("rules", "Directory of classification/SLA rules (TOML).")
     templates_dir: str = setting("templates", "Directory of reply templates (Jinja2).")
     source_path: str = setting("", "The config file this was loaded from (set by load()).")

@@ -97,8 +97,9 @@ class MailboxWorker:
                 self.stop.wait(delay)
             except Exception:
                 delay = self.backoff.next_delay()
-                log.exception("mailbox %s: unexpected error; retry in %.1f s",
-                              self.settings.name, delay)
+                log.exception(
+                    "mailbox %s: unexpected error; retry in %.1f s", self.settings.name, delay
+                )
                 self.stop.wait(delay)
         self._release_leases()
         log.info("mailbox %s: worker stopped", self.settings.name)
@@ -159,12 +160,20 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
         scheduler.add_job(worker.run_forever, id=f"mailbox:{mb.name}", name=f"imap {mb.name}")
     sched = app.settings.scheduler
     scheduler.add_job(
-        housekeeping.run, "interval", args=[app], minutes=sched.housekeeping_minutes,
-        id="housekeeping", name="housekeeping",
+        housekeeping.run,
+        "interval",
+        args=[app],
+        minutes=sched.housekeeping_minutes,
+        id="housekeeping",
+        name="housekeeping",
     )
     scheduler.add_job(
-        housekeeping.translate_pending, "interval", args=[app],
-        seconds=sched.translation_seconds, id="translate", name="background translation",
+        housekeeping.translate_pending,
+        "interval",
+        args=[app],
+        seconds=sched.translation_seconds,
+        id="translate",
+        name="background translation",
     )
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:

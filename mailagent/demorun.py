@@ -39,9 +39,7 @@ def demo_settings(base: Settings, store_dir: str) -> Settings:
         quality_address=f"quality@{DEMO_DOMAIN}",
         supervisor_addresses=[f"grace.liu@{DEMO_DOMAIN}"],
     )
-    translation = dataclasses.replace(
-        base.translation, models_dir=str(Path(store_dir) / "models")
-    )
+    translation = dataclasses.replace(base.translation, models_dir=str(Path(store_dir) / "models"))
     return dataclasses.replace(
         base,
         store=store,
@@ -109,7 +107,8 @@ def _why_examples(app: App) -> list[str]:
         d = message_detail(app, s.id)
         out.append(f"  #{s.id} {s.subject[:60]!r} -> {s.intent} ({d['intent_decided_by']})")
         out += [f"      {r}" for r in d["intent_reasons"][:3]]
-        out.append(f"      filed: {d['customer'] or '-'} / {d['order_no'] or '-'}"
-                   f" via {d['link_method']}")
+        out.append(
+            f"      filed: {d['customer'] or '-'} / {d['order_no'] or '-'} via {d['link_method']}"
+        )
         out += [f"      {r}" for r in d["link_reasons"][:2]]
     return out

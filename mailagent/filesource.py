@@ -56,7 +56,10 @@ def iter_messages(path: Path) -> Iterator[tuple[bytes, str]]:
             box.close()
         return
     files = (
-        _maildir_files(path) if kind == "maildir" else _eml_files(path) if kind == "eml-dir"
+        _maildir_files(path)
+        if kind == "maildir"
+        else _eml_files(path)
+        if kind == "eml-dir"
         else iter([path])
     )
     for f in files:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mailagent.app import App
+if TYPE_CHECKING:
+    from mailagent.app import App
 
 __all__ = ["clean_blob_tmp", "run", "translate_pending"]
 
@@ -42,7 +44,11 @@ def run(app: App) -> None:
     summary = store_summary(app)
     log.info(
         "housekeeping: %d messages, %d quarantined, %d pending translation; %d stale temp files"
-        " removed", summary.messages, summary.quarantined, summary.pending_translation, removed,
+        " removed",
+        summary.messages,
+        summary.quarantined,
+        summary.pending_translation,
+        removed,
     )
 
 

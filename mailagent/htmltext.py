@@ -19,27 +19,40 @@ import nh3
 
 __all__ = ["html_to_text", "sanitize_html"]
 
-_MAX_HTML_CHARS = 5_000_000  # bounds the work on pathological bodies
+
+def _tags(words: str) -> tuple[str, ...]:
+    """Whitespace-separated names: keeps the long name tables readable."""
+    return tuple(words.split())
+
+
+_MAX_TEXT_HTML = 2_000_000  # html.parser needs ~1 s per MB of dense markup
+_MAX_SANITIZE_HTML = 10_000_000
 _MAX_STACK = 512
 
+# Break markers in the output: a line break, a paragraph break (blank line), and an explicitly
+# empty line (Outlook writes blank lines as ``<p>&nbsp;</p>``). Runs of breaks are merged.
+_LINE, _PARA, _EMPTY = "\x00", "\x01", "\x02"
 _BLOCK = frozenset(
-    {"address", "article", "aside", "blockquote", "center", "dd", "div", "dl", "dt", "fieldset",
-     "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-     "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "tfoot", "thead",
-     "tr", "ul", "caption"}
+    _tags(
+        "address article aside center dd div dl dt fieldset figcaption figure footer form header "
+        "li main nav p pre section tbody tfoot thead tr caption"
+    )
 )
-_SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "object", "iframe"})
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-     "source", "track", "wbr"}
-)
+_PARAGRAPH = frozenset(_tags("blockquote h1 h2 h3 h4 h5 h6 hr ol table ul"))
+_SKIP = frozenset(_tags("script style head title template noscript object iframe"))
+_VOID = frozenset(_tags("area base br col embed hr img input link meta param source track wbr"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+_BREAKS = re.compile(r"[ \t]*[\x00\x01][\x00\x01 \t]*")
 _BLANKS = re.compile(r"\n{3,}")
 
 
 class _TextExtractor(HTMLParser):
-    """Collects text segments; ``\\n`` entries mark block boundaries."""
+    """Collects text segments plus _LINE/_PARA/_EMPTY break markers (merged afterwards).
+
+    ``stack`` mirrors the open elements so that an end tag closes everything opened inside it
+    (mail HTML rarely closes its ``<p>``/``<td>``); it is bounded by ``_MAX_STACK``.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -53,8 +66,10 @@ class _TextExtractor(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         amap = {k: v or "" for k, v in attrs}
-        hidden = tag in _SKIP or "hidden" in amap or bool(_HIDDEN_STYLE.search(amap.get("style", "")))
-        if tag not in _VOID and len(self.stack) < _MAX_STACK:
+        style = amap.get("style", "")
+        hidden = tag in _SKIP or "hidden" in amap or bool(_HIDDEN_STYLE.search(style))
+        pushed = tag not in _VOID and len(self.stack) < _MAX_STACK
+        if pushed:
             self.stack.append((tag, hidden))
             if hidden:
                 self.skip += 1
@@ -62,6 +77,8 @@ class _TextExtractor(HTMLParser):
             return
         if tag == "br":
             self.out.append("\n")
+        elif tag in _PARAGRAPH or (tag == "p" and "mso" not in amap.get("class", "").lower()):
+            self.out.append(_PARA)
         elif tag == "img" and amap.get("alt", "").strip():
             self.out.append(f"[{amap['alt'].strip()}]")
         elif tag in ("td", "th"):
@@ -70,15 +87,15 @@ class _TextExtractor(HTMLParser):
             if self.cells:
                 self.cells[-1] += 1
         elif tag == "tr":
-            self.out.append("\n")
+            self.out.append(_LINE)
             self.cells.append(0)
         elif tag in _BLOCK:
-            self.out.append("\n")
+            self.out.append(_LINE)
             if tag == "li":
                 self.out.append("- ")
             if tag == "pre":
                 self.pre += 1
-        elif tag == "a":
+        elif tag == "a" and pushed:  # tracked only if its end tag can be matched
             self.links.append(amap.get("href", "").strip() or None)
             self.link_text.append("")
 
@@ -106,14 +123,19 @@ class _TextExtractor(HTMLParser):
                 self.out.append(f" ({href})")
         elif tag == "tr" and self.cells:
             self.cells.pop()
-            self.out.append("\n")
+            self.out.append(_LINE)
+        elif tag in _PARAGRAPH or tag == "p":
+            self.out.append(_PARA)
         elif tag in _BLOCK:
             if tag == "pre" and self.pre:
                 self.pre -= 1
-            self.out.append("\n")
+            self.out.append(_LINE)
 
     def handle_data(self, data: str) -> None:
         if self.skip:
+            return
+        if not self.pre and "\u00a0" in data and not data.strip(" \t\r\n\u00a0"):
+            self.out.append(_EMPTY)
             return
         text = data if self.pre else _SPACES.sub(" ", data)
         if self.link_text:
@@ -136,22 +158,29 @@ def _link_differs(href: str, text: str) -> bool:
 def html_to_text(markup: str) -> str:
     """Readable plain text of an HTML body (entities decoded, whitespace collapsed)."""
     parser = _TextExtractor()
-    parser.feed(markup[:_MAX_HTML_CHARS])
+    parser.feed(markup[:_MAX_TEXT_HTML])
     parser.close()
-    lines = [line.strip(" ") for line in "".join(parser.out).split("\n")]
+    joined = _BREAKS.sub(lambda m: "\n\n" if _PARA in m.group(0) else "\n", "".join(parser.out))
+    lines = [line.strip(" ") for line in joined.replace(_EMPTY, "").split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
 # --- sanitising for display --------------------------------------------------------------
 
 _TAGS = frozenset(
-    {"a", "abbr", "b", "blockquote", "br", "caption", "center", "cite", "code", "col",
-     "colgroup", "dd", "del", "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6",
-     "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "q", "s", "small", "span", "strike",
-     "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u", "ul"}
+    _tags(
+        "a abbr b blockquote br caption center cite code col colgroup dd del div dl dt em font "
+        "h1 h2 h3 h4 h5 h6 hr i img ins kbd li ol p pre q s small span strike strong sub sup table "
+        "tbody td tfoot th thead tr tt u ul"
+    )
 )
-_CLEAN_CONTENT = frozenset({"script", "style", "head", "title", "template", "noscript", "iframe",
-                            "object", "embed", "applet", "frameset", "frame", "svg", "math"})
+# Removed together with their content (nh3 requires this set to be disjoint from _TAGS).
+_CLEAN_CONTENT = frozenset(
+    _tags(
+        "script style head title template noscript iframe object embed applet frameset frame "
+        "svg math"
+    )
+)
 _TABLE_ATTRS = {"align", "valign", "width", "height", "bgcolor", "colspan", "rowspan"}
 _ATTRS: dict[str, set[str]] = {
     "*": {"title", "lang", "dir"},
@@ -221,5 +250,5 @@ def sanitize_html(markup: str, *, allow_remote_images: bool = False) -> str:
     ``allow_remote_images`` is set, http(s); other images become ``[alt text]``. Links get
     ``rel="noopener noreferrer nofollow"`` and ``target="_blank"``.
     """
-    cleaned = _CLEANERS[allow_remote_images].clean(markup[:_MAX_HTML_CHARS])
+    cleaned = _CLEANERS[allow_remote_images].clean(markup[:_MAX_SANITIZE_HTML])
     return _IMG_TAG.sub(_placeholder, cleaned)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 from mailagent.config import MailboxSettings
 from mailagent.errors import SourceError
@@ -76,9 +77,11 @@ class ImapSource:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.close()
 
     @property
@@ -158,8 +161,11 @@ class ImapSource:
         if known is not None and known.uidvalidity != state.uidvalidity:
             log.warning(
                 "%s: UIDVALIDITY of %s changed from %d to %d: fetching all messages again",
-                self.where, folder, known.uidvalidity, state.uidvalidity,
-            )  # fmt: skip
+                self.where,
+                folder,
+                known.uidvalidity,
+                state.uidvalidity,
+            )
         elif known is not None:
             start = known.last_uid + 1
         if start > state.last_uid:
@@ -174,11 +180,18 @@ class ImapSource:
             chunk = uids[i : i + size]
             with self._guard(f"FETCH {len(chunk)} messages from {folder}"):
                 resp = client.fetch(chunk, list(FETCH_ITEMS))
-            batch = [self._mail(folder, state.uidvalidity, uid, resp[uid]) for uid in chunk
-                     if uid in resp]  # fmt: skip
+            batch = [
+                self._mail(folder, state.uidvalidity, uid, resp[uid])
+                for uid in chunk
+                if uid in resp
+            ]
             if len(batch) < len(chunk):
-                log.info("%s: %d messages vanished from %s during fetch", self.where,
-                         len(chunk) - len(batch), folder)  # fmt: skip
+                log.info(
+                    "%s: %d messages vanished from %s during fetch",
+                    self.where,
+                    len(chunk) - len(batch),
+                    folder,
+                )
             if batch:
                 yield batch
 
@@ -191,13 +204,21 @@ class ImapSource:
             when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
         else:
             when = None
-        flags = tuple(f.decode("utf-8", "replace") if isinstance(f, bytes) else str(f)
-                      for f in data.get(b"FLAGS", ()))  # fmt: skip
+        flags = tuple(
+            f.decode("utf-8", "replace") if isinstance(f, bytes) else str(f)
+            for f in data.get(b"FLAGS", ())
+        )
+        url = f"imap://{self._settings.host}/{quote(folder)};UIDVALIDITY={uidvalidity}/;UID={uid}"
         return FetchedMail(
-            raw=raw, mailbox=self._settings.name, folder=folder, uidvalidity=uidvalidity,
-            uid=uid, origin=f"imap://{self._settings.host}/{folder};UID={uid}",
-            internal_date=when, flags=flags,
-        )  # fmt: skip
+            raw=raw,
+            mailbox=self._settings.name,
+            folder=folder,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            origin=url,
+            internal_date=when,
+            flags=flags,
+        )
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -231,8 +252,9 @@ class ImapSource:
         if "UIDPLUS" in caps:
             client.uid_expunge(uids)
         else:  # a plain EXPUNGE would also remove mail others flagged \Deleted
-            log.warning("%s: no UIDPLUS: %d copied messages stay flagged \\Deleted",
-                        self.where, len(uids))  # fmt: skip
+            log.warning(
+                "%s: no UIDPLUS: %d copied messages stay flagged \\Deleted", self.where, len(uids)
+            )
 
     def append(
         self, folder: str, raw: bytes, flags: Sequence[str] = (), when: datetime | None = None
@@ -289,9 +311,13 @@ class Backoff:
     """
 
     def __init__(
-        self, max_seconds: float = 300.0, *, base_seconds: float = 1.0, jitter: float = 0.2,
+        self,
+        max_seconds: float = 300.0,
+        *,
+        base_seconds: float = 1.0,
+        jitter: float = 0.2,
         rng: random.Random | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.max_seconds = max_seconds
         self.base_seconds = base_seconds
         self.jitter = jitter
@@ -310,14 +336,16 @@ class Backoff:
 
 
 def poll_folder(
-    source: ImapSource, folder: str, known: FolderState | None,
+    source: ImapSource,
+    folder: str,
+    known: FolderState | None,
     handle_batch: Callable[[list[FetchedMail], FolderState], None],
-) -> FolderState:  # fmt: skip
+) -> FolderState:
     """One ingest pass over ``folder``; returns the state to pass as ``known`` next time.
 
     ``handle_batch(batch, state_after_batch)`` must store the messages and the state in one
     transaction, so a crash redoes at most one batch. Only after it returns are the messages
-    marked done (flagged/moved, if configured).
+    marked done (flagged/moved, if configured); if that fails they stay stored, just unmarked.
     """
     state = known
     for batch in source.fetch_new(folder, known):

@@ -104,9 +104,12 @@ def open_client(settings: MailboxSettings, ssl_context: ssl.SSLContext | None = 
         ctx = ssl_context or ssl.create_default_context(cafile=s.ca_file or None)
     with guard(where, "connect"):
         client = IMAPClient(
-            s.host, s.port, ssl=s.security == "tls", ssl_context=ctx,
+            s.host,
+            s.port,
+            ssl=s.security == "tls",
+            ssl_context=ctx,
             timeout=float(s.timeout_seconds),
-        )  # fmt: skip
+        )
     try:
         client.normalise_times = False  # keep INTERNALDATE's zone (made UTC by the caller)
         if s.security == "starttls":

@@ -30,19 +30,28 @@ class ImportReport:
     def describe(self) -> str:
         parts = ", ".join(f"{self.counts[s.value]} {s.value}" for s in IngestStatus)
         lines = [f"{self.path}: {self.total} message(s): {parts}"]
-        lines += [f"  quarantined #{r.quarantine_id} {r.origin}: {r.reason}"
-                  for r in self.quarantined]
+        lines += [
+            f"  quarantined #{r.quarantine_id} {r.origin}: {r.reason}" for r in self.quarantined
+        ]
         return "\n".join(lines)
 
 
 def import_path(
-    app: App, path: Path, *, mailbox: str = "import", batch_size: int = 200,
+    app: App,
+    path: Path,
+    *,
+    mailbox: str = "import",
+    batch_size: int = 200,
     progress: bool = False,
 ) -> ImportReport:
     report = ImportReport(path)
     total = count_messages(path)
-    bar = tqdm(total=total, unit="msg", desc=f"importing {path.name}",
-               disable=not progress or not sys.stderr.isatty())
+    bar = tqdm(
+        total=total,
+        unit="msg",
+        desc=f"importing {path.name}",
+        disable=not progress or not sys.stderr.isatty(),
+    )
     it = iter_messages(path)
     try:
         while chunk := list(itertools.islice(it, batch_size)):

@@ -74,14 +74,19 @@ def ingest_batch(
                 session, box.id, batch[0].folder, state.uidvalidity, state.last_uid, app.clock()
             )
     for r in results:
-        log.info("%s %s (%s)%s", r.message_id or "-", r.status.value, r.origin,
-                 f": {r.reason}" if r.reason else "")
+        log.info(
+            "%s %s (%s)%s",
+            r.message_id or "-",
+            r.status.value,
+            r.origin,
+            f": {r.reason}" if r.reason else "",
+        )
     return results
 
 
-def ingest_raw(app: App, raws: Iterable[tuple[bytes, str]], mailbox: str = "import") -> list[
-    IngestResult
-]:
+def ingest_raw(
+    app: App, raws: Iterable[tuple[bytes, str]], mailbox: str = "import"
+) -> list[IngestResult]:
     """Ingest standalone messages (files, reprocessing): ``(raw, origin)`` pairs."""
     batch = [
         FetchedMail(raw=raw, mailbox=mailbox, folder="", uidvalidity=0, uid=0, origin=origin)
@@ -101,7 +106,7 @@ def _ingest_guarded(app: App, session: Session, mailbox_id: int, f: FetchedMail)
         # a concurrent worker stored the same message between our check and insert
         log.info("%s: concurrent insert (%s); treating as duplicate", f.origin, exc.orig)
         return IngestResult(IngestStatus.DUPLICATE, f.origin, reason="stored by another worker")
-    except Exception as exc:  # noqa: BLE001 - any failure quarantines, the batch goes on
+    except Exception as exc:
         log.exception("%s: processing failed; quarantined", f.origin)
         reason = f"{type(exc).__name__}: {exc}"
         return _quarantine(app, session, mailbox_id, f, sha, reason, traceback.format_exc())
@@ -148,7 +153,9 @@ def _ingest_one(
     row = _triage_and_store(app, session, mail, f)
     if f.uid:
         q.add_location(session, row.id, mailbox_id, f.folder, f.uidvalidity, f.uid)
-    return IngestResult(IngestStatus.STORED, f.origin, message_pk=row.id, message_id=mail.message_id)
+    return IngestResult(
+        IngestStatus.STORED, f.origin, message_pk=row.id, message_id=mail.message_id
+    )
 
 
 def _received_at(app: App, mail: InboundMail, f: FetchedMail) -> datetime:
@@ -178,7 +185,9 @@ def _triage_and_store(app: App, session: Session, mail: InboundMail, f: FetchedM
         and triage.classification is not None
         and triage.classification.intent is Intent.INQUIRY
     ):
-        customer_id = create_prospect(session, mail, now)
+        customer_id = create_prospect(
+            session, mail, now, free_mail_domains=ctx.free_mail_domains
+        )
     if thread is None:
         thread = q.subject_thread(session, mail, customer_id, received_at)
     sender_domain = mail.from_.domain if mail.from_ else ""
@@ -230,7 +239,11 @@ def reprocess(app: App, quarantine_id: int, actor: str = "cli") -> IngestResult:
             mailbox_name = box.name if box else "import"
     raw = app.blobs.get_raw(sha)
     fetched = FetchedMail(
-        raw=raw, mailbox=mailbox_name, folder=folder, uidvalidity=uidvalidity, uid=uid,
+        raw=raw,
+        mailbox=mailbox_name,
+        folder=folder,
+        uidvalidity=uidvalidity,
+        uid=uid,
         origin=f"reprocess:{origin}",
     )
     (result,) = ingest_batch(app, mailbox_name, [fetched], None)
@@ -240,6 +253,13 @@ def reprocess(app: App, quarantine_id: int, actor: str = "cli") -> IngestResult:
             assert qrow is not None
             qrow.resolved_at = app.clock()
             qrow.message_pk = result.message_pk
-            q.audit(session, actor, "reprocess", app.clock(), result.message_pk,
-                    quarantine_id=quarantine_id, status=result.status.value)
+            q.audit(
+                session,
+                actor,
+                "reprocess",
+                app.clock(),
+                result.message_pk,
+                quarantine_id=quarantine_id,
+                status=result.status.value,
+            )
     return result

@@ -14,7 +14,8 @@ import re
 __all__ = ["RedactSecrets", "setup"]
 
 _SECRET = re.compile(
-    r"(?i)(password|passwd|pwd|token|secret|authorization)(\s*[=:]\s*|\s+)(\S+)"
+    r"(?i)(password|passwd|pwd|token|secret|authorization)(\s*[=:]\s*|\s+)"
+    r"((?:bearer|basic)\s+)?(\S+)"
     r"|(AUTH(?:ENTICATE)?\s+(?:PLAIN|LOGIN|XOAUTH2)\s+)\S+"
 )
 
@@ -31,8 +32,8 @@ class RedactSecrets(logging.Filter):
 
 
 def _mask(match: re.Match[str]) -> str:
-    if match.group(4):
-        return f"{match.group(4)}***"
+    if match.group(5):
+        return f"{match.group(5)}***"
     return f"{match.group(1)}{match.group(2)}***"
 
 
@@ -58,9 +59,7 @@ def setup(verbosity: int = 0, log_file: str | None = None) -> None:
             "version": 1,
             "disable_existing_loggers": False,
             "filters": {"redact": {"()": RedactSecrets}},
-            "formatters": {
-                "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
-            },
+            "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
             "handlers": handlers,
             "root": {"level": level, "handlers": list(handlers)},
             "loggers": {

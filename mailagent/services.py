@@ -158,16 +158,19 @@ def message_detail(app: App, message_pk: int) -> dict[str, Any]:
             "charsets": list(msg.charsets),
             "defects": list(msg.defects),
             "attachments": [
-                {"filename": a.filename, "content_type": a.content_type, "size": a.size,
-                 "stored": a.stored, "sha256": a.sha256}
+                {
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "stored": a.stored,
+                    "sha256": a.sha256,
+                }
                 for a in msg.attachments
             ],
         }
 
 
-def refile(
-    app: App, message_pk: int, customer_code: str, order_no: str | None, actor: str
-) -> None:
+def refile(app: App, message_pk: int, customer_code: str, order_no: str | None, actor: str) -> None:
     """A user files a message against another customer (and order); the correction sticks."""
     from mailagent.db.directory import refile as refile_row
 
@@ -200,8 +203,15 @@ def reclassify(app: App, message_pk: int, intent: str, actor: str) -> None:
         msg.intent_rule_id = None
         msg.intent_confidence = 1.0
         msg.intent_reasons = [f"set to {value.value} by {actor} (was {previous})"]
-        q.audit(session, actor, "reclassify", app.clock(), message_pk,
-                previous=previous, intent=value.value)
+        q.audit(
+            session,
+            actor,
+            "reclassify",
+            app.clock(),
+            message_pk,
+            previous=previous,
+            intent=value.value,
+        )
 
 
 def list_quarantine(app: App, *, include_resolved: bool = False) -> list[QuarantineEntry]:
@@ -210,14 +220,16 @@ def list_quarantine(app: App, *, include_resolved: bool = False) -> list[Quarant
         stmt = stmt.where(m.Quarantine.resolved_at.is_(None))
     with app.sessions() as session:
         return [
-            QuarantineEntry(r.id, r.created_at, r.origin, r.reason, r.attempts, r.raw_sha256,
-                            r.resolved_at)
+            QuarantineEntry(
+                r.id, r.created_at, r.origin, r.reason, r.attempts, r.raw_sha256, r.resolved_at
+            )
             for r in session.scalars(stmt)
         ]
 
 
 def store_summary(app: App) -> StoreSummary:
     with app.sessions() as session:
+
         def count(model: Any, *where: Any) -> int:
             return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 

@@ -7,24 +7,11 @@ Add new fixtures in their own section at the end.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
-from servers import Dovecot, Postgres, ServerUnavailable, in_ci, unique_name
-
-T = TypeVar("T")
-
-
-def _start_or_skip(start: Callable[[], T]) -> T:
-    try:
-        return start()
-    except ServerUnavailable as exc:
-        if in_ci():
-            raise
-        pytest.skip(f"{exc} (not in CI: skipping)")
-
+from servers import Dovecot, Postgres, start_or_skip, unique_name
 
 # -- Dovecot (IMAP) -------------------------------------------------------------------------
 
@@ -32,7 +19,7 @@ def _start_or_skip(start: Callable[[], T]) -> T:
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
     """One Dovecot for the whole session; use a fresh ``imap_user`` per test."""
-    server = _start_or_skip(lambda: Dovecot().start())
+    server = start_or_skip(lambda: Dovecot().start())
     yield server
     server.stop()
 
@@ -49,7 +36,7 @@ def imap_user(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
     """One PostgreSQL cluster for the whole session."""
-    server = _start_or_skip(lambda: Postgres().start())
+    server = start_or_skip(lambda: Postgres().start())
     yield server
     server.stop()
 

@@ -29,7 +29,13 @@ class FakeDirectory:
     # -- building -------------------------------------------------------------------------
 
     def add_customer(
-        self, id: int, code: str, name: str, *, domains: Iterable[str] = (), status: str = "customer"
+        self,
+        id: int,
+        code: str,
+        name: str,
+        *,
+        domains: Iterable[str] = (),
+        status: str = "customer",
     ) -> CustomerInfo:
         info = CustomerInfo(id=id, code=code, name=name, status=status)
         self.customers.append(info)
@@ -45,8 +51,9 @@ class FakeDirectory:
     def add_order(
         self, id: int, order_no: str, customer_id: int, *, po: str = "", pi: str = ""
     ) -> OrderInfo:
-        info = OrderInfo(id=id, order_no=order_no, customer_id=customer_id, customer_po=po,
-                         pi_number=pi)  # fmt: skip
+        info = OrderInfo(
+            id=id, order_no=order_no, customer_id=customer_id, customer_po=po, pi_number=pi
+        )
         self.orders.append(info)
         return info
 
@@ -68,9 +75,10 @@ class FakeDirectory:
         self.calls.append(("orders_by_numbers", tuple(numbers)))
         wanted = {normalise_number(n) for n in numbers} - {""}
         return [
-            o for o in self.orders
+            o
+            for o in self.orders
             if wanted & {normalise_number(k) for k in (o.order_no, o.customer_po, o.pi_number)}
-        ]  # fmt: skip
+        ]
 
     def customer_names(self) -> Sequence[tuple[int, str]]:
         self.calls.append(("customer_names", None))

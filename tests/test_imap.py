@@ -12,11 +12,11 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
-from servers import IMAP_PASSWORD_ENV, Dovecot, free_port
+from servers import IMAP_PASSWORD_ENV, Dovecot, free_port, start_or_skip
 
 from mailagent.errors import ConfigError, SourceError
 from mailagent.imap import Backoff, FolderState, ImapSource, poll_folder
@@ -68,14 +68,16 @@ def connect(dovecot: Dovecot, imap_user: str) -> Iterator[Any]:
 
 
 @pytest.mark.parametrize("security", ["plain", "starttls", "tls"])
-def test_login_with_each_transport(connect: Any, security: str) -> None:
+def test_login_with_each_transport(
+    connect: Any, dovecot: Dovecot, imap_user: str, security: str
+) -> None:
     host = "127.0.0.1" if security == "plain" else "localhost"  # cert is checked for localhost
     source = connect(security=security, host=host)
-    caps = source.capabilities()
-    assert {"IMAP4REV1", "IDLE", "UIDPLUS", "MOVE"} <= caps
-    assert "STARTTLS" not in caps or security == "plain"  # post-login caps
+    assert {"IMAP4REV1", "IDLE", "UIDPLUS", "MOVE"} <= source.capabilities()
     state = source.select("INBOX")
     assert state.last_uid == 0 and state.uidvalidity > 0
+    login = dovecot.wait_log(rf"Login: user=<{re.escape(imap_user)}>")
+    assert (", TLS," in login) == (security != "plain")  # the server saw an encrypted session
 
 
 @pytest.mark.parametrize("security", ["starttls", "tls"])
@@ -217,8 +219,12 @@ def test_mark_seen_flags_messages_after_the_batch_is_handled(
 ) -> None:
     dovecot.seed_maildir(imap_user, [raw_mail(i) for i in range(3)])
     flags_when_handled: list[tuple[str, ...]] = []
-    poll_folder(connect(mark_seen=True), "INBOX", None,
-                lambda batch, after: flags_when_handled.extend(m.flags for m in batch))
+    poll_folder(
+        connect(mark_seen=True),
+        "INBOX",
+        None,
+        lambda batch, after: flags_when_handled.extend(m.flags for m in batch),
+    )
     assert flags_when_handled and all("\\Seen" not in f for f in flags_when_handled)
     assert all("\\Seen" in m.flags for m in collect(connect()))
 
@@ -231,8 +237,9 @@ def _check_moved(connect: Any, server: Dovecot) -> None:
     reader = connect(server)
     assert collect(reader, "INBOX") == []
     moved = collect(reader, "Processed")
-    assert sorted(message_id(m) for m in moved) == sorted(f"m-{i}@customer.example"
-                                                          for i in range(5))
+    assert sorted(message_id(m) for m in moved) == sorted(
+        f"m-{i}@customer.example" for i in range(5)
+    )
     assert all("\\Deleted" not in m.flags for m in moved)
 
 
@@ -244,7 +251,7 @@ def test_move_to_moves_handled_messages(connect: Any, dovecot: Dovecot, imap_use
 @pytest.fixture(scope="module")
 def dovecot_without_move() -> Iterator[Dovecot]:
     caps = "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS CHILDREN UNSELECT"
-    server = Dovecot(extra_conf=f"imap_capability = {caps}\n").start()
+    server = start_or_skip(lambda: Dovecot(extra_conf=f"imap_capability = {caps}\n").start())
     yield server
     server.stop()
 
@@ -326,7 +333,7 @@ def test_poll_fallback_without_idle(connect: Any, dovecot: Dovecot, imap_user: s
 
 @pytest.fixture
 def crashable_dovecot() -> Iterator[Dovecot]:
-    server = Dovecot().start()
+    server = start_or_skip(lambda: Dovecot().start())
     yield server
     server.stop()
 
@@ -390,8 +397,8 @@ def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
 class _Introspection(BaseHTTPRequestHandler):
     """RFC 7662-style token introspection: one valid token per user."""
 
-    tokens: dict[str, str] = {}
-    seen: list[str] = []
+    tokens: ClassVar[dict[str, str]] = {}
+    seen: ClassVar[list[str]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
@@ -413,13 +420,14 @@ class _Introspection(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def oauth_dovecot() -> Iterator[Dovecot]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Introspection)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    server = Dovecot(oauth2_url=f"http://127.0.0.1:{httpd.server_address[1]}/introspect")
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/introspect"
     try:
-        yield server.start()
-    finally:
+        server = start_or_skip(lambda: Dovecot(oauth2_url=url).start())
+        yield server
         server.stop()
+    finally:
         httpd.shutdown()
 
 
@@ -430,9 +438,12 @@ def test_xoauth2_login_with_a_valid_token(
     _Introspection.tokens[token] = imap_user
     monkeypatch.setenv("MAILAGENT_TEST_OAUTH_TOKEN", token)
     settings = oauth_dovecot.mailbox_settings(
-        imap_user, auth="xoauth2", oauth_token_env="MAILAGENT_TEST_OAUTH_TOKEN",
-        security="starttls", host="localhost",
-    )  # fmt: skip
+        imap_user,
+        auth="xoauth2",
+        oauth_token_env="MAILAGENT_TEST_OAUTH_TOKEN",
+        security="starttls",
+        host="localhost",
+    )
     with ImapSource(settings) as source:
         assert source.select("INBOX").last_uid == 0
     assert token in _Introspection.seen  # the server really asked the token endpoint

@@ -44,6 +44,7 @@ __all__ = [
     "Thread",
     "ThreadKey",
     "Translation",
+    "User",
 ]
 
 
@@ -300,3 +301,110 @@ class Translation(Base):
     model_version: Mapped[str] = mapped_column(String(200))
     translated: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class User(Base):
+    """A web UI login: role ``sales`` | ``supervisor`` | ``admin`` and UI language ``zh`` | ``en``.
+
+    ``email`` is the login name and, for sales users, matches ``Customer.salesperson``.
+    Only an argon2 hash of the password is stored (``mailagent.web.users``).
+    """
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="sales")
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class Draft(Base):
+    """A reply (or internal relay) prepared for a message; only approved drafts are sent.
+
+    ``status``: pending -> approved -> sent | failed, or rejected. ``subject``/``body`` are the
+    current version; every version is kept in ``draft_versions``. ``notes`` are the reasons
+    recorded while drafting (template fallback, unpriced quote lines, ...), ``quote`` the
+    computed quote lines. Who/when of each transition is in ``audit_events``.
+    """
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    kind: Mapped[str] = mapped_column(String(10), default="reply")  # reply | relay
+    intent: Mapped[str] = mapped_column(String(40))  # template kind, e.g. payment_overdue
+    language: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    from_addr: Mapped[str] = mapped_column(String(320), default="")
+    from_name: Mapped[str] = mapped_column(String(300), default="")
+    to_addrs: Mapped[list[Any]] = mapped_column(default=list)
+    cc_addrs: Mapped[list[Any]] = mapped_column(default=list)
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[list[Any]] = mapped_column(default=list)
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    mailbox: Mapped[str] = mapped_column(String(100), default="")
+    notes: Mapped[list[Any]] = mapped_column(default=list)
+    quote: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200), default="mailagent")
+    updated_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+
+
+class DraftVersion(Base):
+    """One saved version of a draft (version 1 is what mailagent generated)."""
+
+    __tablename__ = "draft_versions"
+    __table_args__ = (UniqueConstraint("draft_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Outbox(Base):
+    """Delivery state of an approved draft: queued -> sending -> sent | failed | unconfirmed.
+
+    ``message_id`` is fixed at approval and never changes for the same version, so a resend
+    after a crash carries the same Message-ID. ``raw_sha256`` names the exact bytes sent (blob
+    store, kind ``raw``). ``copy_state`` tracks the copy in the IMAP Sent folder: ``journal``
+    (filed before SMTP, flagged pending), ``done``, ``pending`` (to append), ``skipped``.
+    """
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), unique=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    sending_since: Mapped[datetime | None]
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    smtp_response: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    queued_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    copy_state: Mapped[str] = mapped_column(String(20), default="none")
+    copy_uid: Mapped[int | None] = mapped_column(BigInteger)
+    copy_error: Mapped[str | None] = mapped_column(Text)

@@ -138,7 +138,7 @@ def add_location(
 
 
 def message_by_message_id(session: Session, message_id: str) -> m.Message | None:
-    return session.scalar(select(m.Message).where(m.Message.message_id == message_id))
+    return session.scalar(select(m.Message).where(m.Message.message_id == _t(message_id)))
 
 
 def _thread_context(session: Session, thread: m.Thread, method: str) -> ThreadContext:
@@ -164,7 +164,7 @@ def _thread_context(session: Session, thread: m.Thread, method: str) -> ThreadCo
 
 def resolve_thread(session: Session, mail: InboundMail) -> ThreadContext | None:
     """Find the thread by In-Reply-To/References, then by a subject reference token."""
-    keys = [k for k in (mail.in_reply_to, *mail.references) if k]
+    keys = [_t(k)[:998] for k in (mail.in_reply_to, *mail.references) if k]
     if keys:
         thread_id = session.scalar(
             select(m.ThreadKey.thread_id).where(m.ThreadKey.key.in_(keys)).limit(1)
@@ -194,7 +194,9 @@ def subject_thread(
         .where(
             m.Thread.subject_norm == norm[:500],
             m.Thread.customer_id == customer_id,
-            or_(m.Thread.last_at.is_(None), m.Thread.last_at >= received_at - SUBJECT_THREAD_WINDOW),
+            or_(
+                m.Thread.last_at.is_(None), m.Thread.last_at >= received_at - SUBJECT_THREAD_WINDOW
+            ),
         )
         .order_by(m.Thread.id.desc())
         .limit(1)
@@ -203,7 +205,16 @@ def subject_thread(
 
 
 def _addr_list(addrs: Sequence[Address]) -> list[dict[str, str]]:
-    return [{"name": a.name, "email": a.email} for a in addrs]
+    return [{"name": _t(a.name), "email": _t(a.email)} for a in addrs]
+
+
+def _t(text: str) -> str:
+    """Text safe for every backend: PostgreSQL rejects NUL characters in text and JSON."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def _tn(text: str | None) -> str | None:
+    return None if text is None else _t(text)
 
 
 def store_message(
@@ -225,8 +236,8 @@ def store_message(
     if thread_row is None:
         tokens = extract_tokens(mail.subject)
         thread_row = m.Thread(
-            subject=mail.subject[:500],
-            subject_norm=normalize_subject(mail.subject)[:500],
+            subject=_t(mail.subject)[:500],
+            subject_norm=_t(normalize_subject(mail.subject))[:500],
             token=tokens[0] if tokens else None,
             customer_id=customer_id,
             first_at=received_at,
@@ -243,32 +254,32 @@ def store_message(
             tokens = extract_tokens(mail.subject)
             thread_row.token = tokens[0] if tokens else None
     row = m.Message(
-        message_id=mail.message_id,
+        message_id=_t(mail.message_id),
         message_id_synthetic=mail.message_id_synthetic,
         raw_sha256=mail.raw_sha256,
         raw_size=mail.raw_size,
         origin=origin[:1000],
         direction=direction,
-        subject=mail.subject,
-        from_name=mail.from_.name if mail.from_ else "",
+        subject=_t(mail.subject),
+        from_name=_t(mail.from_.name) if mail.from_ else "",
         from_email=mail.from_.email if mail.from_ else "",
         to_addrs=_addr_list(mail.to),
         cc_addrs=_addr_list(mail.cc),
         reply_to=_addr_list(mail.reply_to),
         sent_at=mail.date,
         received_at=received_at,
-        in_reply_to=mail.in_reply_to,
-        references=list(mail.references),
-        headers=[list(h) for h in mail.headers],
-        text=mail.text,
-        html=mail.html,
-        new_text=mail.new_text,
-        quoted_text=mail.quoted_text,
-        signature=mail.signature,
+        in_reply_to=_tn(mail.in_reply_to),
+        references=[_t(r) for r in mail.references],
+        headers=[[_t(k), _t(v)] for k, v in mail.headers],
+        text=_t(mail.text),
+        html=_tn(mail.html),
+        new_text=_t(mail.new_text),
+        quoted_text=_t(mail.quoted_text),
+        signature=_t(mail.signature),
         charsets=list(mail.charsets),
-        defects=list(mail.defects),
+        defects=[_t(d) for d in mail.defects],
         auto_reply=mail.auto_reply.value,
-        auto_reply_reason=mail.auto_reply_reason,
+        auto_reply_reason=_tn(mail.auto_reply_reason),
         status="triaged",
         disposition=triage.disposition.value,
         language=lang.lang if lang else None,
@@ -294,7 +305,7 @@ def store_message(
     for att, stored in zip(mail.attachments, stored_attachments, strict=True):
         row.attachments.append(
             m.Attachment(
-                filename=att.filename,
+                filename=_t(att.filename),
                 content_type=att.content_type,
                 size=att.size,
                 sha256=att.sha256,
@@ -310,7 +321,7 @@ def store_message(
 
 
 def _add_thread_keys(session: Session, thread_id: int, mail: InboundMail) -> None:
-    keys = {k[:998] for k in (mail.message_id, mail.in_reply_to, *mail.references) if k}
+    keys = {_t(k)[:998] for k in (mail.message_id, mail.in_reply_to, *mail.references) if k}
     existing = set(session.scalars(select(m.ThreadKey.key).where(m.ThreadKey.key.in_(keys))))
     for key in sorted(keys - existing):
         session.add(m.ThreadKey(key=key, thread_id=thread_id))
@@ -359,20 +370,20 @@ def quarantine(
         row = m.Quarantine(
             raw_sha256=raw_sha256,
             raw_size=raw_size,
-            origin=origin[:1000],
+            origin=_t(origin)[:1000],
             mailbox_id=mailbox_id,
             folder=folder,
             uidvalidity=uidvalidity,
             uid=uid,
-            reason=reason,
-            detail=detail,
+            reason=_t(reason),
+            detail=_t(detail),
             attempts=1,
             created_at=now,
         )
         session.add(row)
     else:
         row.attempts += 1
-        row.reason, row.detail = reason, detail
+        row.reason, row.detail = _t(reason), _t(detail)
     session.flush()
     return row
 

@@ -18,6 +18,7 @@ __all__ = [
     "PERSIAN_URDU_LETTERS",
     "clean",
     "count_scripts",
+    "cyrillic_candidates",
     "cyrillic_cue",
     "dominant",
     "han_variant",
@@ -37,8 +38,8 @@ DIRECT: dict[str, str] = {
 
 # The dominant script must hold this share of the (weighted) letters, else "mixed-script".
 MIN_DOMINANT_SHARE = 0.70
-# Han-only text of at least this many characters is Chinese; Japanese prose has kana.
-MIN_HAN_CHARS = 4
+# Han-only text of at least this many characters is Chinese (Japanese prose has kana).
+MIN_HAN_CHARS = 2
 # Share of Latin words carrying a Vietnamese-only letter that makes the text Vietnamese.
 MIN_VIETNAMESE_SHARE = 0.25
 
@@ -69,6 +70,12 @@ _SPACES = re.compile(r"\s+")
 _VI_LETTERS = re.compile(r"[ơưƠƯ\u1ea0-\u1ef9]")
 _UK_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _RU_LETTERS = re.compile(r"[ыэёЫЭЁ]")
+_MK_LETTERS = re.compile(r"[ѓќѕЃЌЅ]")
+_MK_SR_LETTERS = re.compile(r"[јљњџЈЉЊЏ]")
+_BG_HARD_SIGN = re.compile(r"ъ(?=[бвгджзйклмнпрстфхцчшщ])", re.IGNORECASE)
+# Bulgarian writes ь only before о; Russian ends and splits words with it (день, мать);
+# the reflexive "-тся" (делается) is Russian too.
+_RU_SOFT_SIGN = re.compile(r"ь(?![оО])|тся\b", re.IGNORECASE)
 PERSIAN_URDU_LETTERS = re.compile(r"[پچژگکیٹڈڑںےھ]")
 # Characters written differently in traditional and simplified Chinese (a sample).
 _TRADITIONAL = re.compile(r"[們這個來時會說對國學開關貨價單質發實與為點見還問報請謝訂條號]")
@@ -138,14 +145,34 @@ def han_variant(text: str) -> str:
 
 
 def cyrillic_cue(text: str) -> str | None:
-    """ "uk" or "ru" when letters unique to one of them appear (not both), else None."""
-    uk = bool(_UK_LETTERS.search(text))
-    ru = bool(_RU_LETTERS.search(text))
-    if uk and not ru:
-        return "uk"
-    if ru and not uk:
-        return "ru"
-    return None
+    """A language named by letters only it uses, else None.
+
+    Ukrainian і/ї/є/ґ; Russian ы/э/ё, ь not before о (Bulgarian writes ь only in "ьо") or "-тся";
+    Macedonian ѓ/ќ/ѕ; Bulgarian ъ before a consonant (Russian writes ъ only before е/ё/ю/я).
+    Conflicting cues give None.
+    """
+    found = {
+        lang
+        for lang, pattern in (
+            ("uk", _UK_LETTERS),
+            ("ru", _RU_LETTERS),
+            ("ru", _RU_SOFT_SIGN),
+            ("mk", _MK_LETTERS),
+            ("bg", _BG_HARD_SIGN),
+        )
+        if pattern.search(text)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def cyrillic_candidates(text: str) -> tuple[str, ...]:
+    """Cyrillic languages still plausible for ``text`` (Ukrainian needs і/ї/є/ґ, ...)."""
+    allowed = ["ru", "bg"]
+    if _UK_LETTERS.search(text):
+        allowed.append("uk")
+    if _MK_SR_LETTERS.search(text):
+        allowed.append("mk")
+    return tuple(allowed)
 
 
 def latin_only(text: str) -> str:

@@ -3,91 +3,52 @@
 Order of evidence: (1) clean the text (URLs, e-mail addresses, numbers, part numbers and
 all-caps acronyms say nothing about the language); (2) count letters per script: a dominant
 non-Latin script decides directly (Hangul -> ko, kana -> ja, Han -> zh, Thai, Greek, Hebrew,
-Arabic) or narrows ``langdetect`` to that script's languages (Cyrillic, Arabic with Persian
-or Urdu letters, Han-only short text); (3) Latin text goes to ``langdetect`` restricted to
-:data:`LATIN_LANGUAGES`, with strong letter cues (Vietnamese tone letters) as a fast path.
-Short, mixed or doubtful text gives ``lang="unknown"`` with the candidates, never a guess.
-The detector factory (profiles) is built once, lazily, under a lock, with seed 0, so
-results are deterministic; each call gets its own ``Detector``. Reads only
-``mail.new_text`` (or the subject when that is empty), never quoted history or signatures.
+Arabic) or narrows the candidates (Cyrillic letter cues, Persian/Urdu letters); (3) the rest
+is scored by ``langmodel`` (langdetect's profiles as a deterministic n-gram model, plus
+function words), with Vietnamese tone letters as a fast path. Short, mixed or doubtful
+text gives ``lang="unknown"`` with the confidence and candidates, never a guess; ``method``
+says which path decided. Reads only ``mail.new_text`` (or the subject when that is empty),
+never quoted history or signatures. Pure: no I/O except loading the profiles once.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from pathlib import Path
-
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-from langdetect.lang_detect_exception import LangDetectException
-
 from mailagent.records import InboundMail, LanguageInfo
+from mailagent.stages import langmodel as lm
 from mailagent.stages import langscript as ls
 
 __all__ = [
     "LATIN_LANGUAGES",
-    "MIN_CONFIDENCE",
+    "MARGIN_BASE",
+    "MARGIN_PER_LETTER",
+    "MIN_LETTERS",
+    "MIN_MARGIN",
     "NAME",
     "UNKNOWN",
     "clean",
     "detect",
+    "required_margin",
     "run",
+    "source_text",
 ]
 
 NAME = "language"
 UNKNOWN = "unknown"
 
-# Latin-script languages langdetect may answer. Export mail comes in these; rarer
-# languages (Afrikaans, Catalan, Tagalog, Somali, ...) are left out because langdetect
-# mostly "finds" them in short Dutch/Spanish/English text.
-LATIN_LANGUAGES: tuple[str, ...] = (
-    "en", "de", "es", "fr", "pt", "it", "nl", "pl", "tr", "vi", "cs", "sk", "sv", "da",
-    "no", "fi", "ro", "hu", "id", "hr", "sl", "lt", "lv", "et",
-)  # fmt: skip
-_SCRIPT_LANGUAGES: tuple[str, ...] = ("ru", "uk", "bg", "mk", "ar", "fa", "ur", "zh-cn", "zh-tw", "ja")
+# Latin-script languages answered (langmodel.PROFILE_LANGUAGES minus other scripts).
+LATIN_LANGUAGES: tuple[str, ...] = lm.PROFILE_LANGUAGES[:24]
 
-# A language is answered only when langdetect's top probability reaches MIN_CONFIDENCE and
-# the cleaned text has at least the letters below; otherwise the answer is "unknown".
-MIN_CONFIDENCE = 0.90
-MIN_LATIN_LETTERS = 12  # about two short words
-MIN_CYRILLIC_LETTERS = 12
-MIN_SHORT_CONFIDENCE = 0.999  # stricter bar for text under 2 x the minimum letters
-
-_LOCK = threading.Lock()
-_FACTORY: DetectorFactory | None = None
-
-
-def _factory() -> DetectorFactory:
-    """The shared factory: profiles loaded once (double-checked lock), seed 0."""
-    global _FACTORY
-    if _FACTORY is None:
-        with _LOCK:
-            if _FACTORY is None:
-                factory = DetectorFactory()
-                names = LATIN_LANGUAGES + _SCRIPT_LANGUAGES
-                profiles = [
-                    (Path(PROFILES_DIRECTORY) / name).read_text(encoding="utf-8") for name in names
-                ]
-                factory.load_json_profile(profiles)
-                factory.set_seed(0)
-                _FACTORY = factory
-    return _FACTORY
-
-
-def _langdetect(text: str, allowed: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
-    """langdetect probabilities over ``allowed`` (a zero prior excludes the rest)."""
-    detector = _factory().create()
-    detector.set_prior_map(dict.fromkeys(allowed, 1.0))
-    detector.append(text)
-    try:
-        found = detector.get_probabilities()
-    except LangDetectException:
-        return ()
-    merged: dict[str, float] = {}
-    for item in found:
-        code = "zh" if item.lang.startswith("zh") else str(item.lang)
-        merged[code] = merged.get(code, 0.0) + float(item.prob)
-    return tuple(sorted(merged.items(), key=lambda kv: -kv[1]))
+# Decision thresholds (tuned with bench/langid.py on sentences, word pairs and single
+# words). A language is answered only when the cleaned text has MIN_LETTERS letters and the
+# best log-score beats the runner-up by a margin (nats; margin m ~ odds of e**m to 1) of
+# max(MIN_MARGIN, MARGIN_BASE - MARGIN_PER_LETTER * letters): single words need about 6.5,
+# word pairs about 5, sentences of 34+ letters 3.
+MIN_LETTERS = 4
+MARGIN_BASE = 8.0
+MARGIN_PER_LETTER = 0.15
+MIN_MARGIN = 3.0
+# Russian is by far the most common Cyrillic language in export mail: a small log-prior.
+CYRILLIC_PRIOR: dict[str, float] = {"ru": 2.0}
 
 
 def clean(text: str) -> str:
@@ -95,19 +56,24 @@ def clean(text: str) -> str:
     return ls.clean(text)
 
 
-def _decide(
-    candidates: tuple[tuple[str, float], ...], letters: int, minimum: int, method: str
-) -> LanguageInfo:
-    """Answer the top candidate only when the text is long and the model sure enough."""
+def required_margin(letters: int) -> float:
+    """The score margin (nats) a text of ``letters`` letters needs to be answered."""
+    return max(MIN_MARGIN, MARGIN_BASE - MARGIN_PER_LETTER * letters)
+
+
+def _decide(scores: lm.Scores, letters: int, method: str) -> LanguageInfo:
+    """Answer the best language only when the text is long enough and the margin clear."""
+    candidates = lm.probabilities(scores)
     if not candidates:
         return LanguageInfo(UNKNOWN, 0.0, f"{method}:no-features")
     lang, prob = candidates[0]
-    if letters < minimum:
-        return LanguageInfo(UNKNOWN, round(prob, 4), f"{method}:too-short", candidates)
-    bar = MIN_SHORT_CONFIDENCE if letters < 2 * minimum else MIN_CONFIDENCE
-    if prob < bar:
-        return LanguageInfo(UNKNOWN, round(prob, 4), f"{method}:low-confidence", candidates)
-    return LanguageInfo(lang, round(prob, 4), method, candidates)
+    if letters < MIN_LETTERS:
+        return LanguageInfo(UNKNOWN, prob, f"{method}:too-short", candidates)
+    margin = scores[0][1] - scores[1][1] if len(scores) > 1 else float("inf")
+    needed = required_margin(letters)
+    if margin < needed:
+        return LanguageInfo(UNKNOWN, prob, f"{method}:low-margin", candidates)
+    return LanguageInfo(lang, prob, method, candidates)
 
 
 def detect(text: str) -> LanguageInfo:
@@ -118,8 +84,7 @@ def detect(text: str) -> LanguageInfo:
         return LanguageInfo(UNKNOWN, 0.0, "empty")
     script, share = ls.dominant(counts)
     if share < ls.MIN_DOMINANT_SHARE:
-        shares = ls.shares(counts)
-        return LanguageInfo(UNKNOWN, round(share, 4), "mixed-script", shares)
+        return LanguageInfo(UNKNOWN, round(share, 4), "mixed-script", ls.shares(counts))
     direct = ls.DIRECT.get(script)
     if direct is not None:
         return LanguageInfo(direct, 1.0, f"script:{script}")
@@ -129,58 +94,62 @@ def detect(text: str) -> LanguageInfo:
     if script == "cyrillic":
         return _cyrillic(cleaned, letters)
     if script == "arabic":
-        return _arabic(cleaned)
+        return _arabic(cleaned, letters)
     if script == "latin":
         return _latin(cleaned, letters)
     return LanguageInfo(UNKNOWN, 0.0, f"script:{script}:unsupported")
 
 
 def _han(text: str, letters: int) -> LanguageInfo:
-    """Han without kana is Chinese; a few characters alone could be Japanese kanji."""
-    variant = ls.han_variant(text)
+    """Han without kana is Chinese; one character alone could as well be Japanese."""
+    method = f"script:{ls.han_variant(text)}"
     if letters >= ls.MIN_HAN_CHARS:
-        return LanguageInfo("zh", 1.0, f"script:han:{variant}")
-    candidates = _langdetect(text, ("zh-cn", "zh-tw", "ja"))
-    return LanguageInfo(UNKNOWN, candidates[0][1] if candidates else 0.0, "script:han:too-short",
-                        candidates)
+        return LanguageInfo("zh", 1.0, method)
+    candidates = lm.probabilities(lm.score(text, ("zh-cn", "zh-tw", "ja")))
+    return LanguageInfo(UNKNOWN, 0.0, f"{method}:too-short", candidates)
 
 
 def _cyrillic(text: str, letters: int) -> LanguageInfo:
-    """Letter cues first (і/ї/є/ґ -> uk, ы/э/ё -> ru), then langdetect over ru/uk/bg/mk."""
+    """Letter cues first (uk, ru, bg, mk letters), then n-grams over the plausible ones."""
     cue = ls.cyrillic_cue(text)
     if cue is not None:
         return LanguageInfo(cue, 1.0, f"script:cyrillic:letters-{cue}")
-    candidates = _langdetect(text, ("ru", "uk", "bg", "mk"))
-    return _decide(candidates, letters, MIN_CYRILLIC_LETTERS, "script:cyrillic+langdetect")
+    allowed = ls.cyrillic_candidates(text)
+    scores = lm.score(text, allowed, CYRILLIC_PRIOR)
+    return _decide(scores, letters, "script:cyrillic+ngrams")
 
 
-def _arabic(text: str) -> LanguageInfo:
+def _arabic(text: str, letters: int) -> LanguageInfo:
     """Arabic script is Arabic unless Persian or Urdu letters appear."""
     if not ls.PERSIAN_URDU_LETTERS.search(text):
         return LanguageInfo("ar", 1.0, "script:arabic")
-    candidates = _langdetect(text, ("ar", "fa", "ur"))
-    if not candidates:
-        return LanguageInfo(UNKNOWN, 0.0, "script:arabic:no-features")
-    lang, prob = candidates[0]
-    return LanguageInfo(lang, round(prob, 4), "script:arabic+langdetect", candidates)
+    return _decide(lm.score(text, ("ar", "fa", "ur")), letters, "script:arabic+ngrams")
 
 
 def _latin(text: str, letters: int) -> LanguageInfo:
-    """Latin script: Vietnamese letters decide; otherwise restricted langdetect."""
+    """Latin script: Vietnamese letters decide; otherwise n-grams and function words."""
     latin = ls.latin_only(text)
     if ls.vietnamese_share(latin) >= ls.MIN_VIETNAMESE_SHARE:
         return LanguageInfo("vi", 1.0, "script:latin:vietnamese-letters")
-    candidates = _langdetect(latin, LATIN_LANGUAGES)
-    return _decide(candidates, letters, MIN_LATIN_LETTERS, "langdetect")
+    return _decide(lm.score(latin, LATIN_LANGUAGES), letters, "ngrams")
 
 
-def _source_text(mail: InboundMail) -> str:
-    """The author's own words: the new text, or subject + full text when it is empty."""
+def source_text(mail: InboundMail) -> str:
+    """The author's own words: the new text; the subject when there is none.
+
+    The parser has already moved quoted history and the signature out of ``new_text``;
+    when nothing is left (a bare forward), the subject plus whatever of ``text`` is not
+    quoted history or signature is used, so a quoted thread never decides the language.
+    """
     if mail.new_text.strip():
         return mail.new_text
-    return f"{mail.subject}\n{mail.text}"
+    rest = mail.text
+    for removed in (mail.quoted_text, mail.signature):
+        if removed.strip():
+            rest = rest.replace(removed, " ")
+    return f"{mail.subject}\n{rest}"
 
 
 def run(mail: InboundMail) -> LanguageInfo:
     """Detect the language of ``mail``'s new text (quoted history and signature excluded)."""
-    return detect(_source_text(mail))
+    return detect(source_text(mail))

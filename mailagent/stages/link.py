@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from mailagent.context import Directory, OrderInfo, ThreadContext
 from mailagent.records import Address, InboundMail, Intent, Link, LinkMethod
 from mailagent.stages.link_names import match_names
-from mailagent.stages.link_tokens import FoundNumber, all_keys, find_numbers, normalise_number
+from mailagent.stages.link_tokens import FoundNumber, Hit, all_keys, find_numbers, pair_orders
 
 __all__ = ["NAME", "counterparty", "parent_domains", "run"]
 
@@ -30,8 +30,6 @@ NAME = "link"
 
 # Two signature matches closer than this are a tie: nobody can say which customer it is.
 _TIE = 0.02
-
-_Hit = tuple[FoundNumber, OrderInfo]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,26 +101,6 @@ def _by_address(
     return _Who(None, LinkMethod.NONE, (f"no contact or customer domain matches {email}",))
 
 
-def _lookup(found: Sequence[FoundNumber], directory: Directory) -> list[_Hit]:
-    """Pair each found token with the orders it names, in evidence order, each order once."""
-    if not found:
-        return []
-    orders = directory.orders_by_numbers(all_keys(found))
-    hits: list[_Hit] = []
-    seen: set[int] = set()
-    for token in found:
-        for order in orders:
-            keys = {normalise_number(k) for k in _order_keys(order)}
-            if order.id not in seen and keys.intersection(token.keys) - {""}:
-                seen.add(order.id)
-                hits.append((token, order))
-    return hits
-
-
-def _order_keys(order: OrderInfo) -> tuple[str, str, str]:
-    return (order.order_no, order.customer_po, order.pi_number)
-
-
 def _order_reason(token: FoundNumber, order: OrderInfo) -> str:
     return f"order number {token.text} in {token.where} → order {order.order_no}"
 
@@ -131,7 +109,7 @@ def _with_customer(
     customer_id: int,
     method: LinkMethod,
     reasons: list[str],
-    hits: Sequence[_Hit],
+    hits: Sequence[Hit],
     thread: ThreadContext | None,
     names: _Names,
 ) -> Link:
@@ -169,7 +147,7 @@ def _with_customer(
 def _settle_contested(
     candidates: tuple[int, ...],
     reasons: list[str],
-    hits: Sequence[_Hit],
+    hits: Sequence[Hit],
     thread: ThreadContext | None,
     names: _Names,
 ) -> Link:
@@ -240,7 +218,8 @@ def run(
             reasons.append(f"outgoing mail: matched on recipient {party.email}")
         who = _by_address(party, directory, free_mail_domains, names)
     reasons.extend(who.reasons)
-    hits = _lookup(find_numbers(mail), directory)
+    found = find_numbers(mail)
+    hits = pair_orders(found, directory.orders_by_numbers(all_keys(found)) if found else ())
 
     if who.customer_id is not None:
         return _with_customer(who.customer_id, who.method, reasons, hits, thread, names)

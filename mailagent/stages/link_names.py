@@ -36,8 +36,9 @@ _CJK_SUFFIX = re.compile(r"(股份有限公司|有限责任公司|有限公司|�
 _NON_WORD = re.compile(r"[^\w]+")
 # A signature line that names a company: it carries a legal form.
 _COMPANY_HINT = re.compile(
-    r"(?i)(?<![\w])(gmbh|ltd|limited|inc|llc|corp|corporation|s\.?\s?a\.?|s\.?r\.?l\.?|"
-    r"b\.?v\.?|ag|kg|co\.)(?![\w])|有限公司|公司|株式会社"
+    r"(?i)(?<![\w])(gmbh|ltd|ltda|limited|inc|llc|corp|corporation|plc|pty|sas|sarl|"
+    r"s\.?\s?a\.?|s\.?r\.?l\.?|s\.?p\.?a\.?|b\.?v\.?|n\.?v\.?|ag|kg|oy|ab|co\.)(?![\w])"
+    r"|有限公司|公司|株式会社"
 )
 
 

@@ -4,8 +4,9 @@ Pure helpers for ``stages/link.py``: :func:`find_numbers` scans the subject, the
 the attachment file names for tokens shaped like order numbers (``SO-2026-0088``,
 ``PI-XX-2026-031``, ``PO 45001``, ``P.O. No. 45001``, SAP-style ``4500012345``) and
 :func:`normalise_number` is the comparison key used on both sides of a lookup
-(``db/directory.py`` applies the same rule in SQL). Finding a token decides nothing: only a
-token that equals a stored order key matters, so the patterns may be generous.
+(``db/directory.py`` applies the same rule in SQL); :func:`pair_orders` pairs each token with
+the orders the directory returned for it. Finding a token decides nothing: only a token that
+equals a stored order key matters, so the patterns may be generous.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mailagent.context import OrderInfo
 from mailagent.records import InboundMail
 
 __all__ = [
     "NUMBER_SEPARATORS",
     "FoundNumber",
+    "Hit",
     "all_keys",
     "find_numbers",
     "normalise_number",
+    "pair_orders",
 ]
 
 # Characters ignored when comparing numbers: "PO 45001" == "PO-45001" == "po#45001".
@@ -35,7 +39,9 @@ _SEP = r"[-\s_/]?"
 # "PO 45001", "PO#45001", "P.O. No. 4500012345", "PO-Nr. 45001": the digits are a key too,
 # because buyers' PO numbers are often stored without the "PO" prefix.
 _PO = re.compile(
-    _EDGE_L + r"P\.?\s?O\.?[-\s]*(?:No\.?|Nr\.?|Number|#)?\s*[-#:]?\s*(\d[\d-]{2,20}\d)" + _EDGE_R,
+    _EDGE_L
+    + r"P\.?\s?O\.?[-\s_]*(?:No\.?|Nr\.?|Number|#)?[\s_]*[-#:]?\s*(\d[\d-]{2,20}\d)"
+    + _EDGE_R,
     re.IGNORECASE,
 )
 # Coded numbers: "SO-2026-0088", "PI-XX-2026-031", "INV 2026 0012", "ORD-2024-0117".
@@ -92,7 +98,7 @@ def find_numbers(mail: InboundMail, *, limit: int = 60) -> tuple[FoundNumber, ..
     kept so a price list pasted into a mail cannot produce thousands of lookups.
     """
     places: list[tuple[str, str]] = [(mail.subject, "subject"), (mail.new_text, "text")]
-    places += [(a.filename.replace("_", " "), f"attachment {a.filename}") for a in mail.attachments]
+    places += [(a.filename, f"attachment {a.filename}") for a in mail.attachments]
     seen: set[str] = set()
     found: list[FoundNumber] = []
     for text, where in places:
@@ -110,3 +116,21 @@ def find_numbers(mail: InboundMail, *, limit: int = 60) -> tuple[FoundNumber, ..
 def all_keys(found: Sequence[FoundNumber]) -> tuple[str, ...]:
     """Every lookup key of ``found``, in order, without repeats."""
     return tuple(dict.fromkeys(k for f in found for k in f.keys))
+
+
+Hit = tuple[FoundNumber, OrderInfo]
+
+
+def pair_orders(found: Sequence[FoundNumber], orders: Sequence[OrderInfo]) -> list[Hit]:
+    """Pair each found token with the orders it names, in evidence order, each order once."""
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    for token in found:
+        for order in orders:
+            keys = {
+                normalise_number(k) for k in (order.order_no, order.customer_po, order.pi_number)
+            }
+            if order.id not in seen and keys.intersection(token.keys) - {""}:
+                seen.add(order.id)
+                hits.append((token, order))
+    return hits

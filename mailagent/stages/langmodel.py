@@ -1,0 +1,118 @@
+"""Deterministic n-gram language scores over langdetect's profiles, plus function words.
+
+``langdetect`` estimates language probabilities by sampling n-grams at random (seeded), and
+with 1-3 grams from a short text its answer swings between trials. Here the same profiles
+are used as a plain naive-Bayes model over *all* n-grams of the text, so the score is
+deterministic and uses all the evidence; function words (``langwords.py``) add
+per-word evidence that separates close relatives. Scores are log-likelihoods in nats,
+divided by :data:`TEMPERATURE` because the overlapping 1/2/3-grams of one character are
+not independent. The profile factory is built once, lazily, under a lock; scoring only
+reads it, so concurrent calls are safe. No I/O after the first load.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.utils.ngram import NGram
+
+from mailagent.stages.langwords import FUNCTION_WORDS
+
+__all__ = ["PROFILE_LANGUAGES", "TEMPERATURE", "WORD_BONUS", "Scores", "score"]
+
+# langdetect profiles loaded (its 55 minus the rare ones that mostly appear as false hits).
+PROFILE_LANGUAGES: tuple[str, ...] = (
+    "en", "de", "es", "fr", "pt", "it", "nl", "pl", "tr", "vi", "cs", "sk", "sv", "da",
+    "no", "fi", "ro", "hu", "id", "hr", "sl", "lt", "lv", "et",
+    "ru", "uk", "bg", "mk", "ar", "fa", "ur", "zh-cn", "zh-tw", "ja",
+)  # fmt: skip
+
+TEMPERATURE = 2.0  # each character feeds a 1-, 2- and 3-gram: discount the overlap
+WORD_BONUS = 4.0  # nats per function word of a language (before nothing: not divided)
+_SMOOTHING = 0.5 / 10000  # langdetect's alpha / BASE_FREQ
+# Words, but not clitics after a hyphen (Portuguese "vê-la", "ajudá-lo").
+_WORD = re.compile(r"(?<![-\w])[^\W\d_]+")
+
+_LOCK = threading.Lock()
+_FACTORY: DetectorFactory | None = None
+
+Scores = tuple[tuple[str, float], ...]
+"""(language, log-score) pairs, best first."""
+
+
+def _factory() -> DetectorFactory:
+    """The shared profile factory: loaded once (double-checked lock), seed 0."""
+    global _FACTORY
+    if _FACTORY is None:
+        with _LOCK:
+            if _FACTORY is None:
+                factory = DetectorFactory()
+                profiles = [
+                    (Path(PROFILES_DIRECTORY) / name).read_text(encoding="utf-8")
+                    for name in PROFILE_LANGUAGES
+                ]
+                factory.load_json_profile(profiles)
+                factory.set_seed(0)  # only used if a caller asks langdetect to sample
+                _FACTORY = factory
+    return _FACTORY
+
+
+def _ngrams(text: str, table: dict[str, list[float]]) -> list[str]:
+    """The 1-3 character n-grams of ``text`` known to the profiles (langdetect's rules)."""
+    found: list[str] = []
+    gram = NGram()
+    for ch in NGram.normalize_vi(text):
+        gram.add_char(ch)
+        if gram.capitalword:
+            continue
+        grams: str = gram.grams
+        for n in (1, 2, 3):
+            if len(grams) < n:
+                break
+            piece = grams[-n:]
+            if piece != " " and piece in table:
+                found.append(piece)
+    return found
+
+
+def score(text: str, allowed: tuple[str, ...], prior: dict[str, float] | None = None) -> Scores:
+    """Log-scores of ``text`` for each language in ``allowed``, best first.
+
+    ``prior`` adds a log-prior (nats) per language. Returns () when the text has no
+    n-gram the profiles know.
+    """
+    factory = _factory()
+    table: dict[str, list[float]] = factory.word_lang_prob_map
+    grams = _ngrams(text, table)
+    if not grams:
+        return ()
+    columns = [factory.langlist.index(code) for code in allowed]
+    matrix = np.asarray([table[g] for g in grams], dtype=np.float64)[:, columns]
+    totals = np.log(matrix + _SMOOTHING).sum(axis=0) / TEMPERATURE
+    words = _WORD.findall(text.lower())
+    result: dict[str, float] = {}
+    for i, code in enumerate(allowed):
+        lang = "zh" if code.startswith("zh") else code
+        value = float(totals[i])
+        listed = FUNCTION_WORDS.get(lang)
+        if listed:
+            value += WORD_BONUS * sum(1 for w in words if w in listed)
+        if prior:
+            value += prior.get(lang, 0.0)
+        result[lang] = max(value, result.get(lang, -math.inf))
+    return tuple(sorted(result.items(), key=lambda kv: -kv[1]))
+
+
+def probabilities(scores: Scores, keep: int = 3) -> tuple[tuple[str, float], ...]:
+    """Softmax of the log-scores: the ``keep`` best as (language, probability)."""
+    if not scores:
+        return ()
+    top = scores[0][1]
+    weights = [(lang, math.exp(value - top)) for lang, value in scores]
+    total = sum(w for _, w in weights)
+    return tuple((lang, round(w / total, 4)) for lang, w in weights[:keep])

@@ -1,0 +1,151 @@
+"""Function words of the languages the language stage separates by n-grams.
+
+Character n-grams confuse close relatives (Spanish/Portuguese/Italian, Dutch/German,
+Danish/Norwegian, Russian/Bulgarian) on short text; their most frequent function words do
+not. Each list holds common articles, pronouns, prepositions, conjunctions, auxiliaries and
+very frequent adverbs of one language, written from grammar knowledge (not taken from any
+evaluation data). A word listed for several languages counts for each of them, so shared
+words ("de", "a") discriminate little.
+"""
+
+from __future__ import annotations
+
+__all__ = ["FUNCTION_WORDS"]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": _words(
+        "the a an and or but of to in on at for with from by about as is are was were be "
+        "been being have has had do does did not no yes this that these those it its they "
+        "them their we our you your he she his her him i me my will would can could should "
+        "shall may might must there here what which who whom when where why how if then "
+        "than so very also just only please thanks thank dear regards kind best"
+    ),
+    "de": _words(
+        "der die das den dem des ein eine einen einem einer eines und oder aber nicht kein "
+        "keine ist sind war waren wird werden wurde hat haben hatte ich du er sie es wir ihr "
+        "mich mir dich dir uns euch sich mit von zu zum zur bei nach aus auf für über unter "
+        "durch gegen ohne um auch noch schon nur sehr wie wenn weil dass ob doch bitte danke "
+        "ihnen ihre ihr unser unsere diese dieser dieses wir sehr geehrte freundlichen grüßen"
+    ),
+    "es": _words(
+        "el la los las un una unos unas y o a pero que de del al en con por para sin sobre "
+        "es son fue era está están estamos ser estar hay yo tú él ella nosotros ustedes "
+        "usted ellos ellas me te se le les lo nos mi mis su sus nuestro nuestra este esta "
+        "esto estos estas ese esa eso muy más también ya cuando donde como porque pero si no "
+        "gracias saludos estimado estimada hola favor haya había hay bien aquí ahora hasta todo "
+        "toda todos quien soy voy va creo nada algo cada mucho mucha muchos muchas siempre nunca "
+        "nuestros nuestras vuestro os ellos tiene tienes tengo tenemos puede puedo hacer decir "
+        "porque aunque entonces después antes otro otra también sólo solo están"
+    ),
+    "pt": _words(
+        "o a os as um uma uns umas e ou mas que de do da dos das no na nos nas ao aos em "
+        "com por pelo pela pelos pelas para sem sobre é são foi era está estão estamos ser "
+        "estar há eu tu ele ela nós vocês você eles elas me te se lhe lhes nos meu minha "
+        "seu sua nosso nossa este esta isto esse essa isso muito mais também já quando onde "
+        "como porque não sim obrigado obrigada atenciosamente prezado prezada olá favor num "
+        "numa à às até tem têm bem aqui agora todo toda todos quem sou vou vai cada muita muitos "
+        "muitas sempre nunca nossos nossas vosso eles tens tenho temos pode posso fazer dizer "
+        "embora então depois antes outro outra só estão vocês"
+    ),
+    "fr": _words(
+        "le la les un une des du de et ou mais que qui dans en au aux avec par pour sans sur "
+        "sous est sont était été être avoir ai as a avons avez ont je tu il elle nous vous "
+        "ils elles me te se lui leur leurs mon ma mes ton ta tes son sa ses notre nos votre "
+        "vos ce cet cette ces ne pas plus très aussi déjà quand où comme parce si oui non "
+        "merci bonjour cordialement madame monsieur svp à d l qu j quoi moi toi ceux ci on "
+        "peut y beaucoup toujours jamais aussi avec chez leurs tout tous toute toutes fait faire "
+        "dire peu encore ici alors après avant autre"
+    ),
+    "it": _words(
+        "il lo la i gli le un uno una e o a ma che di del della dei degli delle da dal dalla "
+        "in nel nella con per su sul sulla tra fra è sono era erano essere avere ho hai ha "
+        "abbiamo avete hanno io tu lui lei noi voi loro mi ti si ci vi mio mia suo sua "
+        "nostro nostra questo questa quello quella molto più anche già quando dove come "
+        "perché se non sì grazie saluti gentile cordiali buongiorno l d dell all nell c è "
+        "sempre mai tutti tutto tutta fatto fare dire poi ancora qui allora dopo prima altro "
+        "altra siamo questi quelli"
+    ),
+    "nl": _words(
+        "de het een en of maar niet geen is zijn was waren wordt worden werd heeft hebben "
+        "had ik jij je hij zij ze wij we jullie u mij me ons hun haar zich met van voor naar "
+        "uit op aan bij over onder door tegen zonder om ook nog al alleen zeer heel hoe als "
+        "omdat dat dit deze die wat wie waar wanneer er hier daar graag bedankt dank groeten "
+        "geachte beste vriendelijke"
+    ),
+    "pl": _words(
+        "i w z na do nie się jest są był była było to ten ta te tego tej jak że ale lub albo "
+        "czy dla od po przez przy o we ze za pod nad bez jestem jesteśmy mamy ma mam ich "
+        "jego jej nasz nasza wasz pan pani państwo proszę dziękuję dzień dobry pozdrawiam "
+        "bardzo także również już tylko gdzie kiedy który która które"
+    ),
+    "tr": _words(
+        "ve veya ile bir bu şu o için gibi ama fakat çok daha en de da mi mı mu mü ne değil "
+        "var yok ben sen biz siz onlar bizim sizin onun olarak olan oldu olur ise kadar "
+        "sonra önce merhaba teşekkürler teşekkür ederiz saygılarımızla lütfen sayın"
+    ),
+    "sv": _words(
+        "och eller men inte är var att det den en ett som för på med av till från om jag "
+        "du han hon vi ni de oss er sig min din vår hur när där här också bara mycket tack "
+        "hälsningar vänliga"
+    ),
+    "da": _words(
+        "og eller men ikke er var at det den en et som for på med af til fra om jeg du han "
+        "hun vi de os jer sig min din vores hvordan hvornår hvor her også kun meget tak "
+        "hilsen venlig"
+    ),
+    "no": _words(
+        "og eller men ikke er var at det den en et som for på med av til fra om jeg du han "
+        "hun vi dere de oss seg min din vår hvordan når hvor her også bare veldig takk "
+        "hilsen vennlig"
+    ),
+    "cs": _words(
+        "a i v ve na do z ze s se je jsou byl byla bylo to ten ta že ale nebo jak pro od po "
+        "při o bez jsem jsme máme má mám jeho její náš váš prosím děkuji dobrý den "
+        "pozdravem velmi také už jen kde kdy který která které"
+    ),
+    "ro": _words(
+        "și sau dar nu este sunt era a fost un o unei unui cu de la în pe pentru din prin "
+        "despre eu tu el ea noi voi ei ele mă te se îmi meu mea nostru noastră acest "
+        "această foarte mai și când unde cum pentru că mulțumesc stimate bună ziua"
+    ),
+    "id": _words(
+        "dan atau tetapi tidak adalah ini itu yang di ke dari untuk dengan pada dalam oleh "
+        "saya kami kita anda dia mereka akan sudah belum bisa dapat juga hanya sangat "
+        "terima kasih bapak ibu mohon salam"
+    ),
+    "fi": _words(
+        "ja tai mutta ei on ovat oli olivat se tämä että kun jos minä sinä hän me te he "
+        "meidän teidän myös vain hyvin kiitos ystävällisin terveisin hyvä"
+    ),
+    "hu": _words(
+        "és vagy de nem igen az egy ez hogy van vannak volt én te ő mi ti ők nekem neked "
+        "velem is csak nagyon köszönöm üdvözlettel tisztelt kedves"
+    ),
+    "ru": _words(
+        "и в во не на я что он она оно они с со как а то все всё так его её ее но да ты к у "
+        "же вы за бы по только мне меня было был была были вот от еще ещё нет о об из ему "
+        "когда даже ну ли если уже или ни быть до вас вам ведь там потом себя ничего может "
+        "тут где есть надо для мы тебя их чем сам без чего тоже себе под будет тогда кто "
+        "этот того потому какой здесь один почти мой тем чтобы сейчас куда можно при хоть "
+        "после над больше тот через эти нас про всего них много три хорошо перед лучше "
+        "нельзя такой им всегда конечно между пожалуйста спасибо здравствуйте уважаемый"
+    ),
+    "bg": _words(
+        "и в във на не се да за от с със е че са по ще как но към това този тази тези той "
+        "тя то те ние вие аз ти си съм сме сте беше бил била били има няма който която "
+        "което които само още така тук там където когато ако или защото след преди между "
+        "при без до през бъде може трябва много мен ме ми ни ви му й им нещо всичко благодаря "
+        "здравейте уважаеми"
+    ),
+    "uk": _words(
+        "і й та в у на не що він вона воно вони з із як а то все але так його її ти до за "
+        "по тільки мені мене було був була були від ще немає о про ми ви їх коли якщо вже "
+        "або бути де є для цей ця це ці тому який яка яке які дуже можна після над через "
+        "будь ласка дякую шановний"
+    ),
+}

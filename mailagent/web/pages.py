@@ -1,0 +1,296 @@
+"""Read models behind the web UI's pages: inbox rows, customer and order pages, attachments.
+
+Use cases like ``services.py`` (they take the :class:`~mailagent.app.App` and return frozen
+records), but every one of them is scoped by a :class:`~mailagent.web.access.Viewer`: rows
+outside the viewer's scope are never returned and single items raise ``LookupError`` exactly
+as if they did not exist. Routes only parse input, call these and render the result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from mailagent.app import App
+from mailagent.db import models as m
+from mailagent.services import message_detail
+from mailagent.web.access import Viewer
+
+__all__ = [
+    "AttachmentFile",
+    "CustomerOption",
+    "CustomerPage",
+    "InboxFilter",
+    "InboxRow",
+    "OrderPage",
+    "OrderRow",
+    "attachment_file",
+    "customer_options",
+    "customer_page",
+    "inbox",
+    "order_options",
+    "order_page",
+    "scoped_message",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class InboxFilter:
+    intent: str | None = None
+    customer_code: str | None = None
+    unanswered: bool = False
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    id: int
+    received_at: datetime
+    from_name: str
+    from_email: str
+    subject: str
+    direction: str
+    language: str | None
+    intent: str | None
+    customer_code: str | None
+    customer_name: str | None
+    salesperson: str | None
+    order_no: str | None
+    disposition: str
+    translation_status: str
+    answered: bool
+    attachments: int
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerOption:
+    code: str
+    name: str
+    salesperson: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    order_no: str
+    customer_code: str
+    customer_po: str
+    pi_number: str
+    status: str
+    currency: str
+    amount: Decimal
+    paid_amount: Decimal
+    order_date: date | None
+    due_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPage:
+    code: str
+    name: str
+    country: str
+    timezone: str
+    language: str
+    salesperson: str
+    status: str
+    domains: tuple[str, ...]
+    contacts: tuple[dict[str, str], ...]
+    orders: tuple[OrderRow, ...]
+    messages: tuple[InboxRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    order: OrderRow
+    customer_name: str
+    messages: tuple[InboxRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentFile:
+    filename: str
+    data: bytes
+
+
+def _answered() -> Any:
+    """A later outbound message in the same thread counts as the answer."""
+    later = aliased(m.Message)
+    return or_(
+        m.Message.status.in_(("answered", "closed")),
+        exists().where(
+            and_(
+                later.thread_id == m.Message.thread_id,
+                later.direction == "outbound",
+                later.received_at > m.Message.received_at,
+            )
+        ),
+    )
+
+
+def _rows(app: App, viewer: Viewer, *where: Any, limit: int, offset: int = 0) -> list[InboxRow]:
+    answered = _answered().label("answered")
+    stmt = (
+        select(m.Message, m.Customer, m.Order.order_no, answered)
+        .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
+        .outerjoin(m.Order, m.Order.id == m.Message.order_id)
+        .where(viewer.customers(m.Message.customer_id), *where)
+        .options(selectinload(m.Message.attachments))
+        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    out = []
+    with app.sessions() as session:
+        for msg, cust, order_no, is_answered in session.execute(stmt):
+            out.append(
+                InboxRow(
+                    id=msg.id,
+                    received_at=msg.received_at,
+                    from_name=msg.from_name,
+                    from_email=msg.from_email,
+                    subject=msg.subject,
+                    direction=msg.direction,
+                    language=msg.language,
+                    intent=msg.intent,
+                    customer_code=cust.code if cust else None,
+                    customer_name=cust.name if cust else None,
+                    salesperson=cust.salesperson if cust else None,
+                    order_no=order_no,
+                    disposition=msg.disposition,
+                    translation_status=msg.translation_status,
+                    answered=msg.direction == "outbound" or bool(is_answered),
+                    attachments=sum(1 for a in msg.attachments if not a.inline),
+                )
+            )
+    return out
+
+
+def inbox(app: App, viewer: Viewer, flt: InboxFilter) -> list[InboxRow]:
+    """Messages in the viewer's scope, newest first, filtered; one page of them."""
+    where: list[Any] = []
+    if flt.intent:
+        where.append(m.Message.intent == flt.intent)
+    if flt.customer_code:
+        where.append(m.Customer.code == flt.customer_code)
+    if flt.unanswered:
+        where += [
+            m.Message.direction == "inbound",
+            m.Message.disposition == "process",
+            ~_answered(),
+        ]
+    page = max(flt.page, 1)
+    return _rows(app, viewer, *where, limit=flt.per_page, offset=(page - 1) * flt.per_page)
+
+
+def scoped_message(app: App, viewer: Viewer, message_pk: int) -> dict[str, Any]:
+    """``services.message_detail`` for a message the viewer may see, else LookupError."""
+    with app.sessions() as session:
+        if not viewer.may_see_message(session, message_pk):
+            raise LookupError(f"no message with id {message_pk}")
+    return message_detail(app, message_pk)
+
+
+def customer_options(app: App, viewer: Viewer) -> list[CustomerOption]:
+    stmt = (
+        select(m.Customer)
+        .where(viewer.customers(m.Customer.id))  # type: ignore[arg-type]
+        .order_by(m.Customer.name)
+    )
+    with app.sessions() as session:
+        return [CustomerOption(c.code, c.name, c.salesperson) for c in session.scalars(stmt)]
+
+
+def _order_row(o: m.Order, code: str) -> OrderRow:
+    return OrderRow(
+        order_no=o.order_no,
+        customer_code=code,
+        customer_po=o.customer_po,
+        pi_number=o.pi_number,
+        status=o.status,
+        currency=o.currency,
+        amount=o.amount,
+        paid_amount=o.paid_amount,
+        order_date=o.order_date,
+        due_date=o.due_date,
+    )
+
+
+def order_options(app: App, viewer: Viewer) -> list[OrderRow]:
+    stmt = (
+        select(m.Order, m.Customer.code)
+        .join(m.Customer, m.Customer.id == m.Order.customer_id)
+        .where(viewer.customers(m.Order.customer_id))  # type: ignore[arg-type]
+        .order_by(m.Customer.code, m.Order.order_no.desc())
+    )
+    with app.sessions() as session:
+        return [_order_row(o, code) for o, code in session.execute(stmt)]
+
+
+def customer_page(app: App, viewer: Viewer, code: str, *, recent: int = 30) -> CustomerPage:
+    with app.sessions() as session:
+        cust = session.scalar(select(m.Customer).where(m.Customer.code == code))
+        if cust is None or not viewer.may_see_customer(session, cust.id):
+            raise LookupError(f"no customer {code!r}")
+        orders = session.scalars(
+            select(m.Order).where(m.Order.customer_id == cust.id).order_by(m.Order.order_no.desc())
+        )
+        page = CustomerPage(
+            code=cust.code,
+            name=cust.name,
+            country=cust.country,
+            timezone=cust.timezone,
+            language=cust.language,
+            salesperson=cust.salesperson,
+            status=cust.status,
+            domains=tuple(sorted(d.domain for d in cust.domains)),
+            contacts=tuple(
+                {"name": c.name, "email": c.email, "phone": c.phone, "role": c.role}
+                for c in sorted(cust.contacts, key=lambda c: c.name)
+            ),
+            orders=tuple(_order_row(o, cust.code) for o in orders),
+            messages=(),
+        )
+        customer_id = cust.id
+    msgs = _rows(app, viewer, m.Message.customer_id == customer_id, limit=recent)
+    return dataclasses.replace(page, messages=tuple(msgs))
+
+
+def order_page(app: App, viewer: Viewer, order_no: str, *, recent: int = 50) -> OrderPage:
+    with app.sessions() as session:
+        row = session.execute(
+            select(m.Order, m.Customer)
+            .join(m.Customer, m.Customer.id == m.Order.customer_id)
+            .where(m.Order.order_no == order_no)
+        ).first()
+        if row is None or not viewer.may_see_customer(session, row[1].id):
+            raise LookupError(f"no order {order_no!r}")
+        order, cust = row
+        result = _order_row(order, cust.code), cust.name, order.id
+    msgs = _rows(app, viewer, m.Message.order_id == result[2], limit=recent)
+    return OrderPage(order=result[0], customer_name=result[1], messages=tuple(msgs))
+
+
+def attachment_file(app: App, viewer: Viewer, message_pk: int, index: int) -> AttachmentFile:
+    """The stored bytes of the message's ``index``-th attachment (LookupError if none)."""
+    with app.sessions() as session:
+        if not viewer.may_see_message(session, message_pk):
+            raise LookupError(f"no message with id {message_pk}")
+        rows = session.scalars(
+            select(m.Attachment)
+            .where(m.Attachment.message_pk == message_pk)
+            .order_by(m.Attachment.id)
+        ).all()
+        if not 0 <= index < len(rows) or not rows[index].stored:
+            raise LookupError(f"message {message_pk} has no stored attachment {index}")
+        filename, sha = rows[index].filename, rows[index].sha256
+    try:
+        data = app.blobs.get_attachment(sha)
+    except FileNotFoundError as exc:
+        raise LookupError(f"attachment {sha} is missing from the blob store") from exc
+    return AttachmentFile(filename=filename or f"attachment-{index + 1}.bin", data=data)
