@@ -20,6 +20,7 @@ from mailagent.context import Context
 from mailagent.db.session import make_engine, session_factory, upgrade
 from mailagent.intent_model import IntentModel
 from mailagent.ruleset import Ruleset, load_rules
+from mailagent.slarules import load_sla_rules
 
 __all__ = ["App", "open_app", "utcnow"]
 
@@ -65,6 +66,7 @@ def open_app(
     if migrate:
         upgrade(engine)
     ruleset = load_rules(Path(settings.rules_dir))
+    load_sla_rules(Path(settings.rules_dir))  # broken SLA rules stop start-up, not a job
     model = IntentModel.load_or_train(Path(settings.store.dir)) if with_model else None
     return App(
         settings=settings,

@@ -203,7 +203,10 @@ def rules_check(ctx: click.Context) -> None:
     """Load and validate the rules exactly as the daemon does."""
     from mailagent.ruleset import check
 
-    for line in check(Path(ctx.obj.settings().rules_dir)):
+    from mailagent import slarules
+
+    rules_dir = Path(ctx.obj.settings().rules_dir)
+    for line in [*check(rules_dir), *slarules.check(rules_dir)]:
         click.echo(line)
 
 
@@ -366,6 +369,18 @@ def config_check(ctx: click.Context) -> None:
     click.echo(f"configuration OK ({settings.source_path or 'defaults'})")
     for name, _help in config.iter_settings():
         click.echo(f"  {name}")
+
+
+def _register() -> None:
+    from mailagent.cli_reports import report, sla
+    from mailagent.cli_translate import translate
+
+    cli.add_command(translate)
+    cli.add_command(sla)
+    cli.add_command(report)
+
+
+_register()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,9 +26,11 @@ __all__ = [
     "ImapSettings",
     "MailboxSettings",
     "ParseSettings",
+    "ReportSettings",
     "SalespersonSettings",
     "SchedulerSettings",
     "Settings",
+    "SlaSettings",
     "SmtpSettings",
     "StoreSettings",
     "TeamSettings",
@@ -172,9 +174,7 @@ class TeamSettings:
         "Free-mail domains never used to match a customer by domain.",
     )
     quality_address: str = setting("", "Quality department address complaints are relayed to.")
-    supervisor_addresses: list[str] = setting(
-        [], "Supervisors receiving escalations and reports."
-    )
+    supervisor_addresses: list[str] = setting([], "Supervisors receiving escalations and reports.")
 
 
 @dataclass(frozen=True)
@@ -271,6 +271,68 @@ class WebSettings:
     secret_key_env: str = setting(
         "MAILAGENT_SECRET_KEY", "Environment variable with the session signing key.", secret=True
     )
+    session_hours: int = setting(
+        12, "Hours a web log-in stays valid (the session cookie expires after this)."
+    )
+    login_max_failures: int = setting(
+        5, "Failed log-ins per account within login_lockout_minutes before it is locked."
+    )
+    login_lockout_minutes: int = setting(
+        15, "Window (and lock time) of the log-in rate limit, in minutes."
+    )
+
+
+@dataclass(frozen=True)
+class SlaSettings:
+    check_minutes: int = setting(
+        5, "Interval of the SLA check job (clocks, warnings, escalations), in minutes."
+    )
+    lookback_days: int = setting(
+        14, "Only mail received within this many days gets SLA clocks (old imports raise none)."
+    )
+    warn_salesperson: bool = setting(
+        True, "E-mail the customer's salesperson when a clock enters its warning window."
+    )
+    escalate_cc_salesperson: bool = setting(
+        True, "Copy the salesperson on the breach escalation sent to team.supervisor_addresses."
+    )
+
+    def __post_init__(self) -> None:
+        if self.check_minutes < 1 or self.lookback_days < 1:
+            raise ValueError("check_minutes and lookback_days must be at least 1")
+
+
+_DAY = r"(mon|tue|wed|thu|fri|sat|sun)"
+_DAYS = re.compile(rf"{_DAY}(-{_DAY})?(,{_DAY}(-{_DAY})?)*")
+_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    daily: bool = setting(True, "E-mail the unanswered-mail report every morning of daily_days.")
+    daily_time: str = setting("08:30", "Local time (team time zone) of the daily report, HH:MM.")
+    daily_days: str = setting("mon-fri", "Days of the daily report, e.g. mon-fri or mon,wed,fri.")
+    weekly: bool = setting(
+        True, "E-mail the weekly report: unanswered mail, response times, SLA, conversion."
+    )
+    weekly_day: str = setting("mon", "Day of the weekly report (covers the 7 days before).")
+    weekly_time: str = setting("08:45", "Local time (team time zone) of the weekly report, HH:MM.")
+    recipients: list[str] = setting([], "Report recipients (empty: team.supervisor_addresses).")
+    max_rows: int = setting(50, "Unanswered messages listed in the e-mail (oldest first).")
+    unanswered_days: int = setting(
+        30, "Unanswered reports look at inbound mail received within this many days."
+    )
+
+    def __post_init__(self) -> None:
+        for key in ("daily_time", "weekly_time"):
+            if not _CLOCK.fullmatch(getattr(self, key)):
+                raise ValueError(f"{key}: expected HH:MM, got {getattr(self, key)!r}")
+        for key in ("daily_days", "weekly_day"):
+            if not _DAYS.fullmatch(getattr(self, key)):
+                value = getattr(self, key)
+                raise ValueError(f"{key}: expected days like mon-fri or mon,wed, got {value!r}")
+        if self.max_rows < 1 or self.unanswered_days < 1:
+            raise ValueError("max_rows and unanswered_days must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -284,6 +346,8 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     web: WebSettings = field(default_factory=WebSettings)
     drafts: DraftSettings = field(default_factory=DraftSettings)
+    sla: SlaSettings = field(default_factory=SlaSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     rules_dir: str = setting("rules", "Directory of classification/SLA rules (TOML).")
     templates_dir: str = setting("templates", "Directory of reply templates (Jinja2).")
     source_path: str = setting("", "The config file this was loaded from (set by load()).")

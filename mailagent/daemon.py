@@ -183,6 +183,9 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
+    from mailagent.scheduler import add_jobs
+
+    add_jobs(scheduler, app)
     scheduler.start()
     log.info("daemon %s running: %d mailbox(es)", worker_id(), len(mailboxes))
     try:

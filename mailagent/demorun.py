@@ -85,6 +85,9 @@ def run_demo(app: App) -> str:
     for q in list_quarantine(app):
         out.append(f"quarantined #{q.id}: {q.origin}: {q.reason}")
     out += _why_examples(app)
+    from mailagent.reports import demo_lines
+
+    out += demo_lines(app)
     db = app.engine.url.render_as_string(hide_password=True)
     out.append("")
     out.append(f"store: {db} (raw mail and attachments under {app.settings.store.dir})")

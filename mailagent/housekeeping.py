@@ -52,10 +52,13 @@ def run(app: App) -> None:
     )
 
 
-def translate_pending(app: App) -> int:
-    from mailagent.translation.service import run_pending_for_app
+def translate_pending(app: App, limit: int = 50) -> int:
+    """Translate up to ``limit`` queued messages (no-op when translation is disabled)."""
+    from mailagent.translation.service import build_service
 
-    done = run_pending_for_app(app)
+    if not app.settings.translation.enabled:
+        return 0
+    done = build_service(app.settings, app.sessions).run_pending(limit)
     if done:
         log.info("translated %d message(s)", done)
     return done

@@ -185,9 +185,7 @@ def _triage_and_store(app: App, session: Session, mail: InboundMail, f: FetchedM
         and triage.classification is not None
         and triage.classification.intent is Intent.INQUIRY
     ):
-        customer_id = create_prospect(
-            session, mail, now, free_mail_domains=ctx.free_mail_domains
-        )
+        customer_id = create_prospect(session, mail, now, free_mail_domains=ctx.free_mail_domains)
     if thread is None:
         thread = q.subject_thread(session, mail, customer_id, received_at)
     sender_domain = mail.from_.domain if mail.from_ else ""

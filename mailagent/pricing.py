@@ -175,27 +175,17 @@ def parse_price_rows(rows: Sequence[Sequence[Any]], file: str) -> PriceList:
 
 
 def _parse_row(v: dict[str, Any], where: str, errors: list[str]) -> dict[str, Any] | None:
-    out: dict[str, Any] = {
-        "product_code": v["product_code"],
-        "description": v.get("description", ""),
-    }
-    out["unit"] = v.get("unit") or "pcs"
-    out["currency"] = v["currency"].upper()
+    out: dict[str, Any] = {"product_code": v["product_code"], "currency": v["currency"].upper()}
+    out.update(description=v.get("description", ""), unit=v.get("unit") or "pcs")
     bad = len(errors)
     if not out["product_code"]:
         errors.append(f"{where}: product_code: empty")
     if not re.fullmatch(r"[A-Z]{3}", out["currency"]):
         errors.append(f"{where}: currency: {v['currency']!r} is not a 3-letter ISO code")
-    for name, required in (
-        ("break_qty", True),
-        ("moq", False),
-        ("lead_time_days", False),
-        ("validity_days", False),
-    ):
-        text = v.get(name, "")
-        if not text:
-            out[name] = None
-            if required:
+    for name in ("break_qty", "moq", "lead_time_days", "validity_days"):
+        text = out[name] = v.get(name, "") or None
+        if text is None:
+            if name == "break_qty":
                 errors.append(f"{where}: {name}: empty")
             continue
         try:
@@ -263,29 +253,38 @@ def quote_lines(text: str, price_list: PriceList | None) -> list[QuoteLine]:
     codes = {p.code for p in plist.products.values()}
     rx = _code_regex(codes)
     hits = list(rx.finditer(text)) if rx else []
+    unknown = qty.unknown_codes(text, codes, exclude=[h.span() for h in hits])
+    spans = sorted(
+        [(h.start(), h.end(), h.group(0)) for h in hits] + [(s, e, c) for c, s, e in unknown]
+    )
     lines: list[QuoteLine] = []
     seen: set[tuple[str, int | None]] = set()
-    for i, hit in enumerate(hits):
-        product = plist.get(hit.group(0))
-        if product is None:  # pragma: no cover - the regex only matches known codes
-            continue
-        nxt = hits[i + 1].start() if i + 1 < len(hits) else len(text)
-        prev = hits[i - 1].end() if i else 0
-        found = qty.near(text, hit.start(), hit.end(), prev, nxt)
-        if not found and len({_key(h.group(0)) for h in hits}) == 1:
+    for i, (start, end, word) in enumerate(spans):
+        prev = spans[i - 1][1] if i else 0
+        nxt = spans[i + 1][0] if i + 1 < len(spans) else len(text)
+        found = qty.near(text, start, end, prev, nxt)
+        product = plist.get(word)
+        if product is not None and not found and len({_key(h.group(0)) for h in hits}) == 1:
             found = qty.labelled(text)
-        for q in found or [None]:
-            if (product.code, q) not in seen:
-                seen.add((product.code, q))
-                lines.append(price_line(product, q, hit.group(0)))
+        for q in _or_none(found):
+            key = (product.code if product else word.upper(), q)
+            if key in seen:
+                continue
+            seen.add(key)
+            if product is not None:
+                lines.append(price_line(product, q, word))
+            else:
+                reason = f"unknown product code {key[0]}: not in the price list"
+                lines.append(QuoteLine(key[0], "", q, reason=reason, source=word))
     if any(ln.quantity is not None for ln in lines):  # same code, once with a quantity
         lines = [ln for ln in lines if ln.quantity is not None or _has_no_qty_twin(ln, lines)]
-    for code in qty.unknown_codes(text, codes, exclude=[h.span() for h in hits]):
-        lines.append(QuoteLine(code, "", None, reason=f"unknown product code {code}: "
-                               "not in the price list", source=code))  # fmt: skip
     if not hits:
         lines += _customer_items(text, plist)
     return lines
+
+
+def _or_none(quantities: list[int]) -> list[int | None]:
+    return [*quantities] if quantities else [None]
 
 
 def _has_no_qty_twin(line: QuoteLine, lines: Sequence[QuoteLine]) -> bool:
@@ -331,14 +330,19 @@ def _customer_items(text: str, plist: PriceList) -> list[QuoteLine]:
         return []
     item = qty.customer_item(text)
     hint = _nearest(text, plist)
+    return [QuoteLine("", item, q, reason=_item_reason(hint, q), source=item) for q in found]
+
+
+def _item_reason(hint: Product | None, quantity: int) -> str:
     reason = "customer item, not in the price list: price it by hand"
-    if hint is not None:
-        price = hint.breaks[0][1]
-        reason += (
-            f" (nearest list item {hint.code}: {hint.currency} {price} per {hint.unit} "
-            f"from {hint.breaks[0][0]:,}; {hint.description})"
-        )
-    return [QuoteLine("", item, q, reason=reason, source=item) for q in found]
+    chosen = hint.break_for(quantity) if hint else None
+    if hint is None or chosen is None:
+        return reason
+    desc = hint.description if len(hint.description) <= 60 else hint.description[:59] + "…"
+    return (
+        f"{reason} (nearest list item {hint.code}: {hint.currency} {chosen[1]}/{hint.unit} "
+        f"at {chosen[0]:,}+; {desc})"
+    )
 
 
 def _nearest(text: str, plist: PriceList) -> Product | None:

@@ -162,6 +162,10 @@ def localize(
     return cal, zone, tuple(reasons)
 
 
+def _noted(text: str, note: str) -> str:
+    return f"{text} ({note})" if note else text
+
+
 def _timeline(
     start: datetime, policy: SlaPolicy, events: Iterable[SlaEvent], now: datetime, tz: ZoneInfo
 ) -> tuple[SlaEvent | None, list[Interval], datetime | None, list[str]]:
@@ -169,33 +173,32 @@ def _timeline(
     stop_kind = SlaEventKind.RELAY if policy.metric is Metric.RELAYED else SlaEventKind.REPLY
     stop: SlaEvent | None = None
     pauses: list[Interval] = []
-    open_at: datetime | None = None
+    wait: SlaEvent | None = None
     notes: list[str] = []
-    for ev in sorted(events, key=lambda e: to_utc(e.at)):
-        at = to_utc(ev.at)
-        if at > now:
+    for ev in sorted((SlaEvent(to_utc(e.at), e.kind, e.note) for e in events), key=lambda e: e.at):
+        if ev.at > now:
             break
-        if at < start:
+        if ev.at < start:
             continue
         if ev.kind is stop_kind:
-            stop = SlaEvent(at, ev.kind, ev.note)
+            stop = ev
             break
-        if ev.kind is SlaEventKind.WAIT and open_at is None:
+        if ev.kind is SlaEventKind.WAIT and wait is None:
             if policy.pause_when_waiting_on_customer:
-                open_at = at
+                wait = ev
             else:
-                notes.append(f"waiting on customer from {_fmt(at, tz)}: policy does not pause")
-        elif ev.kind is SlaEventKind.RESUME and open_at is not None:
-            pauses.append((open_at, at))
-            notes.append(f"paused {_fmt(open_at, tz)} to {_fmt(at, tz)} (waiting on customer)")
-            open_at = None
-    if open_at is not None:
-        pauses.append((open_at, stop.at if stop else now))
-        if stop is None:
-            notes.append(f"paused since {_fmt(open_at, tz)}: waiting on customer")
-        else:
-            notes.append(f"paused {_fmt(open_at, tz)} until the stop (waiting on customer)")
-    return stop, pauses, (open_at if stop is None else None), notes
+                why = _noted(f"waiting on customer from {_fmt(ev.at, tz)}", ev.note)
+                notes.append(f"{why}: policy does not pause")
+        elif ev.kind is SlaEventKind.RESUME and wait is not None:
+            pauses.append((wait.at, ev.at))
+            why = _noted("waiting on customer", wait.note)
+            notes.append(_noted(f"paused {_fmt(wait.at, tz)} to {_fmt(ev.at, tz)}: {why}", ev.note))
+            wait = None
+    if wait is not None:
+        pauses.append((wait.at, stop.at if stop else now))
+        when = f"{_fmt(wait.at, tz)} until the stop" if stop else f"since {_fmt(wait.at, tz)}"
+        notes.append(f"paused {when}: {_noted('waiting on customer', wait.note)}")
+    return stop, pauses, (wait.at if wait and stop is None else None), notes
 
 
 def evaluate(
@@ -240,8 +243,12 @@ def evaluate(
         reasons.append(f"breached: due {_fmt(due, tz)}, overdue by {fmt_duration(-remaining)}")
     elif open_pause is not None:
         state = SlaState.PAUSED
-        reasons.append(f"paused with {fmt_duration(remaining)} left: due {_fmt(due, tz)} if resumed now")
+        reasons.append(
+            f"paused with {fmt_duration(remaining)} left: due {_fmt(due, tz)} if resumed now"
+        )
     else:
         state = SlaState.WARNING if now >= warn_at else SlaState.RUNNING
         reasons.append(f"due {_fmt(due, tz)} ({fmt_duration(remaining)} business time left)")
-    return SlaStatus(state, due, warn_at, elapsed, remaining, stop.at if stop else None, tuple(reasons))
+    return SlaStatus(
+        state, due, warn_at, elapsed, remaining, stop.at if stop else None, tuple(reasons)
+    )

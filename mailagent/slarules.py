@@ -104,6 +104,15 @@ _DURATION = re.compile(
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "wd": "working_days"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _HOURS = re.compile(r"^(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})$")
+_DAY_NAMES = {
+    **{d: i for i, d in enumerate(WEEKDAYS)},
+    **{
+        d: i
+        for i, d in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+}
 _INTENTS = tuple(i.value for i in Intent if i is not Intent.OTHER)
 _POLICY_KEYS = {
     "id",
@@ -205,9 +214,9 @@ def _calendar(path: str, name: str, data: Any) -> WorkCalendar:
     where.unknown(data, _CALENDAR_KEYS)
     weekdays: set[int] = set()
     for i, day in enumerate(where.get(data, "weekdays", list)):
-        if str(day).lower()[:3] not in WEEKDAYS:
+        if str(day).lower() not in _DAY_NAMES:
             raise where.error(f"weekdays[{i}]", f"unknown day {day!r} (use {', '.join(WEEKDAYS)})")
-        weekdays.add(WEEKDAYS.index(str(day).lower()[:3]))
+        weekdays.add(_DAY_NAMES[str(day).lower()])
     if not weekdays:
         raise where.error("weekdays", "at least one working weekday is required")
     supported = holidays.list_supported_countries()
@@ -246,9 +255,7 @@ def _duration(where: _Where, data: Mapping[str, Any], key: str, default: Any = .
         raise where.error(key, str(exc)) from exc
 
 
-def _policy(
-    path: str, index: int, data: Any, calendars: Mapping[str, WorkCalendar]
-) -> SlaPolicy:
+def _policy(path: str, index: int, data: Any, calendars: Mapping[str, WorkCalendar]) -> SlaPolicy:
     if not isinstance(data, dict):
         raise RulesError(f"{path}: policy[{index}]: expected a table")
     where = _Where(path, f"policy[{index}]")

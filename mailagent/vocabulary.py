@@ -4,8 +4,8 @@ A vocabulary is a named set of phrases per language (``[vocab.rfq] en = [...] zh
 that rules reference with ``vocab = "rfq"`` instead of repeating the words. Loading
 validates names, language keys and phrase types, collecting problems as
 ``FILE: vocab "NAME": KEY: PROBLEM`` lines for ``ruleset.load_rules`` to raise. Phrases are
-compiled per language with the phrase rules of ``rulematch.phrase_pattern``, so a match
-also says which language's list matched. Pure after loading.
+compiled with ``rulematch.compile_phrases`` (all languages in one regex to test, and one per
+language to say which list matched). Pure after loading.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mailagent.records import InboundMail
-from mailagent.rulematch import field_values, phrase_pattern
+from mailagent.rulematch import MailView, compile_phrases
 
 __all__ = ["VOCABULARY_FILE", "VocabCondition", "Vocabulary", "load_vocabularies"]
 
@@ -33,19 +32,22 @@ class Vocabulary:
     name: str
     description: str
     terms: dict[str, tuple[str, ...]]
+    pattern: re.Pattern[str] = field(repr=False)
     patterns: dict[str, re.Pattern[str]] = field(repr=False)
 
     @property
     def size(self) -> int:
         return sum(len(t) for t in self.terms.values())
 
-    def find(self, text: str) -> tuple[str, str] | None:
-        """(matched text, language) of the first language whose phrases occur in ``text``."""
+    def find(self, folded: str) -> tuple[str, str] | None:
+        """(matched text, language) for case-folded text, or None if no phrase occurs."""
+        if self.pattern.search(folded) is None:
+            return None
         for lang, pattern in self.patterns.items():
-            match = pattern.search(text)
+            match = pattern.search(folded)
             if match:
                 return match.group(0), lang
-        return None
+        return None  # pragma: no cover - the combined pattern matched, so one language does
 
     def condition(self, field_name: str, *, absent: bool = False) -> VocabCondition:
         """A rule check: ``field_name`` contains (or, if ``absent``, lacks) a phrase."""
@@ -60,16 +62,16 @@ class VocabCondition:
     vocabulary: Vocabulary
     absent: bool = False
 
-    def check(self, mail: InboundMail) -> str | None:
+    def check(self, view: MailView) -> str | None:
         """The reason fragment when the check passes, else None."""
-        for value in field_values(mail, self.field):
+        for value in view.folded(self.field):
             found = self.vocabulary.find(value)
             if found:
                 if self.absent:
                     return None
                 text, lang = found
                 return f"{self.field} contains {text!r} (vocab {self.vocabulary.name}/{lang})"
-        return f"{self.field} has no {self.vocabulary.name} term" if self.absent else None
+        return "" if self.absent else None  # a passed guard adds nothing to the reason
 
 
 def load_vocabularies(path: Path, problems: list[str]) -> dict[str, Vocabulary]:
@@ -125,10 +127,6 @@ def _parse(path: Path, name: str, table: Any, problems: list[str]) -> Vocabulary
         problems.append(f'{where}: no phrases (add e.g. en = ["..."])')
     if len(problems) > before:
         return None
-    patterns = {lang: _compile(phrases) for lang, phrases in terms.items()}
-    return Vocabulary(name, str(description), terms, patterns)
-
-
-def _compile(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    ordered = sorted(set(phrases), key=len, reverse=True)
-    return re.compile("|".join(phrase_pattern(p) for p in ordered), re.IGNORECASE)
+    every = [phrase for phrases in terms.values() for phrase in phrases]
+    patterns = {lang: compile_phrases(phrases) for lang, phrases in terms.items()}
+    return Vocabulary(name, str(description), terms, compile_phrases(every), patterns)

@@ -59,3 +59,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'mailagent.db'}"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+# -- SMTP (aiosmtpd, STARTTLS + AUTH, forwarding to Dovecot LMTP) ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def smtpd_server(dovecot: Dovecot) -> Iterator[object]:
+    """One aiosmtpd (``servers.Smtpd``) for the session; accepted mail lands in Dovecot."""
+    from servers import Smtpd
+
+    server = Smtpd(lmtp_port=dovecot.lmtp_port).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtpd(smtpd_server: object) -> object:
+    """The session's ``servers.Smtpd`` with no recorded mail and no scripted answers."""
+    smtpd_server.reset()  # type: ignore[attr-defined]
+    return smtpd_server

@@ -639,3 +639,134 @@ def unique_name(prefix: str, parts: Sequence[str] = ()) -> str:
     """A short unique lower-case identifier usable as a DB or IMAP user name."""
     tail = "_".join(re.sub(r"[^a-z0-9]", "", p.lower())[:12] for p in parts)
     return f"{prefix}{uuid.uuid4().hex[:10]}{'_' + tail if tail else ''}"
+
+
+# -- SMTP (aiosmtpd) ----------------------------------------------------------------------------
+
+SMTP_PASSWORD_ENV = "MAILAGENT_TEST_SMTP_PASSWORD"
+
+
+@dataclasses.dataclass(frozen=True)
+class Received:
+    """One message the test SMTP server accepted."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    content: bytes
+
+
+class Smtpd:
+    """In-process aiosmtpd on 127.0.0.1 requiring STARTTLS and AUTH (``user``/``password``).
+
+    Accepted mail is recorded in :attr:`received` and, when ``lmtp_port`` is given, forwarded
+    to that Dovecot LMTP port, so it lands in the recipients' IMAP INBOX. Queue answers in
+    :attr:`data_replies` (e.g. ``"451 4.3.0 Try again later"``) to make the next DATA
+    commands fail that way, or map addresses in :attr:`rcpt_replies` to refuse them at RCPT.
+    """
+
+    def __init__(
+        self, user: str = "agent", password: str = "smtp-test-secret", lmtp_port: int = 0
+    ) -> None:
+        self.user, self.password, self.lmtp_port = user, password, lmtp_port
+        self.received: list[Received] = []
+        self.data_replies: list[str] = []
+        self.rcpt_replies: dict[str, str] = {}
+        self.dir = ""
+        self.cert = ""
+        self.port = 0
+        self._controller: Any = None
+
+    def start(self) -> Smtpd:
+        from aiosmtpd.controller import Controller
+
+        self.dir = tempfile.mkdtemp(prefix="smtpd-", dir="/tmp")
+        self.cert, key = _make_cert(self.dir)
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(self.cert, key)
+        os.environ[SMTP_PASSWORD_ENV] = self.password
+        last: Exception | None = None
+        for _ in range(5):  # free_port() races: retry with another port
+            self.port = free_port()
+            self._controller = Controller(
+                self,
+                hostname="127.0.0.1",
+                port=self.port,
+                tls_context=tls,
+                require_starttls=True,
+                authenticator=self._authenticate,
+                auth_required=True,
+                auth_require_tls=True,
+                server_hostname="localhost",
+            )
+            try:
+                self._controller.start()
+                return self
+            except (OSError, RuntimeError) as exc:  # port taken meanwhile
+                last = exc
+        raise RuntimeError(f"aiosmtpd failed to start: {last}")
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def reset(self) -> None:
+        self.received.clear()
+        self.data_replies.clear()
+        self.rcpt_replies.clear()
+
+    def smtp_settings(self, **overrides: Any) -> Any:
+        """``SmtpSettings`` for this server (STARTTLS, AUTH, trusting its certificate)."""
+        from mailagent.config import SmtpSettings
+
+        base = SmtpSettings(
+            host="127.0.0.1",
+            port=self.port,
+            security="starttls",
+            username=self.user,
+            password_env=SMTP_PASSWORD_ENV,
+            password_file="",
+            ca_file=self.cert,
+            timeout_seconds=10,
+        )
+        return dataclasses.replace(base, **overrides)
+
+    # -- aiosmtpd hooks ------------------------------------------------------------------------
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(data, LoginPassword) and data.login == self.user.encode()
+        # handled=False: aiosmtpd answers "535 5.7.8" itself (handled=True sends nothing)
+        return AuthResult(success=ok and data.password == self.password.encode(), handled=False)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.rcpt_replies:
+            return self.rcpt_replies[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        content = bytes(envelope.original_content or envelope.content)
+        if self.lmtp_port:
+            loop = asyncio.get_running_loop()
+            try:
+                await loop.run_in_executor(None, self._forward, envelope, content)
+            except (OSError, smtplib.SMTPException) as exc:
+                return f"451 4.3.0 LMTP forwarding failed: {exc}"
+        self.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), content))
+        return f"250 2.0.0 Ok: queued as {len(self.received)}"
+
+    def _forward(self, envelope: Any, content: bytes) -> None:
+        with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
+            lmtp.sendmail(envelope.mail_from, list(envelope.rcpt_tos), content)

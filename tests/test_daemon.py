@@ -87,7 +87,7 @@ def daemons(tmp_path: Path) -> Iterator[Callable[[Path], Daemon]]:
     started: list[Daemon] = []
 
     def start(config: Path) -> Daemon:
-        d = Daemon(config, tmp_path / "daemon.log")
+        d = Daemon(config, tmp_path / f"daemon-{len(started)}.log")
         started.append(d)
         return d
 
@@ -254,4 +254,6 @@ def test_two_daemons_share_one_postgres_without_double_processing(
         owners = c.execute(text("SELECT lease_owner FROM folder_states")).scalars().all()
     assert dup == 0
     assert len(owners) == 1 and owners[0], "exactly one worker holds the folder lease"
-    assert a.terminate() == 0 and b.terminate() == 0
+    engine.dispose()
+    rc = (a.terminate(), b.terminate())
+    assert rc == (0, 0), b.log.read_text()[-5000:]

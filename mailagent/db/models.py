@@ -408,3 +408,53 @@ class Outbox(Base):
     copy_state: Mapped[str] = mapped_column(String(20), default="none")
     copy_uid: Mapped[int | None] = mapped_column(BigInteger)
     copy_error: Mapped[str | None] = mapped_column(Text)
+
+
+# -- SLA clocks and scheduled reports (issue 6) -----------------------------------------------
+
+__all__ += ["ReportRun", "SlaClock"]
+
+
+class SlaClock(Base):
+    """One SLA policy's clock for one inbound message (``rules/sla.toml`` policy id).
+
+    ``state`` is running | paused | warning | met | breached as last evaluated by
+    ``slaservice.refresh_clocks``; ``reasons`` say why (calendar, holidays, pauses, stop).
+    ``warned_at``/``escalated_at`` are set once, when the warning / escalation was sent, so a
+    re-run never repeats it; an escalated clock stays flagged in the UI until
+    ``acknowledged_at``. ``elapsed_seconds`` is the business time run (to the stop or now).
+    """
+
+    __tablename__ = "sla_clocks"
+    __table_args__ = (UniqueConstraint("message_pk", "policy_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    policy_id: Mapped[str] = mapped_column(String(100))
+    intent: Mapped[str] = mapped_column(String(20))
+    metric: Mapped[str] = mapped_column(String(20))  # answered | relayed
+    timezone: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    warn_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    elapsed_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    stopped_at: Mapped[datetime | None]
+    warned_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime]
+    evaluated_at: Mapped[datetime]
+
+
+class ReportRun(Base):
+    """A scheduled report that was sent: one row per (kind, period), so it is sent once."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (UniqueConstraint("kind", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # daily | weekly
+    period: Mapped[str] = mapped_column(String(20))  # 2026-11-23 | 2026-W48
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    sent_at: Mapped[datetime]

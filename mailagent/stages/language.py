@@ -106,7 +106,8 @@ def _han(text: str, letters: int) -> LanguageInfo:
     if letters >= ls.MIN_HAN_CHARS:
         return LanguageInfo("zh", 1.0, method)
     candidates = lm.probabilities(lm.score(text, ("zh-cn", "zh-tw", "ja")))
-    return LanguageInfo(UNKNOWN, 0.0, f"{method}:too-short", candidates)
+    confidence = candidates[0][1] if candidates else 0.0
+    return LanguageInfo(UNKNOWN, confidence, f"{method}:too-short", candidates)
 
 
 def _cyrillic(text: str, letters: int) -> LanguageInfo:

@@ -14,8 +14,9 @@ Pure query helpers: they build SQLAlchemy conditions and never render anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mailagent.db import models as m
@@ -37,14 +38,16 @@ class Viewer:
     def of(cls, user: UserInfo) -> Viewer:
         return cls(email=user.email.lower(), all_mail=user.sees_all_mail)
 
-    def owned_customer_ids(self) -> object:
+    def owned_customer_ids(self) -> Select[int]:
         return select(m.Customer.id).where(func.lower(m.Customer.salesperson) == self.email)
 
-    def customers(self, column: InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
-        """Condition on a customer-id column: rows this viewer may see."""
+    def customers(
+        self, column: ColumnElement[Any] | InstrumentedAttribute[Any]
+    ) -> ColumnElement[bool]:
+        """Condition on a customer-id column (or expression): rows this viewer may see."""
         if self.all_mail:
             return true()
-        return column.in_(self.owned_customer_ids())  # type: ignore[arg-type]
+        return column.in_(self.owned_customer_ids())
 
     def may_see_customer(self, session: Session, customer_id: int | None) -> bool:
         if self.all_mail:
@@ -55,6 +58,8 @@ class Viewer:
         return owner is not None and owner.lower() == self.email
 
     def may_see_message(self, session: Session, message_pk: int) -> bool:
-        customer_id = session.scalar(select(m.Message.customer_id).where(m.Message.id == message_pk))
+        customer_id = session.scalar(
+            select(m.Message.customer_id).where(m.Message.id == message_pk)
+        )
         exists = session.scalar(select(m.Message.id).where(m.Message.id == message_pk))
         return exists is not None and self.may_see_customer(session, customer_id)

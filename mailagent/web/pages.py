@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
+from mailagent import reports
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.services import message_detail
 from mailagent.web.access import Viewer
+from mailagent.web.slaview import SLA_STATES, sla_condition
 
 __all__ = [
     "AttachmentFile",
     "CustomerOption",
     "CustomerPage",
+    "CustomerRow",
     "InboxFilter",
     "InboxRow",
     "OrderPage",
@@ -33,11 +36,16 @@ __all__ = [
     "attachment_file",
     "customer_options",
     "customer_page",
+    "customer_rows",
     "inbox",
     "order_options",
     "order_page",
     "scoped_message",
+    "unanswered_ids",
 ]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,7 @@ class InboxFilter:
     intent: str | None = None
     customer_code: str | None = None
     unanswered: bool = False
+    sla: str | None = None
     page: int = 1
     per_page: int = 50
 
@@ -65,7 +74,7 @@ class InboxRow:
     order_no: str | None
     disposition: str
     translation_status: str
-    answered: bool
+    answered: bool | None  # None: needs no answer (ours, machine-generated, intent "other")
     attachments: int
 
 
@@ -74,6 +83,18 @@ class CustomerOption:
     code: str
     name: str
     salesperson: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRow:
+    code: str
+    name: str
+    country: str
+    status: str
+    salesperson: str
+    messages: int
+    unanswered: int
+    last_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,25 +139,27 @@ class AttachmentFile:
     data: bytes
 
 
-def _answered() -> Any:
-    """A later outbound message in the same thread counts as the answer."""
-    later = aliased(m.Message)
-    return or_(
-        m.Message.status.in_(("answered", "closed")),
-        exists().where(
-            and_(
-                later.thread_id == m.Message.thread_id,
-                later.direction == "outbound",
-                later.received_at > m.Message.received_at,
-            )
-        ),
+def unanswered_ids(app: App) -> set[int]:
+    """Messages still waiting for a reply, as the reports define it (``reports.unanswered``)."""
+    now = app.clock()
+    with app.sessions() as session:
+        items = reports.unanswered(session, now, _EPOCH, app.settings)
+    return {item.message_pk for item in items}
+
+
+def _needs_answer(msg: m.Message) -> bool:
+    return (
+        msg.direction == "inbound"
+        and msg.disposition == "process"
+        and msg.intent in reports.NEEDS_ANSWER
     )
 
 
-def _rows(app: App, viewer: Viewer, *where: Any, limit: int, offset: int = 0) -> list[InboxRow]:
-    answered = _answered().label("answered")
+def _rows(
+    app: App, viewer: Viewer, *where: Any, limit: int, offset: int = 0, waiting: set[int]
+) -> list[InboxRow]:
     stmt = (
-        select(m.Message, m.Customer, m.Order.order_no, answered)
+        select(m.Message, m.Customer, m.Order.order_no)
         .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
         .outerjoin(m.Order, m.Order.id == m.Message.order_id)
         .where(viewer.customers(m.Message.customer_id), *where)
@@ -147,7 +170,7 @@ def _rows(app: App, viewer: Viewer, *where: Any, limit: int, offset: int = 0) ->
     )
     out = []
     with app.sessions() as session:
-        for msg, cust, order_no, is_answered in session.execute(stmt):
+        for msg, cust, order_no in session.execute(stmt):
             out.append(
                 InboxRow(
                     id=msg.id,
@@ -164,7 +187,7 @@ def _rows(app: App, viewer: Viewer, *where: Any, limit: int, offset: int = 0) ->
                     order_no=order_no,
                     disposition=msg.disposition,
                     translation_status=msg.translation_status,
-                    answered=msg.direction == "outbound" or bool(is_answered),
+                    answered=msg.id not in waiting if _needs_answer(msg) else None,
                     attachments=sum(1 for a in msg.attachments if not a.inline),
                 )
             )
@@ -178,14 +201,14 @@ def inbox(app: App, viewer: Viewer, flt: InboxFilter) -> list[InboxRow]:
         where.append(m.Message.intent == flt.intent)
     if flt.customer_code:
         where.append(m.Customer.code == flt.customer_code)
+    waiting = unanswered_ids(app)
     if flt.unanswered:
-        where += [
-            m.Message.direction == "inbound",
-            m.Message.disposition == "process",
-            ~_answered(),
-        ]
+        where.append(m.Message.id.in_(waiting))
+    if flt.sla in SLA_STATES:
+        where.append(sla_condition(flt.sla))
     page = max(flt.page, 1)
-    return _rows(app, viewer, *where, limit=flt.per_page, offset=(page - 1) * flt.per_page)
+    offset = (page - 1) * flt.per_page
+    return _rows(app, viewer, *where, limit=flt.per_page, offset=offset, waiting=waiting)
 
 
 def scoped_message(app: App, viewer: Viewer, message_pk: int) -> dict[str, Any]:
@@ -197,13 +220,36 @@ def scoped_message(app: App, viewer: Viewer, message_pk: int) -> dict[str, Any]:
 
 
 def customer_options(app: App, viewer: Viewer) -> list[CustomerOption]:
-    stmt = (
-        select(m.Customer)
-        .where(viewer.customers(m.Customer.id))  # type: ignore[arg-type]
-        .order_by(m.Customer.name)
-    )
+    stmt = select(m.Customer).where(viewer.customers(m.Customer.id)).order_by(m.Customer.name)
     with app.sessions() as session:
         return [CustomerOption(c.code, c.name, c.salesperson) for c in session.scalars(stmt)]
+
+
+def customer_rows(app: App, viewer: Viewer) -> list[CustomerRow]:
+    """The viewer's customers with message counts, most recently active first."""
+    waiting = unanswered_ids(app)
+    stmt = (
+        select(
+            m.Customer,
+            func.count(m.Message.id),
+            func.count(m.Message.id).filter(m.Message.id.in_(waiting)),
+            func.max(m.Message.received_at),
+        )
+        .outerjoin(m.Message, m.Message.customer_id == m.Customer.id)
+        .where(viewer.customers(m.Customer.id))
+        .group_by(m.Customer.id)
+    )
+    with app.sessions() as session:
+        rows = [
+            CustomerRow(c.code, c.name, c.country, c.status, c.salesperson, n, open_n, last)
+            for c, n, open_n, last in session.execute(stmt)
+        ]
+
+    def recency(r: CustomerRow) -> tuple[bool, datetime, str]:
+        # SQLite hands back naive UTC, PostgreSQL aware datetimes: compare them naive
+        return (r.last_at is not None, (r.last_at or datetime.min).replace(tzinfo=None), r.name)
+
+    return sorted(rows, key=recency, reverse=True)
 
 
 def _order_row(o: m.Order, code: str) -> OrderRow:
@@ -225,7 +271,7 @@ def order_options(app: App, viewer: Viewer) -> list[OrderRow]:
     stmt = (
         select(m.Order, m.Customer.code)
         .join(m.Customer, m.Customer.id == m.Order.customer_id)
-        .where(viewer.customers(m.Order.customer_id))  # type: ignore[arg-type]
+        .where(viewer.customers(m.Order.customer_id))
         .order_by(m.Customer.code, m.Order.order_no.desc())
     )
     with app.sessions() as session:
@@ -257,7 +303,9 @@ def customer_page(app: App, viewer: Viewer, code: str, *, recent: int = 30) -> C
             messages=(),
         )
         customer_id = cust.id
-    msgs = _rows(app, viewer, m.Message.customer_id == customer_id, limit=recent)
+    msgs = _rows(
+        app, viewer, m.Message.customer_id == customer_id, limit=recent, waiting=unanswered_ids(app)
+    )
     return dataclasses.replace(page, messages=tuple(msgs))
 
 
@@ -272,7 +320,9 @@ def order_page(app: App, viewer: Viewer, order_no: str, *, recent: int = 50) -> 
             raise LookupError(f"no order {order_no!r}")
         order, cust = row
         result = _order_row(order, cust.code), cust.name, order.id
-    msgs = _rows(app, viewer, m.Message.order_id == result[2], limit=recent)
+    msgs = _rows(
+        app, viewer, m.Message.order_id == result[2], limit=recent, waiting=unanswered_ids(app)
+    )
     return OrderPage(order=result[0], customer_name=result[1], messages=tuple(msgs))
 
 

@@ -19,7 +19,9 @@ CSP = (
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 # Only for a message page where the user clicked "show images": remote http(s) images allowed.
-REMOTE_IMAGES_CSP = CSP.replace("img-src 'self' data: cid:", "img-src 'self' data: cid: http: https:")
+REMOTE_IMAGES_CSP = CSP.replace(
+    "img-src 'self' data: cid:", "img-src 'self' data: cid: http: https:"
+)
 
 _HEADERS = {
     "x-content-type-options": "nosniff",

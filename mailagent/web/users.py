@@ -7,10 +7,12 @@ the audit log. Passwords are never stored, logged or returned; only their argon2
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -45,8 +47,12 @@ LANGUAGES = ("zh", "en")
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("mailagent-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both cases take the same time."""
+    return _hasher.hash("mailagent-dummy-password")
 
 
 class UserError(MailagentError, ValueError):
@@ -179,7 +185,7 @@ def update_user(
     _check(role, language)
     with app.sessions() as session, session.begin():
         row = _row(session, user_id)
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if role is not None and role != row.role:
             changes["role"], row.role = role, role
         if language is not None and language != row.language:
@@ -228,7 +234,7 @@ def authenticate(app: App, email: str, password: str) -> UserInfo | None:
     with app.sessions() as session, session.begin():
         row = session.scalar(select(m.User).where(m.User.email == address))
         try:
-            _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+            _hasher.verify(row.password_hash if row else _dummy_hash(), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
         if row is None or not row.active:

@@ -1,7 +1,8 @@
 """Fixtures for stage tests: ``make_mail`` builds a valid :class:`InboundMail` from parts.
 
 Stage tests need mails with a given subject, new text, sender and attachments, not parsed
-``.eml`` files; the factory fills every other field with a consistent default.
+``.eml`` files; the factory fills every other field with a consistent default. The shipped
+ruleset and a trained intent model are loaded once per session.
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 import pytest
 
+from mailagent.intent_model import IntentModel
 from mailagent.records import Address, Attachment, AutoReplyKind, InboundMail
+from mailagent.ruleset import Ruleset, load_rules
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class MakeMail(Protocol):
@@ -86,3 +92,15 @@ def build_mail(
 def make_mail() -> MakeMail:
     """The :func:`build_mail` factory."""
     return build_mail
+
+
+@pytest.fixture(scope="session")
+def shipped_ruleset() -> Ruleset:
+    """The rules in the repository's rules/ directory."""
+    return load_rules(ROOT / "rules")
+
+
+@pytest.fixture(scope="session")
+def intent_model(tmp_path_factory: pytest.TempPathFactory) -> IntentModel:
+    """The intent model trained on the shipped corpus (cached in a session temp dir)."""
+    return IntentModel.load_or_train(tmp_path_factory.mktemp("store"))

@@ -44,7 +44,9 @@ def test_sentences_are_detected(lang: str, text: str) -> None:
     assert info.method
 
 
-@pytest.mark.parametrize("text", ["OK", "PO-45001", "", "   ", "HX-4L-FR4-1.6 x 500", "ok.", "10/03"])
+@pytest.mark.parametrize(
+    "text", ["OK", "PO-45001", "", "   ", "HX-4L-FR4-1.6 x 500", "ok.", "10/03"]
+)
 def test_short_or_code_only_text_is_unknown(text: str) -> None:
     assert detect(text).lang == UNKNOWN
 

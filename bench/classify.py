@@ -1,0 +1,126 @@
+"""Benchmark intent classification on labelled JSONL files.
+
+    python bench/classify.py FILE.jsonl [...] [--mode combined|model|rules] [--by-source]
+                             [--rules DIR] [--store DIR]
+
+Each line is ``{"text", "subject"?, "label"}`` (``subject`` may be missing, null or empty).
+Every message goes through ``stages.classify.run`` one at a time, as in the daemon. Prints
+per-class precision/recall/F1, macro-F1, the confusion matrix, how decisions were made and
+messages per second (model training/loading is timed separately). ``--by-source`` adds
+accuracy per ``source_label`` (category-level diagnostics, no message text is printed).
+Evaluation files are read in place and never copied or used for training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout
+from mailagent.intent_model import IntentModel  # noqa: E402
+from mailagent.records import Address, AutoReplyKind, InboundMail, Intent  # noqa: E402
+from mailagent.ruleset import Ruleset, load_rules  # noqa: E402
+from mailagent.stages import classify  # noqa: E402
+
+LABELS = [i.value for i in Intent]
+
+
+def to_mail(subject: str, text: str) -> InboundMail:
+    """A minimal InboundMail whose new text is ``text``."""
+    digest = hashlib.sha256(f"{subject}\n{text}".encode()).hexdigest()
+    return InboundMail(
+        raw_sha256=digest, raw_size=len(text), message_id=f"{digest[:16]}@bench",
+        message_id_synthetic=True, subject=subject, from_=Address("", "customer@example.com"),
+        sender=None, reply_to=(), to=(), cc=(), date=None, in_reply_to=None, references=(),
+        headers=(), text=text, html=None, new_text=text, quoted_text="", signature="",
+        attachments=(), auto_reply=AutoReplyKind.NONE, auto_reply_reason=None,
+        charsets=("utf-8",), defects=(),
+    )  # fmt: skip
+
+
+class _NoRules:
+    """Stands in for a Ruleset in --mode model."""
+
+    def evaluate(self, mail: InboundMail) -> list[object]:
+        return []
+
+
+def evaluate(path: Path, ruleset: Ruleset, model: IntentModel | None, by_source: bool) -> float:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    mails = [to_mail(str(r.get("subject") or ""), str(r["text"])) for r in rows]
+    started = time.perf_counter()
+    results = [classify.run(mail, ruleset, model) for mail in mails]
+    seconds = time.perf_counter() - started
+    truth = [str(r["label"]) for r in rows]
+    guess = [c.intent.value for c in results]
+    print(f"\n== {path.name}: {len(rows)} messages, {len(rows) / seconds:,.0f} msgs/s")
+    macro = report(truth, guess)
+    decided = Counter(c.decided_by for c in results)
+    print("decided by: " + ", ".join(f"{k} {v}" for k, v in decided.most_common()))
+    if by_source:
+        per: dict[str, Counter[str]] = {}
+        for row, g in zip(rows, guess, strict=True):
+            per.setdefault(f"{row['label']}/{row.get('source_label', '?')}", Counter())[g] += 1
+        for key, counts in sorted(per.items()):
+            total = sum(counts.values())
+            right = counts[key.split("/")[0]]
+            spread = ", ".join(f"{k} {v}" for k, v in counts.most_common())
+            print(f"  {key:55s} {right / total:6.1%}  ({spread})")
+    return macro
+
+
+def report(truth: list[str], guess: list[str]) -> float:
+    """Print per-class P/R/F1 and the confusion matrix; return macro-F1 over true labels."""
+    labels = [label for label in LABELS if label in truth]
+    print(f"{'class':10s} {'prec':>6s} {'recall':>6s} {'F1':>6s} {'n':>6s}")
+    f1s = []
+    for label in labels:
+        tp = sum(1 for t, g in zip(truth, guess, strict=True) if t == g == label)
+        predicted = guess.count(label)
+        actual = truth.count(label)
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1s.append(f1)
+        print(f"{label:10s} {precision:6.3f} {recall:6.3f} {f1:6.3f} {actual:6d}")
+    macro = sum(f1s) / len(f1s)
+    accuracy = sum(1 for t, g in zip(truth, guess, strict=True) if t == g) / len(truth)
+    print(f"macro-F1 {macro:.3f}   accuracy {accuracy:.3f}")
+    print("confusion (rows = truth, columns = predicted):")
+    print(" " * 10 + "".join(f"{label[:9]:>10s}" for label in LABELS))
+    pairs = Counter(zip(truth, guess, strict=True))
+    for t in labels:
+        print(f"{t:10s}" + "".join(f"{pairs[t, g]:10d}" for g in LABELS))
+    return macro
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--mode", choices=("combined", "model", "rules"), default="combined")
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules")
+    parser.add_argument("--store", type=Path, default=None, help="model cache dir (default: none)")
+    parser.add_argument("--by-source", action="store_true")
+    args = parser.parse_args(argv)
+    ruleset = load_rules(args.rules)
+    model = None
+    if args.mode != "rules":
+        started = time.perf_counter()
+        model = IntentModel.load_or_train(args.store) if args.store else IntentModel.train()
+        print(f"model ready in {time.perf_counter() - started:.2f} s (key {model.key})")
+    rules: Ruleset = ruleset if args.mode != "model" else _NoRules()  # type: ignore[assignment]
+    print(f"mode {args.mode}: {len(ruleset.rules)} rules")
+    scores = [evaluate(path, rules, model, args.by_source) for path in args.files]
+    if len(scores) > 1:
+        print(f"\nmean macro-F1 over {len(scores)} files: {sum(scores) / len(scores):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Generate ``mailagent/data/intent_corpus.jsonl``, the intent model's training corpus.
+
+    python bench/make_intent_corpus.py [--out PATH] [--seed N] [--check]
+
+Expands the templates of ``corpus_en.py`` and ``corpus_intl.py`` (``[a|b]`` alternatives,
+``{slot}`` slots, optional ``SUBJECT :: BODY``) with a fixed seed, adds the hand-written
+mails of ``corpus_hand.py``, removes duplicates and writes one JSON object per line:
+``{"subject", "text", "label", "lang", "source"}``. The output is deterministic for a seed,
+so the shipped file can be checked with ``--check``. This script never reads the
+evaluation sets under ``shared/eval``: the corpus is written in the project's own words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_en import ACTIONS, B2B, CLOSERS, FRAMES, OPENERS, SLOTS, SUBJECTS, SUPPORT
+from corpus_hand import HAND
+from corpus_intl import ITEMS, PRODUCTS, TEMPLATES
+
+OUT = Path(__file__).resolve().parents[1] / "mailagent" / "data" / "intent_corpus.jsonl"
+SEED = 20260302
+
+INTL_OPENERS: dict[str, list[str]] = {
+    "zh": ["", "", "您好，", "你好，", "李经理您好，"],
+    "de": ["", "", "Sehr geehrte Damen und Herren,", "Hallo,", "Guten Tag,"],
+    "es": ["", "", "Hola,", "Buenos días,", "Estimados señores,"],
+    "fr": ["", "", "Bonjour,", "Madame, Monsieur,", "Bonjour {name},"],
+    "pt": ["", "", "Olá,", "Bom dia,", "Prezados,"],
+    "it": ["", "", "Buongiorno,", "Salve,", "Gentili signori,"],
+    "ru": ["", "", "Здравствуйте!", "Добрый день,", "Уважаемые коллеги,"],
+    "ja": ["", "", "お世話になっております。", "いつもお世話になっております。"],
+}
+INTL_CLOSERS: dict[str, list[str]] = {
+    "zh": ["", "", "谢谢！", "盼复。", "谢谢，{name}"],
+    "de": ["", "", "Vielen Dank.", "Mit freundlichen Grüßen", "Danke und Gruß"],
+    "es": ["", "", "Gracias.", "Saludos cordiales.", "Quedo atento."],
+    "fr": ["", "", "Merci.", "Cordialement.", "Bien à vous."],
+    "pt": ["", "", "Obrigado.", "Atenciosamente.", "Abraços."],
+    "it": ["", "", "Grazie.", "Cordiali saluti.", "Distinti saluti."],
+    "ru": ["", "", "Спасибо.", "С уважением.", "Заранее спасибо."],
+    "ja": ["", "", "よろしくお願いいたします。", "ご確認をお願いいたします。"],
+}
+
+_CHOICE = re.compile(r"\[([^\[\]]+)\]")
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+def expand(template: str, slots: dict[str, list[str]], rng: random.Random) -> str:
+    """Fill one template: pick an alternative per ``[a|b]`` and a value per ``{slot}``."""
+    text = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), template)
+    return _SLOT.sub(lambda m: rng.choice(slots[m.group(1)]), text)
+
+
+def _message(
+    template: str,
+    slots: dict[str, list[str]],
+    rng: random.Random,
+    openers: list[str],
+    closers: list[str],
+    subjects: list[str],
+    subject_rate: float,
+) -> tuple[str, str]:
+    subject_t, _, body_t = template.rpartition(" :: ")
+    if not subject_t and subjects and rng.random() < subject_rate:
+        subject_t = rng.choice(subjects)
+    body = expand(body_t, slots, rng)
+    opener = expand(rng.choice(openers), slots, rng)
+    closer = expand(rng.choice(closers), slots, rng)
+    text = "\n".join(part for part in (opener, body, closer) if part)
+    return expand(subject_t, slots, rng), text
+
+
+def generate(seed: int = SEED) -> list[dict[str, str]]:
+    """All corpus rows for ``seed``, de-duplicated, in a stable order."""
+    rng = random.Random(seed)
+    rows: list[dict[str, str]] = []
+    for label, templates in B2B.items():
+        for i, template in enumerate(templates):
+            for _ in range(6):
+                subject, text = _message(
+                    template, SLOTS, rng, OPENERS, CLOSERS, SUBJECTS[label], 0.7
+                )
+                rows.append(_row(subject, text, label, "en", f"en-b2b-{label}-{i}"))
+    for label, templates in SUPPORT.items():
+        for i, template in enumerate(templates):
+            for _ in range(8):
+                subject, text = _message(template, SLOTS, rng, OPENERS, CLOSERS, [], 0.0)
+                rows.append(_row(subject, text, label, "en", f"en-support-{label}-{i}"))
+                if rng.random() < 0.2:
+                    rows.append(_row("", noisy(text, rng), label, "en", f"en-noisy-{label}-{i}"))
+    for label, actions in ACTIONS.items():
+        for i, action in enumerate(actions):
+            for frame in rng.sample(FRAMES, 5):
+                sentence = frame.replace("{vp}", action)
+                subject, text = _message(
+                    sentence[0].upper() + sentence[1:], SLOTS, rng, OPENERS, CLOSERS, [], 0.0
+                )
+                rows.append(_row(subject, text, label, "en", f"en-action-{label}-{i}"))
+                if rng.random() < 0.3:
+                    rows.append(_row("", noisy(text, rng), label, "en", f"en-noisy-{label}-{i}"))
+    for lang, by_label in TEMPLATES.items():
+        slots = {**SLOTS, "product": PRODUCTS[lang], "item": ITEMS[lang]}
+        for label, templates in by_label.items():
+            for i, template in enumerate(templates):
+                for _ in range(5):
+                    subject, text = _message(
+                        template, slots, rng, INTL_OPENERS[lang], INTL_CLOSERS[lang], [], 0.0
+                    )
+                    rows.append(_row(subject, text, label, lang, f"{lang}-{label}-{i}"))
+    for i, (lang, label, subject, text) in enumerate(HAND):
+        rows.append(_row(subject, text, label, lang, f"hand-{i}"))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for row in rows:
+        key = (row["subject"], row["text"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    return unique
+
+
+def noisy(text: str, rng: random.Random) -> str:
+    """A chat-style copy: lower-case, no final punctuation, one or two typos in long words."""
+    words = text.lower().rstrip(".!?").split(" ")
+    long_words = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    for i in rng.sample(long_words, min(len(long_words), rng.choice((1, 2)))):
+        w = list(words[i])
+        j = rng.randrange(1, len(w) - 1)
+        kind = rng.random()
+        if kind < 0.4:
+            w[j], w[j + 1] = w[j + 1], w[j]  # swap
+        elif kind < 0.7:
+            del w[j]  # drop
+        else:
+            w.insert(j, w[j])  # double
+        words[i] = "".join(w)
+    return " ".join(words)
+
+
+def _row(subject: str, text: str, label: str, lang: str, source: str) -> dict[str, str]:
+    return {"subject": subject, "text": text, "label": label, "lang": lang, "source": source}
+
+
+def render(rows: list[dict[str, str]]) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--check", action="store_true", help="fail if the file is stale")
+    args = parser.parse_args(argv)
+    rows = generate(args.seed)
+    content = render(rows)
+    if args.check:
+        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        if current != content:
+            print(f"{args.out} is stale: run python bench/make_intent_corpus.py")
+            return 1
+        print(f"{args.out} is up to date ({len(rows)} rows)")
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(content, encoding="utf-8")
+    labels = Counter(row["label"] for row in rows)
+    langs = Counter(row["lang"] for row in rows)
+    print(f"wrote {len(rows)} rows to {args.out}")
+    print("labels:", ", ".join(f"{k} {v}" for k, v in sorted(labels.items())))
+    print("languages:", ", ".join(f"{k} {v}" for k, v in langs.most_common()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

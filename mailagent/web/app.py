@@ -1,0 +1,145 @@
+"""The web UI's application factory: ``create_app(app)`` builds a Starlette app around an
+opened :class:`~mailagent.app.App`.
+
+Everything the routes need hangs off ``starlette_app.state`` (the mailagent App, the
+compiled translations, the Jinja2 templates, the log-in limiter); there are no module
+globals, so tests can build as many independent web apps as they like. The middleware
+stack is: security headers (outermost), then the signed session cookie.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from mailagent.app import App
+from mailagent.web.auth import (
+    Forbidden,
+    LoginLimiter,
+    LoginRequired,
+    SessionMiddleware,
+    load_secret_key,
+)
+from mailagent.web.i18n import Catalogs
+from mailagent.web.labels import LABELS
+from mailagent.web.render import redirect, render
+from mailagent.web.routes import routes
+from mailagent.web.security import SecurityHeadersMiddleware
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+
+
+def _local(value: datetime | date | None, tz: ZoneInfo, fmt: str) -> str:
+    """Stored instants are UTC (naive on SQLite); show them in the team's time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(tz).strftime(fmt)
+    return value.strftime(fmt)
+
+
+def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+
+    @pass_context
+    def ctx_gettext(context: Context, message: str) -> str:
+        return catalogs.gettext(context["lang"], message)
+
+    @pass_context
+    def ctx_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+        return catalogs.ngettext(context["lang"], singular, plural, n)
+
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        ctx_gettext, ctx_ngettext, newstyle=True
+    )
+
+    @pass_context
+    def label(context: Context, kind: str, code: str | None) -> str:
+        msgid = LABELS.get(kind, {}).get(code or "")
+        return catalogs.gettext(context["lang"], msgid) if msgid else (code or "-")
+
+    env.globals["label"] = label
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    env.filters["dt"] = lambda value: _local(value, tz, "%Y-%m-%d %H:%M")
+    env.filters["d"] = lambda value: _local(value, tz, "%Y-%m-%d")
+    return Jinja2Templates(env=env)
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        target = "/"
+    return redirect("/login?next=" + quote(target, safe="/"))
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    return render(request, "error.html", {"status": 403}, status=403)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, KeyError | IndexError):  # a bug, not a missing item
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return render(request, "error.html", {"status": 500}, status=500)
+    return render(request, "error.html", {"status": 404}, status=404)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    return render(request, "error.html", {"status": status}, status=status)
+
+
+def create_app(app: App) -> Starlette:
+    """A Starlette app serving the web UI for ``app`` (call ``app.close()`` yourself)."""
+    settings = app.settings.web
+    catalogs = Catalogs()
+    web = Starlette(
+        routes=routes(HERE / "static"),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=load_secret_key(app.settings),
+                max_age=settings.session_hours * 3600,
+            ),
+        ],
+        exception_handlers={
+            LoginRequired: _login_required,
+            Forbidden: _forbidden,
+            LookupError: _not_found,
+            HTTPException: _http_error,
+        },
+    )
+    web.state.mailagent = app
+    web.state.catalogs = catalogs
+    web.state.templates = _templates(catalogs, app.settings.team.timezone)
+    web.state.limiter = LoginLimiter(
+        max_failures=settings.login_max_failures,
+        window_seconds=settings.login_lockout_minutes * 60.0,
+    )
+    return web

@@ -1,0 +1,94 @@
+"""The web UI for ``mailagent demo``: demo logins and a server in a background thread.
+
+The demo users are the demo company's staff (two salespeople, their supervisor) and an
+administrator. They share one password, derived from the store's session signing key, so it
+differs per store, stays the same when the demo is run again, and only its argon2 hash is
+saved. The caller prints it; it is never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import threading
+
+from mailagent.app import App
+from mailagent.web.app import create_app
+from mailagent.web.auth import load_secret_key
+from mailagent.web.server import UiServer, bind
+from mailagent.web.users import authenticate, create_user, list_users, set_password
+
+__all__ = [
+    "DEMO_LOGIN",
+    "DEMO_USERS",
+    "demo_password",
+    "ensure_demo_users",
+    "serve_demo_ui",
+    "start_demo_ui",
+    "wait_forever",
+]
+
+# (e-mail, role, language, display name)
+DEMO_USERS = (
+    ("lily.chen@huaxin-pcb.com", "sales", "zh", "陈莉 Lily Chen"),
+    ("kevin.wang@huaxin-pcb.com", "sales", "en", "Kevin Wang"),
+    ("grace.liu@huaxin-pcb.com", "supervisor", "zh", "Grace Liu"),
+    ("admin@huaxin-pcb.com", "admin", "en", "Administrator"),
+)
+DEMO_LOGIN = "grace.liu@huaxin-pcb.com"
+
+
+def demo_password(app: App) -> str:
+    """The store's demo password (16 characters, derived from the signing key)."""
+    key = load_secret_key(app.settings).encode()
+    digest = hmac.new(key, b"mailagent demo password", hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:16].lower()
+
+
+def ensure_demo_users(app: App, password: str) -> None:
+    """Create the demo users, or reset their password to ``password`` if it changed."""
+    existing = {u.email: u for u in list_users(app)}
+    for email, role, language, name in DEMO_USERS:
+        user = existing.get(email)
+        if user is None:
+            create_user(
+                app, email, password, role=role, language=language, display_name=name, actor="demo"
+            )
+        elif authenticate(app, email, password) is None:
+            set_password(app, user.id, password, actor="demo")
+
+
+def serve_demo_ui(app: App, *, port: int | None = None) -> tuple[UiServer, str, str]:
+    """Create the demo users and start serving; returns ``(server, login, password)``.
+
+    Listens on ``web.host``/``web.port`` from the settings (or ``port``), and on any free
+    port if that one is taken. ``server.stop()`` ends it.
+    """
+    password = demo_password(app)
+    ensure_demo_users(app, password)
+    web = app.settings.web
+    try:
+        sock = bind(web.host, web.port if port is None else port)
+    except OSError:
+        sock = bind(web.host, 0)
+    server = UiServer(create_app(app), sock)
+    server.start()
+    return server, DEMO_LOGIN, password
+
+
+def start_demo_ui(app: App) -> tuple[str, str, str]:
+    """Serve the demo UI from a daemon thread; returns ``(url, login, password)``.
+
+    The server stops when the process exits; call :func:`wait_forever` to keep serving
+    until Ctrl-C. Every demo user (see :data:`DEMO_USERS`) has the same password.
+    """
+    server, login, password = serve_demo_ui(app)
+    return server.url, login, password
+
+
+def wait_forever() -> None:
+    """Block the calling (main) thread until Ctrl-C."""
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()
