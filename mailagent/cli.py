@@ -201,9 +201,8 @@ def rules() -> None:
 @click.pass_context
 def rules_check(ctx: click.Context) -> None:
     """Load and validate the rules exactly as the daemon does."""
-    from mailagent.ruleset import check
-
     from mailagent import slarules
+    from mailagent.ruleset import check
 
     rules_dir = Path(ctx.obj.settings().rules_dir)
     for line in [*check(rules_dir), *slarules.check(rules_dir)]:

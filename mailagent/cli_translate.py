@@ -31,20 +31,28 @@ def models(ctx: click.Context) -> None:
 @translate.command("install")
 @click.argument("from_code")
 @click.argument("to_code")
-@click.option("--from-file", "file", type=click.Path(exists=True, path_type=Path),
-              help="Install an .argosmodel file (offline).")
+@click.option(
+    "--from-file",
+    "file",
+    type=click.Path(exists=True, path_type=Path),
+    help="Install an .argosmodel file (offline).",
+)
 @click.option("--index-url", default=None, help="Argos package index URL (online install).")
 @click.pass_context
-def install(ctx: click.Context, from_code: str, to_code: str, file: Path | None,
-            index_url: str | None) -> None:
+def install(
+    ctx: click.Context, from_code: str, to_code: str, file: Path | None, index_url: str | None
+) -> None:
     """Install FROM→TO from the Argos index, or --from-file PATH offline."""
     from mailagent.app import open_app
     from mailagent.translation.models import cli_install
     from mailagent.translation.service import build_service
 
     settings = _settings(ctx)
-    click.echo(cli_install(from_code, to_code, settings.translation.models_dir, file=file,
-                           index_url=index_url))
+    click.echo(
+        cli_install(
+            from_code, to_code, settings.translation.models_dir, file=file, index_url=index_url
+        )
+    )
     app = open_app(settings, with_model=False)
     try:
         n = build_service(settings, app.sessions).requeue()

@@ -26,7 +26,9 @@ from mailagent.records import (
     Triage,
 )
 from mailagent.ruleset import Ruleset
-from mailagent.stages import classify, language, link
+from mailagent.stages import classify as classify
+from mailagent.stages import language as language
+from mailagent.stages import link as link
 
 __all__ = ["STAGES", "TriageEnv", "run"]
 

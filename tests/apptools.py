@@ -44,7 +44,9 @@ def mail(
     n: int = 1,
     *,
     subject: str = "Request for quotation: 4-layer PCB",
-    body: str = "Dear Lily,\n\nplease quote 500 pcs of HX-4L-FR4-1.6, lead time?\n\nBest regards\nTom",
+    body: str = (
+        "Dear Lily,\n\nplease quote 500 pcs of HX-4L-FR4-1.6, lead time?\n\nBest regards\nTom"
+    ),
     sender: str = "tom@acmerobotics.com",
     to: str = "sales@huaxin-pcb.com",
     message_id: str | None = None,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apptools import make_app, mail
+from apptools import mail, make_app
 from sqlalchemy import func, select
 
 from mailagent import pipeline

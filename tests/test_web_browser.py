@@ -1,7 +1,8 @@
 """The web UI in a real headless Chromium (Playwright + Debian's /usr/bin/chromium).
 
 One uvicorn server on a free loopback port serves a small store for the whole module; an
-aiosmtpd server on loopback receives what the UI sends. Outside CI the tests are skipped
+aiosmtpd server on loopback (``servers.Smtpd``: STARTTLS and AUTH) receives
+what the UI sends. Outside CI the tests are skipped
 when Chromium is not installed; under CI (``CI`` set) they must run.
 """
 
@@ -11,16 +12,14 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email import message_from_bytes
-from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from servers import free_port, in_ci
+from servers import Smtpd, in_ci
 from webtools import FAST_HASHER, PASSWORD, REMOTE_HOST, USERS, Site, build_site
 
 from mailagent.db import models as m
@@ -46,20 +45,7 @@ if not os.path.exists(CHROMIUM) and not in_ci():
     pytest.skip(f"{CHROMIUM} is not installed (not in CI: skipping)", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@dataclass
-class Sink:
-    """aiosmtpd handler keeping every message it accepts."""
-
-    received: list[tuple[str, list[str], Message]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        content = envelope.original_content or envelope.content
-        self.received.append(
-            (envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(content))
-        )
-        return "250 OK"
+expect = sync_api.expect
 
 
 class Tracker(ThreadingHTTPServer):
@@ -96,7 +82,7 @@ GIF = bytes.fromhex(
 class Env:
     site: Site
     url: str
-    sink: Sink
+    smtpd: Smtpd
     draft_id: int
     tracker: Tracker
 
@@ -105,10 +91,7 @@ class Env:
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     mp = pytest.MonkeyPatch()
     mp.setattr(users_module, "_hasher", FAST_HASHER)
-    sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    smtpd = Smtpd().start()  # STARTTLS + AUTH, like a real submission server
     tracker = Tracker()
     threading.Thread(target=tracker.serve_forever, daemon=True).start()
     tmp = tmp_path_factory.mktemp("web-browser")
@@ -116,7 +99,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         tmp,
         f"sqlite:///{tmp / 'web.db'}",
         users=("lily", "kevin"),
-        smtp_port=port,
+        smtp=smtpd.smtp_settings(),
         remote=tracker.base,
     )
     with site.app.sessions() as session, session.begin():
@@ -125,11 +108,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         draft_id = prepare_drafts(session, site.app, row)[0]
     server = UiServer(create_app(site.app), bind("127.0.0.1", 0))
     url = server.start().rstrip("/")
-    yield Env(site, url, sink, draft_id, tracker)
+    yield Env(site, url, smtpd, draft_id, tracker)
     server.stop()
     tracker.shutdown()
     tracker.server_close()
-    controller.stop()
+    smtpd.stop()
     site.app.close()
     mp.undo()
 
@@ -163,26 +146,26 @@ def log_in(page: Any, env: Env, who: str) -> None:
 
 def test_sales_user_logs_in_reads_mail_and_switches_language(page: Any, env: Env) -> None:
     log_in(page, env, "lily")  # Lily works in Chinese
-    assert page.locator("nav.main a.active").inner_text() == "收件箱"
+    expect(page.locator("nav.main a.active")).to_have_text("收件箱")
     assert page.locator("h1").first.inner_text().startswith("收件箱")
     rows = page.locator("table.messages tbody tr")
     assert rows.count() == 1, "only the mail of Lily's own customers"
     assert "Bestellung 4500118999" in rows.first.inner_text()
     page.get_by_role("link", name="Bestellung 4500118999").click()
     page.wait_for_url(re.compile(r"/messages/\d+$"))
-    assert page.get_by_role("heading", name="分类").is_visible()
-    assert page.get_by_role("button", name="重新归档").is_visible()
+    expect(page.get_by_role("heading", name="分类")).to_be_visible()
+    expect(page.get_by_role("button", name="重新归档")).to_be_visible()
     assert "Sehr geehrte Frau Chen" in page.locator(".bodies .text").first.inner_text()
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Classification").is_visible()
-    assert page.get_by_role("button", name="Re-file").is_visible()
-    assert page.locator("nav.main a").first.inner_text() == "Inbox"
+    expect(page.get_by_role("heading", name="Classification")).to_be_visible()
+    expect(page.get_by_role("button", name="Re-file")).to_be_visible()
+    expect(page.locator("nav.main a").first).to_have_text("Inbox")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "message-en.png"), full_page=True)
     page.get_by_role("button", name="中文").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="分类").is_visible()
+    expect(page.get_by_role("heading", name="分类")).to_be_visible()
     # Kevin's customer's mail is not there for her, even by address
     response = page.goto(f"{env.url}/messages/{env.site.ids['acme']}")
     assert response is not None and response.status == 404
@@ -211,7 +194,7 @@ def test_hostile_html_mail_cannot_run_script_or_load_remote_images(page: Any, en
     assert dialogs == []
     assert not [u for u in requests if env.tracker.base in u or REMOTE_HOST in u], requests
     assert env.tracker.hits == [], "the web bug must not be fetched"
-    assert page.get_by_text("Remote images are blocked").is_visible()
+    expect(page.get_by_text("Remote images are blocked")).to_be_visible()
     # (not full_page: the out-of-process mail frame is not painted into full-page shots)
     page.screenshot(path=str(SHOTS / "hostile-blocked.png"))
     # asked for, the remote image is fetched (so the checks above can see a fetch), and
@@ -238,20 +221,19 @@ def test_approve_a_draft_and_send_it_over_smtp(page: Any, env: Env) -> None:
     filled = re.sub(r"\[\[[^\]]*\]\]", "USD 2.80 / 12 working days", text)
     body.fill(filled)
     page.get_by_role("button", name="Save as new version").click()
-    assert page.get_by_text("Saved as version 2.").is_visible()
+    expect(page.get_by_text("Saved as version 2.")).to_be_visible()
     page.get_by_role("button", name="Approve").click()
-    flashes = page.locator("p.flash").all_inner_texts()
-    assert any("The draft was approved" in f for f in flashes), flashes
+    expect(page.locator("p.flash")).to_contain_text("The draft was approved")
     page.get_by_role("button", name="Send now").click()
-    assert page.get_by_text("The reply was sent.").is_visible()
-    assert page.locator("h1 .tag").inner_text() == "Sent"
+    expect(page.get_by_text("The reply was sent.")).to_be_visible()
+    expect(page.locator("h1 .tag")).to_have_text("Sent")
     page.screenshot(path=str(SHOTS / "draft-sent.png"), full_page=True)
-    (sender, rcpts, msg) = env.sink.received[-1]
-    assert sender == "sales@huaxin-pcb.com"
-    assert rcpts == ["tom@acmerobotics.com"]
+    received = env.smtpd.received[-1]
+    assert received.mail_from == "sales@huaxin-pcb.com"
+    assert received.rcpt_tos == ("tom@acmerobotics.com",)
+    msg = message_from_bytes(received.content)
     assert msg["In-Reply-To"] == "<web-1@test.example>"
-    sent_body = msg.get_payload(decode=True) if not msg.is_multipart() else b""
-    assert b"USD 2.80 / 12 working days" in (sent_body or msg.as_bytes())
+    assert b"USD 2.80 / 12 working days" in received.content
     with env.site.app.sessions() as session:
         draft = session.get(m.Draft, env.draft_id)
         assert draft is not None and draft.status == "sent"

@@ -3,6 +3,7 @@ and logging in through the real form (with its CSRF token)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,12 +87,11 @@ def build_site(
     tmp_path: Path,
     db_url: str,
     users: tuple[str, ...] = tuple(USERS),
-    smtp_port: int = 25,
+    smtp: SmtpSettings | None = None,
     remote: str = f"https://{REMOTE_HOST}",
 ) -> Site:
-    smtp = SmtpSettings(
-        host="127.0.0.1", port=smtp_port, security="plain", from_address="sales@huaxin-pcb.com"
-    )
+    smtp = smtp or SmtpSettings(host="127.0.0.1", port=25, security="plain")
+    smtp = dataclasses.replace(smtp, from_address="sales@huaxin-pcb.com")
     app = make_app(tmp_path, db_url, smtp=smtp)
     archive = demo.archive_dir()
     import_archive(
