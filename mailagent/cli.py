@@ -119,6 +119,7 @@ def import_(ctx: click.Context, path: Path, mailbox: str, batch: int) -> None:
 
 @cli.command()
 @click.option("--fresh", is_flag=True, help="Delete the previous demo store first.")
+@click.option("--no-ui", is_flag=True, help="Only ingest and report; do not start the web UI.")
 @click.option(
     "--store",
     "store_dir",
@@ -127,7 +128,7 @@ def import_(ctx: click.Context, path: Path, mailbox: str, batch: int) -> None:
     help="Where the demo database and files go.",
 )
 @click.pass_context
-def demo(ctx: click.Context, fresh: bool, store_dir: str) -> None:
+def demo(ctx: click.Context, fresh: bool, no_ui: bool, store_dir: str) -> None:
     """Ingest the bundled demo mailbox and customer archive into SQLite, and report."""
     from mailagent import demorun as demo_pkg
 
@@ -136,6 +137,16 @@ def demo(ctx: click.Context, fresh: bool, store_dir: str) -> None:
     settings = demo_pkg.demo_settings(ctx.obj.settings(), store_dir)
     with _app(ctx, settings) as app:
         click.echo(demo_pkg.run_demo(app))
+        if not no_ui:
+            from mailagent.web.demo import start_demo_ui, wait_forever
+
+            url, login, password = start_demo_ui(app)
+            click.echo(
+                f"\nweb UI: {url}\n  log in as {login} (supervisor), lily.chen@huaxin-pcb.com /"
+                " kevin.wang@huaxin-pcb.com (sales), admin@huaxin-pcb.com (admin)\n"
+                f"  password (all demo users): {password}\n  Ctrl-C stops the web UI"
+            )
+            wait_forever()
 
 
 # ---- quarantine --------------------------------------------------------------------------
@@ -373,8 +384,11 @@ def config_check(ctx: click.Context) -> None:
 def _register() -> None:
     from mailagent.cli_reports import report, sla
     from mailagent.cli_translate import translate
+    from mailagent.cli_web import users, web
 
     cli.add_command(translate)
+    cli.add_command(web)
+    cli.add_command(users)
     cli.add_command(sla)
     cli.add_command(report)
 

@@ -42,6 +42,7 @@ __all__ = [
     "prepare_for_message",
     "price_list_for",
     "queue_outbox",
+    "refresh_auto_relay",
     "templates_for",
 ]
 
@@ -206,6 +207,58 @@ def prepare_for_message(app: App, message_pk: int) -> list[int]:
         if row is None:
             raise LookupError(f"no message with id {message_pk}")
         return prepare_drafts(session, app, row)
+
+
+def refresh_auto_relay(session: Session, app: App, d: m.Draft, ob: m.Outbox) -> bool:
+    """Re-render an untouched auto-approved relay once the translation is there.
+
+    Only version 1 of a relay approved by ``auto`` and not yet built for sending; the new
+    body is saved as version 2 ("translation added") and the outbox follows the version.
+    """
+    row = session.get(m.Message, d.message_pk) if d.message_pk else None
+    untouched = d.kind == "relay" and d.version == 1 and d.decided_by == "auto"
+    if row is None or not row.translated_text or not untouched or ob.raw_sha256 is not None:
+        return False
+    customer = SqlDirectory(session).customer(row.customer_id) if row.customer_id else None
+    templates = templates_for(app.settings)
+    plan = stage.run(
+        message_facts(session, row),
+        customer,
+        _order(session, row.order_id),
+        None,
+        templates.catalog,
+        draft_env(app.settings),
+        d.created_at,
+    )
+    relay = next((p for p in plan.drafts if p.kind == "relay"), None) if plan else None
+    if relay is None:
+        return False
+    rendered = render_reply(templates, relay.context)
+    now = app.clock()
+    d.version, d.body, d.subject, d.updated_at = 2, rendered.body, rendered.subject, now
+    ob.version = 2
+    session.add(
+        m.DraftVersion(
+            draft_id=d.id,
+            version=2,
+            subject=d.subject,
+            body=d.body,
+            created_at=now,
+            created_by="mailagent",
+            note="translation added",
+        )
+    )
+    q.audit(
+        session,
+        "mailagent",
+        "draft.edited",
+        now,
+        row.id,
+        draft_id=d.id,
+        version=2,
+        reason="translation added",
+    )
+    return True
 
 
 def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[int]:

@@ -40,6 +40,7 @@ from mailagent.app import App
 from mailagent.config import MailboxSettings, Settings
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.drafting_prepare import refresh_auto_relay
 from mailagent.errors import (
     ConfigError,
     PermanentDeliveryError,
@@ -174,6 +175,7 @@ def _claim(run: _Run, outbox_id: int) -> tuple[m.Draft, m.Outbox, bool] | None:
         if not d.mailbox:
             d.mailbox = _message_mailbox(s, d)
         if ob.raw_sha256 is None:
+            refresh_auto_relay(s, app, d, ob)
             raw = build_message(d, ob.message_id, now).as_bytes(policy=SMTP_POLICY)
             ob.raw_sha256 = app.blobs.put_raw(raw)
     return d, ob, recovering

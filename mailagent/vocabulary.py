@@ -6,23 +6,73 @@ validates names, language keys and phrase types, collecting problems as
 ``FILE: vocab "NAME": KEY: PROBLEM`` lines for ``ruleset.load_rules`` to raise. Phrases are
 compiled with ``rulematch.compile_phrases`` (all languages in one regex to test, and one per
 language to say which list matched). Pure after loading.
+
+Cross-language false positives: a phrase of one alphabetic language that is also an
+ordinary word of another ("account" in the Italian list, "carta" in the Italian list read in
+Spanish "carta de crédito") must not fire on text written in that other language. When
+:func:`text_language` recognises the text's language (by its function words) as L, phrases of
+the other alphabetic-script languages whose every word is also a word of L's phrases (the
+union over all vocabularies, plus a few common English words) are skipped; L's own list still
+matches them. Unrecognised or mixed text matches every phrase, as before.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mailagent.rulematch import MailView, compile_phrases
+from mailagent.rulematch import MailView, compile_phrases, fold
 
-__all__ = ["VOCABULARY_FILE", "VocabCondition", "Vocabulary", "load_vocabularies"]
+__all__ = [
+    "VOCABULARY_FILE",
+    "VocabCondition",
+    "Vocabulary",
+    "load_vocabularies",
+    "text_language",
+]
 
 VOCABULARY_FILE = "vocabulary.toml"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$")
+_WORD = re.compile(r"[^\W\d_]+")
+_ALPHABETIC = re.compile(r"^[\sa-z\u00c0-\u024f\u0400-\u04ff\W\d]*$")  # Latin/Cyrillic phrase
+
+# Function words that identify a text's language (only frequent, unambiguous-enough ones).
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "the and you your is are we our please with for this that have will would could can "
+        "not it be my me from of to i if any thanks just".split()
+    ),
+    "de": frozenset(
+        "der die das und ist nicht wir sie ich mit für ein eine bitte uns ihre zu auf den "
+        "dem wie vielen dank haben".split()
+    ),
+    "es": frozenset(
+        "el los las que y para por con una del es nuestra nuestro su favor se gracias "
+        "saludos estimada estimado".split()
+    ),
+    "fr": frozenset(
+        "le les et est nous vous pour avec une des du ce pas votre merci bonjour cordialement"
+        .split()
+    ),
+    "it": frozenset(
+        "il che per con una della sono non gli del vostro grazie ci nostro saluti gentile".split()
+    ),
+    "pt": frozenset(
+        "o os que não para com uma do da em nosso nossa você obrigado prezado atenciosamente"
+        .split()
+    ),
+}
+# Common English words that other languages' lists use (English mail is the most frequent).
+_ENGLISH_WORDS = frozenset(
+    "account accounts password login newsletter profile audit salon exposition muster retard "
+    "valor registrar contactless visa rendez vous questionnaire carte".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +84,30 @@ class Vocabulary:
     terms: dict[str, tuple[str, ...]]
     pattern: re.Pattern[str] = field(repr=False)
     patterns: dict[str, re.Pattern[str]] = field(repr=False)
+    # text language -> (pattern, per-language patterns) without the other languages'
+    # phrases that are ordinary words of that language; absent = nothing to skip
+    by_language: dict[str, tuple[re.Pattern[str], dict[str, re.Pattern[str]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def size(self) -> int:
         return sum(len(t) for t in self.terms.values())
 
     def find(self, folded: str) -> tuple[str, str] | None:
-        """(matched text, language) for case-folded text, or None if no phrase occurs."""
-        if self.pattern.search(folded) is None:
+        """(matched text, language) for folded text, or None if no phrase occurs.
+
+        Phrases of another language that are ordinary words of the text's own language
+        (see the module docstring) are not looked for.
+        """
+        combined, patterns = self.pattern, self.patterns
+        if self.by_language:
+            language = text_language(folded)
+            if language is not None and language in self.by_language:
+                combined, patterns = self.by_language[language]
+        if combined.search(folded) is None:
             return None
-        for lang, pattern in self.patterns.items():
+        for lang, pattern in patterns.items():
             match = pattern.search(folded)
             if match:
                 return match.group(0), lang
@@ -90,15 +154,92 @@ def load_vocabularies(path: Path, problems: list[str]) -> dict[str, Vocabulary]:
     if not isinstance(tables, dict):
         problems.append(f"{path}: vocab: must be tables [vocab.<name>]")
         return {}
-    result: dict[str, Vocabulary] = {}
+    parsed: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {}
     for name, table in tables.items():
-        vocab = _parse(path, name, table, problems)
-        if vocab is not None:
-            result[name] = vocab
-    return result
+        entry = _parse(path, name, table, problems)
+        if entry is not None:
+            parsed[name] = entry
+    lexicon = _lexicon(terms for _, terms in parsed.values())
+    return {
+        name: _compile(name, description, terms, lexicon)
+        for name, (description, terms) in parsed.items()
+    }
 
 
-def _parse(path: Path, name: str, table: Any, problems: list[str]) -> Vocabulary | None:
+@lru_cache(maxsize=256)
+def text_language(folded: str) -> str | None:
+    """The language of folded ``folded`` by its function words, or None if unclear.
+
+    Recognised: en, de, es, fr, it, pt. Needs at least 3 function-word hits and twice as
+    many as the runner-up, so short or mixed text stays unrecognised.
+    """
+    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word in _WORD.findall(folded):
+        for lang, words in _FUNCTION_WORDS.items():
+            if word in words:
+                counts[lang] += 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    (best, top), (_, second) = ranked[0], ranked[1]
+    return best if top >= 3 and top >= 2 * second else None
+
+
+def _primary(lang: str) -> str:
+    return lang.split("-", 1)[0]
+
+
+def _words(phrase: str) -> list[str]:
+    return _WORD.findall(fold(phrase.strip("* ")))
+
+
+def _lexicon(all_terms: Any) -> dict[str, frozenset[str]]:
+    """Per recognisable language: every word of its phrases in any vocabulary."""
+    words: dict[str, set[str]] = {lang: set() for lang in _FUNCTION_WORDS}
+    words["en"].update(_ENGLISH_WORDS)
+    for terms in all_terms:
+        for lang, phrases in terms.items():
+            if _primary(lang) in words:
+                for phrase in phrases:
+                    words[_primary(lang)].update(_words(phrase))
+    return {lang: frozenset(w) for lang, w in words.items()}
+
+
+def _compile(
+    name: str,
+    description: str,
+    terms: dict[str, tuple[str, ...]],
+    lexicon: Mapping[str, frozenset[str]],
+) -> Vocabulary:
+    every = [phrase for phrases in terms.values() for phrase in phrases]
+    patterns = {lang: compile_phrases(phrases) for lang, phrases in terms.items()}
+    by_language: dict[str, tuple[re.Pattern[str], dict[str, re.Pattern[str]]]] = {}
+    for text_lang, known in lexicon.items():
+        kept: dict[str, tuple[str, ...]] = {}
+        for lang, phrases in terms.items():
+            if _primary(lang) == text_lang:
+                kept[lang] = phrases
+                continue
+            kept[lang] = tuple(p for p in phrases if not _ambiguous(p, known))
+        if kept == terms:
+            continue
+        by_language[text_lang] = (
+            compile_phrases([p for phrases in kept.values() for p in phrases]),
+            {lang: compile_phrases(phrases) for lang, phrases in kept.items() if phrases},
+        )
+    return Vocabulary(name, description, terms, compile_phrases(every), patterns, by_language)
+
+
+def _ambiguous(phrase: str, known: frozenset[str]) -> bool:
+    """A phrase in an alphabetic script all of whose words are words of ``known``."""
+    folded = fold(phrase)
+    if not _ALPHABETIC.match(folded):
+        return False
+    words = _words(phrase)
+    return bool(words) and all(w in known for w in words)
+
+
+def _parse(
+    path: Path, name: str, table: Any, problems: list[str]
+) -> tuple[str, dict[str, tuple[str, ...]]] | None:
     where = f'{path}: vocab "{name}"'
     before = len(problems)
     if not _NAME.match(name):
@@ -127,6 +268,4 @@ def _parse(path: Path, name: str, table: Any, problems: list[str]) -> Vocabulary
         problems.append(f'{where}: no phrases (add e.g. en = ["..."])')
     if len(problems) > before:
         return None
-    every = [phrase for phrases in terms.values() for phrase in phrases]
-    patterns = {lang: compile_phrases(phrases) for lang, phrases in terms.items()}
-    return Vocabulary(name, str(description), terms, compile_phrases(every), patterns)
+    return str(description), terms

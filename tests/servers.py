@@ -768,5 +768,7 @@ class Smtpd:
         return f"250 2.0.0 Ok: queued as {len(self.received)}"
 
     def _forward(self, envelope: Any, content: bytes) -> None:
-        with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
-            lmtp.sendmail(envelope.mail_from, list(envelope.rcpt_tos), content)
+        # one recipient per transaction: smtplib.LMTP misreads LMTP's per-recipient replies
+        for rcpt in envelope.rcpt_tos:
+            with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
+                lmtp.sendmail(envelope.mail_from, [rcpt], content)

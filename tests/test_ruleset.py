@@ -321,3 +321,71 @@ def test_bad_vocabulary(tmp_path: Path) -> None:
 def test_no_rule_file(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="no rule file found"):
         load_rules(tmp_path)
+
+
+# -- script and language normalisation ------------------------------------------------------
+
+
+def test_traditional_chinese_matches_simplified_phrases(tmp_path: Path) -> None:
+    rules = rule('vocab = "rfq"', rule_id="t.vocab", intent="inquiry") + rule(
+        "when.subject.matches = '询价|采购单'", rule_id="t.regex"
+    )
+    ruleset = load(tmp_path, rules)
+    hits = {h.rule_id: h.reason for h in ruleset.evaluate(mail("詢價：多層板", "煩請報價"))}
+    assert set(hits) == {"t.vocab", "t.regex"}
+    assert "(vocab rfq/zh)" in hits["t.vocab"]
+    assert {h.rule_id for h in ruleset.evaluate(mail("採購單 A-1", ""))} == {"t.regex"}
+
+
+def test_traditional_phrases_in_rules_match_simplified_text(tmp_path: Path) -> None:
+    ruleset = load(tmp_path, rule('when.body.any_of = ["訂單", "匯款"]'))
+    assert ruleset.evaluate(mail("", "附件是订单"))
+    assert ruleset.evaluate(mail("", "已汇款"))
+
+
+def test_shipped_vocabulary_reads_traditional_chinese() -> None:
+    ruleset = load_rules(ROOT / "rules")
+    cases = {
+        "詢價：六層板": Intent.INQUIRY,
+        "採購單 隨信附上，請安排生產": Intent.ORDER,
+        "匯款水單見附件": Intent.PAYMENT,
+        "這批板子不良率太高，我們要求退貨及索賠": Intent.COMPLAINT,
+    }
+    for text, intent in cases.items():
+        assert intent in {h.intent for h in ruleset.evaluate(mail("", text))}, text
+
+
+def test_foreign_phrase_that_is_an_english_word_does_not_fire_on_english(
+    tmp_path: Path,
+) -> None:
+    vocab = VOCAB + '\n[vocab.account]\nen = ["my account"]\nit = ["account", "accedere"]\n'
+    ruleset = load(tmp_path, rule('vocab = "account"', intent="other"), vocab)
+    english = "I am writing from my personal account because the office VPN is down for us."
+    assert not ruleset.evaluate(mail("", english))
+    italian = "Non riesco ad accedere al mio account, per favore aiutatemi con il problema."
+    hits = ruleset.evaluate(mail("", italian))
+    assert hits and "(vocab account/it)" in hits[0].reason
+    assert ruleset.evaluate(mail("", "Please help, I cannot open my account."))  # en list
+
+
+def test_foreign_phrase_that_is_a_word_of_the_text_language_is_skipped() -> None:
+    # "carta" (Italian card) must not fire on Spanish "carta de crédito".
+    ruleset = load_rules(ROOT / "rules")
+    body = "Adjuntamos la orden de compra; el pago será con carta de crédito a la vista."
+    assert "other.card-admin" not in {h.rule_id for h in ruleset.evaluate(mail("", body))}
+
+
+def test_text_language() -> None:
+    from mailagent.vocabulary import text_language
+
+    assert text_language("please send us the drawing, we will check it") == "en"
+    assert text_language("bitte senden sie uns die zeichnung, wir prüfen sie") == "de"
+    assert text_language("详情见附件") is None
+    assert text_language("ok") is None
+
+
+def test_shipped_japanese_complaint_words() -> None:
+    ruleset = load_rules(ROOT / "rules")
+    for text in ("品質異常のご連絡", "導通不良が発生しました", "不具合品", "短絡", "剥離", "不良品の返品"):
+        hits = ruleset.evaluate(mail("", text))
+        assert Intent.COMPLAINT in {h.intent for h in hits}, text

@@ -396,3 +396,34 @@ def test_sent_folder_lookup(dovecot: Dovecot, imap_user: str) -> None:
         assert folder.find("x1@huaxin-pcb.com") == []
     finally:
         folder.close()
+
+
+def test_auto_relay_waits_for_the_translation_and_carries_it(world: World) -> None:
+    drafts = dataclasses.replace(world.app.settings.drafts, auto_relay_complaints=True)
+    world.app.settings = dataclasses.replace(world.app.settings, drafts=drafts)
+    raw = mail(
+        3,
+        sender=f"Tom Baker <{world.customer}>",
+        subject="Complaint: short circuits",
+        body="Complaint: we found short circuits on 30 boards, please send an 8D report.",
+        date=T0 - timedelta(minutes=5),
+    )
+    (result,) = ingest_raw(world.app, [(raw, "complaint")])
+    assert result.message_pk is not None
+    reply_id, relay_id = prepare_for_message(world.app, result.message_pk)
+    with world.app.sessions() as s:
+        assert s.get(m.Message, result.message_pk).translation_status == "pending"  # type: ignore[union-attr]
+    assert drafting.send_approved(world.app) == []  # waits for the background translation
+    with world.app.sessions() as s, s.begin():  # the translation job finishes
+        msg = s.get(m.Message, result.message_pk)
+        assert msg is not None
+        msg.translated_text, msg.translation_status = "投诉：30块板短路，请提供8D报告。", "done"
+    results = drafting.send_approved(world.app)
+    assert [(r.draft_id, r.status) for r in results] == [(relay_id, "sent")], results
+    (got,) = world.smtpd.received
+    assert got.rcpt_tos == ("quality@huaxin-pcb.com", "kevin.wang@huaxin-pcb.com")
+    sent = email.message_from_bytes(got.content, policy=policy.default)
+    assert "30块板短路" in sent.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    d = drafting.get_draft(world.app, relay_id)
+    assert d.versions[-1][0] == 2 and d.versions[-1][3] == "translation added"
+    assert drafting.get_draft(world.app, reply_id).summary.status == "pending"  # needs a person

@@ -6,7 +6,11 @@ the final ``scores``. Without a model the rules decide alone (highest priority f
 rule with priority >= :data:`DECISIVE_PRIORITY` decides outright. A winner without any rule
 support and below :data:`MIN_CONFIDENCE` becomes OTHER ("fallback"). Machine-generated mail
 (auto-replies, bounces, lists) is OTHER, decided by "autoreply", and never evaluated.
-Every decision carries ``decided_by``, the deciding ``rule_id`` and readable ``reasons``.
+The thread prior only breaks near-ties: it is not applied against a mail's own strong
+evidence (a rule of weight >= :data:`STRONG_EVIDENCE` for another intent while no rule
+supports the thread's intent), so a bank slip in an order thread stays a payment.
+The model reads the text with traditional Chinese mapped to simplified, as the rules do
+(its corpus is simplified). Every decision carries ``decided_by``, the deciding ``rule_id`` and readable ``reasons``.
 Pure: no I/O, no clock.
 """
 
@@ -18,12 +22,14 @@ from collections.abc import Sequence
 from mailagent.context import ThreadContext
 from mailagent.intent_model import IntentModel
 from mailagent.records import AutoReplyKind, Classification, InboundMail, Intent
+from mailagent.rulematch import to_simplified
 from mailagent.ruleset import RuleHit, Ruleset
 
 __all__ = [
     "DECISIVE_PRIORITY",
     "MIN_CONFIDENCE",
     "NAME",
+    "STRONG_EVIDENCE",
     "THREAD_PRIOR",
     "combine",
     "run",
@@ -33,6 +39,7 @@ NAME = "classify"
 MIN_CONFIDENCE = 0.45  # a model-only winner below this becomes OTHER
 THREAD_PRIOR = 0.7  # nats added to the thread's last intent (odds x2)
 DECISIVE_PRIORITY = 100  # rules at or above this priority override the model
+STRONG_EVIDENCE = 2.0  # a rule hit this heavy is the mail's own evidence, beyond a thread prior
 _FLOOR = 1e-6  # smallest model probability used in ln()
 _INTENTS = tuple(Intent)
 
@@ -50,7 +57,11 @@ def run(
             Intent.OTHER, 1.0, None, "autoreply", (f"{mail.auto_reply.value}: {why}",)
         )
     hits = ruleset.evaluate(mail)
-    probabilities = model.predict(mail) if model is not None else None
+    probabilities = (
+        model.predict_text(to_simplified(mail.subject), to_simplified(mail.new_text))
+        if model is not None
+        else None
+    )
     return combine(hits, probabilities, thread)
 
 
@@ -68,6 +79,13 @@ def combine(
     prior = _thread_prior(thread)
     if prior is not None:
         reasons.append(f"thread: previous message was {prior.value}")
+        strong = _strong_other_evidence(hits, prior)
+        if strong is not None:
+            reasons.append(
+                f"thread prior not applied: rule {strong.rule_id} is strong evidence for "
+                f"{strong.intent.value}"
+            )
+            prior = None
     if probabilities is None:
         return _rules_only(hits, prior, reasons)
     model = dict(probabilities)
@@ -123,6 +141,14 @@ def _rules_only(
     return Classification(
         winner, round(scores[winner], 4), deciding.rule_id, "rule", tuple(reasons), _ranked(scores)
     )
+
+
+def _strong_other_evidence(hits: Sequence[RuleHit], prior: Intent) -> RuleHit | None:
+    """The heaviest strong hit for another intent, if no rule supports ``prior``."""
+    if any(h.intent is prior for h in hits):
+        return None
+    strong = [h for h in hits if h.intent is not prior and h.weight >= STRONG_EVIDENCE]
+    return max(strong, key=lambda h: h.weight) if strong else None
 
 
 def _thread_prior(thread: ThreadContext | None) -> Intent | None:

@@ -58,6 +58,12 @@ CASES = [
     ("ru", Intent.INQUIRY, "Пришлите, пожалуйста, цену на 3000 плат и срок изготовления."),
     ("ru", Intent.COMPLAINT, "Платы пришли с браком, требуем замену и компенсацию."),
     ("ru", Intent.PAYMENT, "Мы оплатили предоплату, платежное поручение во вложении."),
+    ("zh-Hant", Intent.INQUIRY, "詢價：六層板 3000 片，請報價並告知交期及付款條件。"),
+    ("zh-Hant", Intent.ORDER, "隨信附上採購單，付款條件：訂金 30% T/T，餘款出貨前付清。"),
+    ("zh-Hant", Intent.PAYMENT, "訂金已匯出，匯款水單如附件，請查收。"),
+    ("zh-Hant", Intent.COMPLAINT, "這批板子有短路不良，我們要求退貨並索賠。"),
+    ("ja", Intent.COMPLAINT, "ロット 12 で導通不良（ショート）が発生しました。原因調査と対策書をお願いします。"),
+    ("en", Intent.INQUIRY, "Could you check the stackup and the impedance of the 90 ohm pair on L3?"),
 ]
 
 
@@ -224,3 +230,89 @@ def test_throughput_at_least_1000_per_second(
         classify.run(mail, shipped_ruleset, intent_model)
     rate = len(mails) / (time.perf_counter() - started)
     assert rate >= 1000, f"{rate:.0f} msgs/s"
+
+
+# -- general fixes: payment terms inside a PO, meetings, engineering questions, thread ------
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "attachments"),
+    [
+        (
+            "Purchase order PO-77120",
+            "Please find attached our purchase order PO-77120 for 5,000 pcs. Payment terms: "
+            "irrevocable L/C at sight; please send the proforma invoice and your bank details.",
+            ("PO-77120.pdf",),
+        ),
+        (
+            "New order",
+            "We hereby order 2,000 pcs as per your quotation. Payment: 30% T/T deposit, "
+            "balance before shipment.",
+            (),
+        ),
+        (
+            "Orden de compra OC-5521",
+            "Adjunto nuestra orden de compra OC-5521. Forma de pago: carta de crédito a la vista.",
+            ("OC-5521.pdf",),
+        ),
+    ],
+)
+def test_purchase_order_stating_payment_terms_is_an_order(
+    make_mail: MakeMail,
+    shipped_ruleset: Ruleset,
+    intent_model: IntentModel,
+    subject: str,
+    body: str,
+    attachments: tuple[str, ...],
+) -> None:
+    mail = make_mail(subject, body, attachments=attachments)
+    result = classify.run(mail, shipped_ruleset, intent_model)
+    assert result.intent is Intent.ORDER, result
+    assert not any(r.startswith("rule payment.terms:") for r in result.reasons)
+
+
+def test_deposit_paid_against_a_pi_is_payment(
+    make_mail: MakeMail, shipped_ruleset: Ruleset, intent_model: IntentModel
+) -> None:
+    mail = make_mail(
+        "Deposit for PI-2026-100 / PO 880011",
+        "We have remitted the 30% deposit for PI-2026-100 (our PO 880011) today, "
+        "value date tomorrow. The payment advice is attached.",
+        attachments=("payment_advice.pdf",),
+    )
+    assert classify.run(mail, shipped_ruleset, intent_model).intent is Intent.PAYMENT
+
+
+def test_meeting_invitation_with_an_agenda_is_other(
+    make_mail: MakeMail, shipped_ruleset: Ruleset, intent_model: IntentModel
+) -> None:
+    mail = make_mail(
+        "Supplier review meeting",
+        "Here is the invitation for our quarterly review. Agenda: 1. delivery performance "
+        "2. claim 4411 and the 8D status 3. forecast for next year.",
+        attachments=("invite.ics",),
+    )
+    result = classify.run(mail, shipped_ruleset, intent_model)
+    assert result.intent is Intent.OTHER, result
+
+
+def test_engineering_question_is_an_inquiry(
+    make_mail: MakeMail, shipped_ruleset: Ruleset, intent_model: IntentModel
+) -> None:
+    mail = make_mail(
+        "Stackup question",
+        "Writing from my private account today. Which dielectric did you assume for the "
+        "stackup, and can you add an impedance coupon on the other panel edge?",
+    )
+    result = classify.run(mail, shipped_ruleset, intent_model)
+    assert result.intent is Intent.INQUIRY, result
+    assert not any(r.startswith("rule other.account:") for r in result.reasons)
+
+
+def test_thread_prior_does_not_override_strong_own_evidence() -> None:
+    hits = [hit("payment.remittance", Intent.PAYMENT, 32, 2.5)]
+    probabilities = [(Intent.ORDER, 0.6), (Intent.PAYMENT, 0.4)]
+    thread = ThreadContext(thread_id=1, method="references", last_intent=Intent.ORDER)
+    result = classify.combine(hits, probabilities, thread)
+    assert result.intent is Intent.PAYMENT
+    assert any(r.startswith("thread prior not applied: rule payment.remittance") for r in result.reasons)
