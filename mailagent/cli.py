@@ -382,11 +382,13 @@ def config_check(ctx: click.Context) -> None:
 
 
 def _register() -> None:
+    from mailagent.cli_drafts import drafts
     from mailagent.cli_reports import report, sla
     from mailagent.cli_translate import translate
     from mailagent.cli_web import users, web
 
     cli.add_command(translate)
+    cli.add_command(drafts)
     cli.add_command(web)
     cli.add_command(users)
     cli.add_command(sla)

@@ -146,6 +146,12 @@ class MailboxWorker:
             log.exception("mailbox %s: could not release leases", self.settings.name)
 
 
+def _send_approved(app: App) -> None:
+    from mailagent.drafting import send_approved
+
+    send_approved(app)
+
+
 def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     """Start the scheduler with a worker per mailbox and housekeeping; block until stopped."""
     stop = stop or threading.Event()
@@ -183,6 +189,14 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
+    scheduler.add_job(
+        _send_approved,
+        "interval",
+        args=[app],
+        seconds=60,
+        id="send-approved",
+        name="send approved drafts (and complaint relays)",
+    )
     from mailagent.scheduler import add_jobs
 
     add_jobs(scheduler, app)

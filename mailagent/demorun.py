@@ -15,6 +15,8 @@ from mailagent import demo
 from mailagent.app import App
 from mailagent.archive import import_archive
 from mailagent.config import Settings
+from mailagent.drafting import demo_draft_settings
+from mailagent.drafting import demo_lines as draft_demo_lines
 from mailagent.importer import import_path
 from mailagent.services import list_messages, list_quarantine, message_detail, store_summary
 
@@ -45,6 +47,8 @@ def demo_settings(base: Settings, store_dir: str) -> Settings:
         store=store,
         team=team,
         translation=translation,
+        drafts=demo_draft_settings(base.drafts, demo.archive_dir()),
+        smtp=dataclasses.replace(base.smtp, from_address=f"sales@{DEMO_DOMAIN}"),
         rules_dir=_data_dir(base.rules_dir, "rules"),
         templates_dir=_data_dir(base.templates_dir, "templates"),
     )
@@ -88,6 +92,7 @@ def run_demo(app: App) -> str:
     from mailagent.reports import demo_lines
 
     out += demo_lines(app)
+    out += draft_demo_lines(app)
     db = app.engine.url.render_as_string(hide_password=True)
     out.append("")
     out.append(f"store: {db} (raw mail and attachments under {app.settings.store.dir})")

@@ -26,6 +26,7 @@ from mailagent.blobstore import sha256_hex
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.directory import SqlDirectory, create_prospect
+from mailagent.drafting import prepare_drafts
 from mailagent.errors import ParseError
 from mailagent.imap import FolderState
 from mailagent.parse import parse_message
@@ -211,6 +212,7 @@ def _triage_and_store(app: App, session: Session, mail: InboundMail, f: FetchedM
     ):
         row.translation_status = "pending"
         row.translation_target = ctx.team_language
+    prepare_drafts(session, app, row)  # never raises: failures are audited, mail is kept
     return row
 
 
