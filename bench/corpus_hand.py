@@ -227,4 +227,122 @@ HAND: list[tuple[str, str, str, str]] = [
         "Re: お見積もりの件",
         "お見積もりありがとうございます。価格に問題ありませんので、明日5000枚の注文書をお送りします。",
     ),
+    # Purchase orders that state their payment terms are orders, not payment matters.
+    (
+        "en",
+        "order",
+        "PO 70315 - 4-layer boards",
+        "Please find attached our purchase order 70315 for 3,000 pcs. Payment terms: 30% T/T "
+        "deposit, balance against copy of B/L. Please send the PI for the deposit.",
+    ),
+    (
+        "en",
+        "order",
+        "Purchase order for MCPCB",
+        "Attached is our PO for 10,000 pcs at the quoted price. Payment by irrevocable L/C at "
+        "sight; please confirm the delivery date and send your bank details for the L/C.",
+    ),
+    (
+        "zh",
+        "order",
+        "采购订单 CG-2231",
+        "附件是我们的采购订单，数量 5000 片，单价按报价。付款方式：30% 定金，余款发货前付清。"
+        "请回传 PI 和订单确认。",
+    ),
+    (
+        "zh",
+        "order",
+        "",
+        "正式下单，采购单见附件。付款条件：信用证即期，交期请确认。",
+    ),
+    (
+        "es",
+        "order",
+        "Orden de compra OC-3310",
+        "Adjunto la orden de compra OC-3310 por 8.000 unidades. Forma de pago: carta de crédito "
+        "a la vista. Favor enviar la factura proforma.",
+    ),
+    (
+        "de",
+        "order",
+        "Bestellung 4400221",
+        "anbei unsere Bestellung 4400221 über 2.500 Stück. Zahlungsbedingungen: 30 % Anzahlung, "
+        "Rest vor Versand. Bitte senden Sie uns die Auftragsbestätigung.",
+    ),
+    (
+        "ja",
+        "order",
+        "注文書送付のご案内",
+        "注文書を添付いたします。支払条件は前金30%、残金は出荷前にお支払いします。納期のご確認をお願いします。",
+    ),
+    # A deposit paid against a PI is a payment, even though it quotes the order.
+    (
+        "en",
+        "payment",
+        "Deposit paid - PI 2231",
+        "We remitted the 30% deposit for PI 2231 (our PO 70315) today. The bank slip is "
+        "attached; please confirm receipt.",
+    ),
+    (
+        "zh",
+        "payment",
+        "定金已付",
+        "PI 2231 的 30% 定金今天已电汇，水单见附件，请查收并安排生产。",
+    ),
+    (
+        "de",
+        "payment",
+        "Zahlungsavis Anzahlung",
+        "wir haben heute die Anzahlung für Ihre Proforma-Rechnung angewiesen. Das Zahlungsavis "
+        "finden Sie im Anhang.",
+    ),
+    # Meeting invitations are neither complaints nor orders, whatever the agenda lists.
+    (
+        "en",
+        "other",
+        "Invitation: quarterly business review",
+        "Hi all, here is the invitation for our quarterly review call. Agenda: delivery "
+        "performance, open claims and their 8D status, forecast for next year, pricing.",
+    ),
+    (
+        "en",
+        "other",
+        "Meeting next Tuesday",
+        "Could we set up a video call next Tuesday at 9:00 to go through the new project "
+        "schedule? I will send a calendar invite.",
+    ),
+    # Engineering questions about a design are inquiries.
+    (
+        "en",
+        "inquiry",
+        "Question on stackup",
+        "Could you send the stackup with the calculated impedance per layer? Is the 100 ohm "
+        "pair on L3 referenced to L2 and L4? We also want an extra impedance coupon.",
+    ),
+    (
+        "en",
+        "inquiry",
+        "DFM question",
+        "Your engineer asked about the via in pad on U5. Can you fill and cap those vias, and "
+        "what minimum annular ring do you need for 0.2 mm drills?",
+    ),
+    (
+        "zh",
+        "inquiry",
+        "叠层确认",
+        "请发一下最终叠层和每层的阻抗计算结果，差分线 90 欧的线宽是否需要调整？",
+    ),
+    # Japanese quality complaints.
+    (
+        "ja",
+        "complaint",
+        "品質異常のご連絡",
+        "納入品の受入検査で導通不良（ショート）が見つかりました。原因調査と対策書の提出、代替品の手配をお願いします。",
+    ),
+    (
+        "ja",
+        "complaint",
+        "不具合のご連絡",
+        "実装後に剥離が発生し、不良品が多数出ています。返品と再発防止策についてご回答ください。",
+    ),
 ]

@@ -45,33 +45,183 @@ _ALPHABETIC = re.compile(r"^[\sa-z\u00c0-\u024f\u0400-\u04ff\W\d]*$")  # Latin/C
 # Function words that identify a text's language (only frequent, unambiguous-enough ones).
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
-        "the and you your is are we our please with for this that have will would could can "
-        "not it be my me from of to i if any thanks just".split()
+        [
+            "the",
+            "and",
+            "you",
+            "your",
+            "is",
+            "are",
+            "we",
+            "our",
+            "please",
+            "with",
+            "for",
+            "this",
+            "that",
+            "have",
+            "will",
+            "would",
+            "could",
+            "can",
+            "not",
+            "it",
+            "be",
+            "my",
+            "me",
+            "from",
+            "of",
+            "to",
+            "i",
+            "if",
+            "any",
+            "thanks",
+            "just",
+        ]
     ),
     "de": frozenset(
-        "der die das und ist nicht wir sie ich mit für ein eine bitte uns ihre zu auf den "
-        "dem wie vielen dank haben".split()
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "nicht",
+            "wir",
+            "sie",
+            "ich",
+            "mit",
+            "für",
+            "ein",
+            "eine",
+            "bitte",
+            "uns",
+            "ihre",
+            "zu",
+            "auf",
+            "den",
+            "dem",
+            "wie",
+            "vielen",
+            "dank",
+            "haben",
+        ]
     ),
     "es": frozenset(
-        "el los las que y para por con una del es nuestra nuestro su favor se gracias "
-        "saludos estimada estimado".split()
+        [
+            "el",
+            "los",
+            "las",
+            "que",
+            "y",
+            "para",
+            "por",
+            "con",
+            "una",
+            "del",
+            "es",
+            "nuestra",
+            "nuestro",
+            "su",
+            "favor",
+            "se",
+            "gracias",
+            "saludos",
+            "estimada",
+            "estimado",
+            "adjunto",
+            "adjuntamos",
+            "será",
+            "usted",
+            "ustedes",
+            "también",
+        ]
     ),
     "fr": frozenset(
-        "le les et est nous vous pour avec une des du ce pas votre merci bonjour cordialement"
-        .split()
+        [
+            "le",
+            "les",
+            "et",
+            "est",
+            "nous",
+            "vous",
+            "pour",
+            "avec",
+            "une",
+            "des",
+            "du",
+            "ce",
+            "pas",
+            "votre",
+            "merci",
+            "bonjour",
+            "cordialement",
+        ]
     ),
     "it": frozenset(
-        "il che per con una della sono non gli del vostro grazie ci nostro saluti gentile".split()
+        [
+            "il",
+            "che",
+            "per",
+            "con",
+            "una",
+            "della",
+            "sono",
+            "non",
+            "gli",
+            "del",
+            "vostro",
+            "grazie",
+            "ci",
+            "nostro",
+            "saluti",
+            "gentile",
+        ]
     ),
     "pt": frozenset(
-        "o os que não para com uma do da em nosso nossa você obrigado prezado atenciosamente"
-        .split()
+        [
+            "o",
+            "os",
+            "que",
+            "não",
+            "para",
+            "com",
+            "uma",
+            "do",
+            "da",
+            "em",
+            "nosso",
+            "nossa",
+            "você",
+            "obrigado",
+            "prezado",
+            "atenciosamente",
+        ]
     ),
 }
 # Common English words that other languages' lists use (English mail is the most frequent).
 _ENGLISH_WORDS = frozenset(
-    "account accounts password login newsletter profile audit salon exposition muster retard "
-    "valor registrar contactless visa rendez vous questionnaire carte".split()
+    [
+        "account",
+        "accounts",
+        "password",
+        "login",
+        "newsletter",
+        "profile",
+        "audit",
+        "salon",
+        "exposition",
+        "muster",
+        "retard",
+        "valor",
+        "registrar",
+        "contactless",
+        "visa",
+        "rendez",
+        "vous",
+        "questionnaire",
+        "carte",
+    ]
 )
 
 

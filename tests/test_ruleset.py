@@ -386,6 +386,13 @@ def test_text_language() -> None:
 
 def test_shipped_japanese_complaint_words() -> None:
     ruleset = load_rules(ROOT / "rules")
-    for text in ("品質異常のご連絡", "導通不良が発生しました", "不具合品", "短絡", "剥離", "不良品の返品"):
+    for text in (
+        "品質異常のご連絡",
+        "導通不良が発生しました",
+        "不具合品",
+        "短絡",
+        "剥離",
+        "不良品の返品",
+    ):
         hits = ruleset.evaluate(mail("", text))
         assert Intent.COMPLAINT in {h.intent for h in hits}, text

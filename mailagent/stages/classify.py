@@ -9,14 +9,16 @@ support and below :data:`MIN_CONFIDENCE` becomes OTHER ("fallback"). Machine-gen
 The thread prior only breaks near-ties: it is not applied against a mail's own strong
 evidence (a rule of weight >= :data:`STRONG_EVIDENCE` for another intent while no rule
 supports the thread's intent), so a bank slip in an order thread stays a payment.
-The model reads the text with traditional Chinese mapped to simplified, as the rules do
-(its corpus is simplified). Every decision carries ``decided_by``, the deciding ``rule_id`` and readable ``reasons``.
+The model reads Chinese text with traditional characters mapped to simplified, as the rules
+do (its corpus is simplified); Japanese text (with kana) is left as written.
+Every decision carries ``decided_by``, the deciding ``rule_id`` and readable ``reasons``.
 Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from mailagent.context import ThreadContext
@@ -42,6 +44,7 @@ DECISIVE_PRIORITY = 100  # rules at or above this priority override the model
 STRONG_EVIDENCE = 2.0  # a rule hit this heavy is the mail's own evidence, beyond a thread prior
 _FLOOR = 1e-6  # smallest model probability used in ln()
 _INTENTS = tuple(Intent)
+_KANA = re.compile(r"[\u3040-\u30ff]")
 
 
 def run(
@@ -58,7 +61,7 @@ def run(
         )
     hits = ruleset.evaluate(mail)
     probabilities = (
-        model.predict_text(to_simplified(mail.subject), to_simplified(mail.new_text))
+        model.predict_text(_chinese_simplified(mail.subject), _chinese_simplified(mail.new_text))
         if model is not None
         else None
     )
@@ -141,6 +144,11 @@ def _rules_only(
     return Classification(
         winner, round(scores[winner], 4), deciding.rule_id, "rule", tuple(reasons), _ranked(scores)
     )
+
+
+def _chinese_simplified(text: str) -> str:
+    """Traditional Chinese as simplified for the model; Japanese (kana) text is left as is."""
+    return text if _KANA.search(text) else to_simplified(text)
 
 
 def _strong_other_evidence(hits: Sequence[RuleHit], prior: Intent) -> RuleHit | None:

@@ -62,8 +62,16 @@ CASES = [
     ("zh-Hant", Intent.ORDER, "隨信附上採購單，付款條件：訂金 30% T/T，餘款出貨前付清。"),
     ("zh-Hant", Intent.PAYMENT, "訂金已匯出，匯款水單如附件，請查收。"),
     ("zh-Hant", Intent.COMPLAINT, "這批板子有短路不良，我們要求退貨並索賠。"),
-    ("ja", Intent.COMPLAINT, "ロット 12 で導通不良（ショート）が発生しました。原因調査と対策書をお願いします。"),
-    ("en", Intent.INQUIRY, "Could you check the stackup and the impedance of the 90 ohm pair on L3?"),
+    (
+        "ja",
+        Intent.COMPLAINT,
+        "ロット 12 で導通不良（ショート）が発生しました。原因調査と対策書をお願いします。",
+    ),
+    (
+        "en",
+        Intent.INQUIRY,
+        "Could you check the stackup and the impedance of the 90 ohm pair on L3?",
+    ),
 ]
 
 
@@ -315,4 +323,6 @@ def test_thread_prior_does_not_override_strong_own_evidence() -> None:
     thread = ThreadContext(thread_id=1, method="references", last_intent=Intent.ORDER)
     result = classify.combine(hits, probabilities, thread)
     assert result.intent is Intent.PAYMENT
-    assert any(r.startswith("thread prior not applied: rule payment.remittance") for r in result.reasons)
+    assert any(
+        r.startswith("thread prior not applied: rule payment.remittance") for r in result.reasons
+    )
