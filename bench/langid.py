@@ -1,6 +1,7 @@
 """Benchmark the language stage on a JSONL file of ``{"text", "lang", "kind"}`` lines.
 
     python bench/langid.py [FILE.jsonl] [--kinds sentence,word_pair,single_word] [--errors N]
+                           [--abstained N] [--langs ru,es]
 
 Defaults to ``../shared/eval/langid/lingua_sample.jsonl`` (read in place, never copied).
 "unknown" is an abstention: for each language and kind the table shows accuracy (right /
@@ -70,16 +71,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--errors", type=int, default=0, help="print N wrong answers per kind")
+    parser.add_argument(
+        "--abstained", type=int, default=0, help="print N abstentions per kind (with why)"
+    )
+    parser.add_argument("--langs", default="", help="only these languages (comma-separated)")
     args = parser.parse_args(argv)
     kinds = tuple(args.kinds.split(","))
+    langs = set(filter(None, args.langs.split(",")))
     cells: dict[tuple[str, str], Tally] = defaultdict(Tally)
     errors: dict[str, list[str]] = defaultdict(list)
+    abstained: dict[str, list[str]] = defaultdict(list)
     confusions: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     detect("warm up the detector factory before timing")
     with args.file.open(encoding="utf-8") as fh:
         for line in fh:
             item = json.loads(line)
-            if item["kind"] not in kinds:
+            if item["kind"] not in kinds or (langs and item["lang"] not in langs):
                 continue
             start = time.perf_counter()
             info = detect(item["text"])
@@ -93,12 +100,20 @@ def main(argv: list[str] | None = None) -> int:
                         f"  {item['lang']}->{info.lang} {info.method} {info.confidence}: "
                         f"{item['text'][:70]!r}"
                     )
+            elif info.lang == UNKNOWN and len(abstained[item["kind"]]) < args.abstained:
+                top = " ".join(f"{lang}:{p:.3f}" for lang, p in info.candidates[:3])
+                abstained[item["kind"]].append(
+                    f"  {item['lang']}? {info.method} [{top}]: {item['text'][:70]!r}"
+                )
     print_table(cells, kinds)
     for kind in kinds:
         top = ", ".join(f"{a}->{b} {n}" for (a, b), n in confusions[kind].most_common(8))
         print(f"{kind} confusions: {top or '-'}")
         for err in errors[kind]:
             print(err)
+        if abstained[kind]:
+            print(f"{kind} abstentions:")
+            print("\n".join(abstained[kind]))
     return 0
 
 

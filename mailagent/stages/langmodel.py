@@ -6,7 +6,8 @@ are used as a plain naive-Bayes model over *all* n-grams of the text, so the sco
 deterministic and uses all the evidence; function words (``langwords.py``) add
 per-word evidence that separates close relatives. Scores are log-likelihoods in nats,
 divided by :data:`TEMPERATURE` because the overlapping 1/2/3-grams of one character are
-not independent. The profile factory is built once, lazily, under a lock; scoring only
+not independent; the n-grams of capitalised words after the first (names, brands) count
+:data:`NAME_WEIGHT`. The profile factory is built once, lazily, under a lock; scoring only
 reads it, so concurrent calls are safe. No I/O after the first load.
 """
 
@@ -23,7 +24,16 @@ from langdetect.utils.ngram import NGram
 
 from mailagent.stages.langwords import FUNCTION_WORDS
 
-__all__ = ["PROFILE_LANGUAGES", "TEMPERATURE", "WORD_BONUS", "Scores", "score"]
+__all__ = [
+    "NAME_WEIGHT",
+    "PROFILE_LANGUAGES",
+    "TEMPERATURE",
+    "WORD_BONUS",
+    "Scores",
+    "probabilities",
+    "score",
+    "words",
+]
 
 # langdetect profiles loaded (its 55 minus the rare ones that mostly appear as false hits).
 PROFILE_LANGUAGES: tuple[str, ...] = (
@@ -33,7 +43,8 @@ PROFILE_LANGUAGES: tuple[str, ...] = (
 )  # fmt: skip
 
 TEMPERATURE = 2.0  # each character feeds a 1-, 2- and 3-gram: discount the overlap
-WORD_BONUS = 4.0  # nats per function word of a language (before nothing: not divided)
+WORD_BONUS = 8.0  # nats per function word of a language (not divided by TEMPERATURE)
+NAME_WEIGHT = 0.5  # weight of the n-grams of capitalised words after the first
 _SMOOTHING = 0.5 / 10000  # langdetect's alpha / BASE_FREQ
 # Words, but not clitics after a hyphen (Portuguese "vê-la", "ajudá-lo").
 _WORD = re.compile(r"(?<![-\w])[^\W\d_]+")
@@ -62,22 +73,36 @@ def _factory() -> DetectorFactory:
     return _FACTORY
 
 
-def _ngrams(text: str, table: dict[str, list[float]]) -> list[str]:
-    """The 1-3 character n-grams of ``text`` known to the profiles (langdetect's rules)."""
+def _ngrams(text: str, table: dict[str, list[float]]) -> tuple[list[str], list[float]]:
+    """The 1-3 character n-grams of ``text`` known to the profiles, and their weights.
+
+    langdetect's rules (a space starts and ends each word; all-caps words are skipped).
+    Grams of a capitalised word after the first one (names, brands) weigh
+    :data:`NAME_WEIGHT`: they say little about the language of the text around them.
+    """
     found: list[str] = []
-    gram = NGram()
-    for ch in NGram.normalize_vi(text):
-        gram.add_char(ch)
-        if gram.capitalword:
-            continue
-        grams: str = gram.grams
-        for n in (1, 2, 3):
-            if len(grams) < n:
-                break
-            piece = grams[-n:]
-            if piece != " " and piece in table:
-                found.append(piece)
-    return found
+    weights: list[float] = []
+    for index, token in enumerate(text.split()):
+        weight = NAME_WEIGHT if index and token[0].isupper() else 1.0
+        gram = NGram()
+        for ch in NGram.normalize_vi(token + " "):
+            gram.add_char(ch)
+            if gram.capitalword:
+                continue
+            grams: str = gram.grams
+            for n in (1, 2, 3):
+                if len(grams) < n:
+                    break
+                piece = grams[-n:]
+                if piece != " " and piece in table:
+                    found.append(piece)
+                    weights.append(weight)
+    return found, weights
+
+
+def words(text: str) -> list[str]:
+    """The lower-cased words of ``text`` (clitics after a hyphen left out)."""
+    return _WORD.findall(text.lower())
 
 
 def score(text: str, allowed: tuple[str, ...], prior: dict[str, float] | None = None) -> Scores:
@@ -88,20 +113,21 @@ def score(text: str, allowed: tuple[str, ...], prior: dict[str, float] | None = 
     """
     factory = _factory()
     table: dict[str, list[float]] = factory.word_lang_prob_map
-    grams = _ngrams(text, table)
+    grams, weights = _ngrams(text, table)
     if not grams:
         return ()
     columns = [factory.langlist.index(code) for code in allowed]
     matrix = np.asarray([table[g] for g in grams], dtype=np.float64)[:, columns]
-    totals = np.log(matrix + _SMOOTHING).sum(axis=0) / TEMPERATURE
-    words = _WORD.findall(text.lower())
+    logs = np.log(matrix + _SMOOTHING) * np.asarray(weights)[:, None]
+    totals = logs.sum(axis=0) / TEMPERATURE
+    found = words(text)
     result: dict[str, float] = {}
     for i, code in enumerate(allowed):
         lang = "zh" if code.startswith("zh") else code
         value = float(totals[i])
         listed = FUNCTION_WORDS.get(lang)
         if listed:
-            value += WORD_BONUS * sum(1 for w in words if w in listed)
+            value += WORD_BONUS * sum(1 for w in found if w in listed)
         if prior:
             value += prior.get(lang, 0.0)
         result[lang] = max(value, result.get(lang, -math.inf))

@@ -2,8 +2,8 @@
 
 Pure string helpers used by ``stages/language.py``; no language model here. Script ranges
 are Unicode blocks; the letter cues are letters that occur in one language of a script
-only (Ukrainian і/ї/є/ґ, Russian ы/э/ё, Vietnamese ơ/ư and the Latin Extended Additional
-tone letters, Persian/Urdu letters in Arabic script).
+only (Vietnamese ơ/ư and the Latin Extended Additional tone letters, Persian/Urdu letters
+in Arabic script). Cyrillic cues live in ``langcyrillic``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ __all__ = [
     "PERSIAN_URDU_LETTERS",
     "clean",
     "count_scripts",
-    "cyrillic_candidates",
-    "cyrillic_cue",
     "dominant",
     "han_variant",
     "latin_only",
@@ -68,14 +66,6 @@ _LATIN_RUN = re.compile(r"[^A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-
 _SPACES = re.compile(r"\s+")
 
 _VI_LETTERS = re.compile(r"[ơưƠƯ\u1ea0-\u1ef9]")
-_UK_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
-_RU_LETTERS = re.compile(r"[ыэёЫЭЁ]")
-_MK_LETTERS = re.compile(r"[ѓќѕЃЌЅ]")
-_MK_SR_LETTERS = re.compile(r"[јљњџЈЉЊЏ]")
-_BG_HARD_SIGN = re.compile(r"ъ(?=[бвгджзйклмнпрстфхцчшщ])", re.IGNORECASE)
-# Bulgarian writes ь only before о; Russian ends and splits words with it (день, мать);
-# the reflexive "-тся" (делается) is Russian too.
-_RU_SOFT_SIGN = re.compile(r"ь(?![оО])|тся\b", re.IGNORECASE)
 PERSIAN_URDU_LETTERS = re.compile(r"[پچژگکیٹڈڑںےھ]")
 # Characters written differently in traditional and simplified Chinese (a sample).
 _TRADITIONAL = re.compile(r"[們這個來時會說對國學開關貨價單質發實與為點見還問報請謝訂條號]")
@@ -142,37 +132,6 @@ def han_variant(text: str) -> str:
     if simp > trad:
         return "hans"
     return "han"
-
-
-def cyrillic_cue(text: str) -> str | None:
-    """A language named by letters only it uses, else None.
-
-    Ukrainian і/ї/є/ґ; Russian ы/э/ё, ь not before о (Bulgarian writes ь only in "ьо") or "-тся";
-    Macedonian ѓ/ќ/ѕ; Bulgarian ъ before a consonant (Russian writes ъ only before е/ё/ю/я).
-    Conflicting cues give None.
-    """
-    found = {
-        lang
-        for lang, pattern in (
-            ("uk", _UK_LETTERS),
-            ("ru", _RU_LETTERS),
-            ("ru", _RU_SOFT_SIGN),
-            ("mk", _MK_LETTERS),
-            ("bg", _BG_HARD_SIGN),
-        )
-        if pattern.search(text)
-    }
-    return found.pop() if len(found) == 1 else None
-
-
-def cyrillic_candidates(text: str) -> tuple[str, ...]:
-    """Cyrillic languages still plausible for ``text`` (Ukrainian needs і/ї/є/ґ, ...)."""
-    allowed = ["ru", "bg"]
-    if _UK_LETTERS.search(text):
-        allowed.append("uk")
-    if _MK_SR_LETTERS.search(text):
-        allowed.append("mk")
-    return tuple(allowed)
 
 
 def latin_only(text: str) -> str:

@@ -3,29 +3,38 @@
 Order of evidence: (1) clean the text (URLs, e-mail addresses, numbers, part numbers and
 all-caps acronyms say nothing about the language); (2) count letters per script: a dominant
 non-Latin script decides directly (Hangul -> ko, kana -> ja, Han -> zh, Thai, Greek, Hebrew,
-Arabic) or narrows the candidates (Cyrillic letter cues, Persian/Urdu letters); (3) the rest
-is scored by ``langmodel`` (langdetect's profiles as a deterministic n-gram model, plus
-function words), with Vietnamese tone letters as a fast path. Short, mixed or doubtful
-text gives ``lang="unknown"`` with the confidence and candidates, never a guess; ``method``
-says which path decided. Reads only ``mail.new_text`` (or the subject when that is empty),
-never quoted history or signatures. Pure: no I/O except loading the profiles once.
+Arabic) or narrows the candidates (Cyrillic letter and word-ending cues from
+``langcyrillic``, Persian/Urdu letters); (3) the rest is scored by ``langmodel``
+(langdetect's profiles as a deterministic n-gram model, plus function words, with
+Spanish/Portuguese spelling cues from ``langlatin``), with Vietnamese tone letters as a
+fast path. Short, mixed or doubtful text gives ``lang="unknown"`` with the confidence and
+candidates, never a guess; ``method`` says which path decided. Reads only ``mail.new_text``
+(or the subject when that is empty), never quoted history or signatures. Pure: no I/O
+except loading the profiles once.
 """
 
 from __future__ import annotations
 
 from mailagent.records import InboundMail, LanguageInfo
+from mailagent.stages import langcyrillic as lc
+from mailagent.stages import langlatin as la
 from mailagent.stages import langmodel as lm
 from mailagent.stages import langscript as ls
 
 __all__ = [
+    "CYRILLIC_MARGIN_BASE",
+    "CYRILLIC_MIN_MARGIN",
+    "CYRILLIC_PRIOR",
     "LATIN_LANGUAGES",
     "MARGIN_BASE",
     "MARGIN_PER_LETTER",
+    "MARGIN_PER_WORD",
     "MIN_LETTERS",
     "MIN_MARGIN",
     "NAME",
     "UNKNOWN",
     "clean",
+    "cyrillic_margin",
     "detect",
     "required_margin",
     "run",
@@ -41,14 +50,21 @@ LATIN_LANGUAGES: tuple[str, ...] = lm.PROFILE_LANGUAGES[:24]
 # Decision thresholds (tuned with bench/langid.py on sentences, word pairs and single
 # words). A language is answered only when the cleaned text has MIN_LETTERS letters and the
 # best log-score beats the runner-up by a margin (nats; margin m ~ odds of e**m to 1) of
-# max(MIN_MARGIN, MARGIN_BASE - MARGIN_PER_LETTER * letters): single words need about 6.5,
-# word pairs about 5, sentences of 34+ letters 3.
+# max(MIN_MARGIN, MARGIN_BASE - MARGIN_PER_LETTER * letters - MARGIN_PER_WORD * (words - 2)):
+# single words need about 8, word pairs about 6, sentences of five or more words 3. Each
+# word past the second brings its own word boundaries and function words; a lone word pays.
 MIN_LETTERS = 4
 MARGIN_BASE = 8.0
 MARGIN_PER_LETTER = 0.15
+MARGIN_PER_WORD = 1.5
 MIN_MARGIN = 3.0
-# Russian is by far the most common Cyrillic language in export mail: a small log-prior.
-CYRILLIC_PRIOR: dict[str, float] = {"ru": 2.0}
+# Cyrillic without letter cues is Russian or Bulgarian (``langcyrillic``). Russian is by far
+# the more common in export mail: a log-prior of 3.5 (about 30 to 1), so Bulgarian has to
+# show itself (ъ, its own words and endings, or n-grams). Two candidates instead of 24 need
+# a smaller margin than Latin script does.
+CYRILLIC_PRIOR = 3.5
+CYRILLIC_MARGIN_BASE = 4.0
+CYRILLIC_MIN_MARGIN = 1.0
 
 
 def clean(text: str) -> str:
@@ -56,12 +72,22 @@ def clean(text: str) -> str:
     return ls.clean(text)
 
 
-def required_margin(letters: int) -> float:
-    """The score margin (nats) a text of ``letters`` letters needs to be answered."""
-    return max(MIN_MARGIN, MARGIN_BASE - MARGIN_PER_LETTER * letters)
+def required_margin(letters: int, words: int = 2) -> float:
+    """The score margin (nats) a text of ``letters`` letters in ``words`` words needs."""
+    return max(MIN_MARGIN, MARGIN_BASE - _discount(letters, words))
 
 
-def _decide(scores: lm.Scores, letters: int, method: str) -> LanguageInfo:
+def cyrillic_margin(letters: int, words: int = 2) -> float:
+    """The margin a Cyrillic text needs: two candidates, so less than Latin's 24 need."""
+    return max(CYRILLIC_MIN_MARGIN, CYRILLIC_MARGIN_BASE - _discount(letters, words))
+
+
+def _discount(letters: int, words: int) -> float:
+    """Margin saved by length: per letter, and per word past the second (a single word pays)."""
+    return MARGIN_PER_LETTER * letters + MARGIN_PER_WORD * (max(words, 1) - 2)
+
+
+def _decide(scores: lm.Scores, letters: int, method: str, needed: float) -> LanguageInfo:
     """Answer the best language only when the text is long enough and the margin clear."""
     candidates = lm.probabilities(scores)
     if not candidates:
@@ -70,7 +96,6 @@ def _decide(scores: lm.Scores, letters: int, method: str) -> LanguageInfo:
     if letters < MIN_LETTERS:
         return LanguageInfo(UNKNOWN, prob, f"{method}:too-short", candidates)
     margin = scores[0][1] - scores[1][1] if len(scores) > 1 else float("inf")
-    needed = required_margin(letters)
     if margin < needed:
         return LanguageInfo(UNKNOWN, prob, f"{method}:low-margin", candidates)
     return LanguageInfo(lang, prob, method, candidates)
@@ -111,20 +136,22 @@ def _han(text: str, letters: int) -> LanguageInfo:
 
 
 def _cyrillic(text: str, letters: int) -> LanguageInfo:
-    """Letter cues first (uk, ru, bg, mk letters), then n-grams over the plausible ones."""
-    cue = ls.cyrillic_cue(text)
+    """Hard cues first (letters, endings, words), then n-grams plus soft ru/bg cues."""
+    cue = lc.hard_cue(text)
     if cue is not None:
-        return LanguageInfo(cue, 1.0, f"script:cyrillic:letters-{cue}")
-    allowed = ls.cyrillic_candidates(text)
-    scores = lm.score(text, allowed, CYRILLIC_PRIOR)
-    return _decide(scores, letters, "script:cyrillic+ngrams")
+        return LanguageInfo(cue, 1.0, f"script:cyrillic:cue-{cue}")
+    prior = {"ru": CYRILLIC_PRIOR + lc.evidence(text)}
+    scores = lm.score(text, lc.candidates(text), prior)
+    needed = cyrillic_margin(letters, len(lm.words(text)))
+    return _decide(scores, letters, "script:cyrillic+ngrams", needed)
 
 
 def _arabic(text: str, letters: int) -> LanguageInfo:
     """Arabic script is Arabic unless Persian or Urdu letters appear."""
     if not ls.PERSIAN_URDU_LETTERS.search(text):
         return LanguageInfo("ar", 1.0, "script:arabic")
-    return _decide(lm.score(text, ("ar", "fa", "ur")), letters, "script:arabic+ngrams")
+    scores = lm.score(text, ("ar", "fa", "ur"))
+    return _decide(scores, letters, "script:arabic+ngrams", required_margin(letters))
 
 
 def _latin(text: str, letters: int) -> LanguageInfo:
@@ -132,7 +159,9 @@ def _latin(text: str, letters: int) -> LanguageInfo:
     latin = ls.latin_only(text)
     if ls.vietnamese_share(latin) >= ls.MIN_VIETNAMESE_SHARE:
         return LanguageInfo("vi", 1.0, "script:latin:vietnamese-letters")
-    return _decide(lm.score(latin, LATIN_LANGUAGES), letters, "ngrams")
+    words = lm.words(latin)
+    scores = la.adjust(lm.score(latin, LATIN_LANGUAGES), words)
+    return _decide(scores, letters, "ngrams", required_margin(letters, len(words)))
 
 
 def source_text(mail: InboundMail) -> str:

@@ -5,7 +5,8 @@ Danish/Norwegian, Russian/Bulgarian) on short text; their most frequent function
 not. Each list holds common articles, pronouns, prepositions, conjunctions, auxiliaries and
 very frequent adverbs of one language, written from grammar knowledge (not taken from any
 evaluation data). A word listed for several languages counts for each of them, so shared
-words ("de", "a") discriminate little.
+words ("de", "a") discriminate little; a word common to several languages must be listed
+for all of them. Spanish also has the unaccented spellings mail often uses (asi, tambien).
 """
 
 from __future__ import annotations
@@ -30,9 +31,15 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "keine ist sind war waren wird werden wurde hat haben hatte ich du er sie es wir ihr "
         "mich mir dich dir uns euch sich mit von zu zum zur bei nach aus auf für über unter "
         "durch gegen ohne um auch noch schon nur sehr wie wenn weil dass ob doch bitte danke "
-        "ihnen ihre ihr unser unsere diese dieser dieses wir sehr geehrte freundlichen grüßen"
+        "ihnen ihre ihr unser unsere diese dieser dieses wir sehr geehrte freundlichen grüßen alle"
     ),
     "es": _words(
+        "han ha he has hemos había habia habían hubo hubiera haber sido siendo estaba estaban "
+        "estoy asi así tambien aquí aqui ahí alli allí despues además ademas todavía "
+        "mientras desde hasta entre según sino ni uno dos tres cual cuales qué cómo dónde "
+        "cuándo quién algún alguno alguna algunos algunas mismo misma otros otras vez veces "
+        "hoy mañana ayer pues buen bueno buena buenos buenas muy día días ningún ninguna "
+        "tanto durante poco "
         "el la los las un una unos unas y o a pero que de del al en con por para sin sobre "
         "es son fue era está están estamos ser estar hay yo tú él ella nosotros ustedes "
         "usted ellos ellas me te se le les lo nos mi mis su sus nuestro nuestra este esta "
@@ -43,6 +50,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "porque aunque entonces después antes otro otra también sólo solo están"
     ),
     "pt": _words(
+        "mesmo mesma ainda assim pois porém nem tudo nada qual quais quanto lá seus suas dele "
+        "dela deles delas aquele aquela aquilo estes estas estou estava estavam foram tinha "
+        "ter pode podem feito hoje amanhã ontem bom boa bons boas desde entre durante após "
+        "vez vezes dois duas três mim sido nele nela neste nesta nesse "
         "o a os as um uma uns umas e ou mas que de do da dos das no na nos nas ao aos em "
         "com por pelo pela pelos pelas para sem sobre é são foi era está estão estamos ser "
         "estar há eu tu ele ela nós vocês você eles elas me te se lhe lhes nos meu minha "
@@ -53,6 +64,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "embora então depois antes outro outra só estão vocês"
     ),
     "fr": _words(
+        "est cela ça dont lorsque lorsqu jusqu puisqu quelqu puis donc ni sera seront là "
+        "serait étaient avait avaient aura aurait entre vers depuis pendant selon contre "
+        "ainsi bien même rien quelque quelques chaque plusieurs autres trop moins tant voici "
+        "voilà pourquoi quel quelle quels quelles eux n soit deux trois celui celle "
         "le la les un une des du de et ou mais que qui dans en au aux avec par pour sans sur "
         "sous est sont était été être avoir ai as a avons avez ont je tu il elle nous vous "
         "ils elles me te se lui leur leurs mon ma mes ton ta tes son sa ses notre nos votre "
@@ -62,6 +77,11 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "dire peu encore ici alors après avant autre"
     ),
     "it": _words(
+        "alla alle agli ai dai dagli dalle nei negli nelle sui sugli sulle col queste quei "
+        "quegli cui chi ciò così però quindi ogni qualche molti molta molte poco troppo tanto "
+        "stato stata stati sarà sarebbe aveva avevano fu può possono sia siano fosse oggi "
+        "domani ieri qua là lì oppure né cioè dunque invece mentre senza verso sotto sopra "
+        "fino solo uno due tre ora quanto durante "
         "il lo la i gli le un uno una e o a ma che di del della dei degli delle da dal dalla "
         "in nel nella con per su sul sulla tra fra è sono era erano essere avere ho hai ha "
         "abbiamo avete hanno io tu lui lei noi voi loro mi ti si ci vi mio mia suo sua "
@@ -75,7 +95,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "had ik jij je hij zij ze wij we jullie u mij me ons hun haar zich met van voor naar "
         "uit op aan bij over onder door tegen zonder om ook nog al alleen zeer heel hoe als "
         "omdat dat dit deze die wat wie waar wanneer er hier daar graag bedankt dank groeten "
-        "geachte beste vriendelijke"
+        "geachte beste vriendelijke werden"
     ),
     "pl": _words(
         "i w z na do nie się jest są był była było to ten ta te tego tej jak że ale lub albo "
@@ -126,6 +146,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "és vagy de nem igen az egy ez hogy van vannak volt én te ő mi ti ők nekem neked "
         "velem is csak nagyon köszönöm üdvözlettel tisztelt kedves"
     ),
+    # Russian and Bulgarian share many short words; each list holds both the shared ones
+    # and those of its own language (Russian: что, для, у, к, же, уже, очень, который;
+    # Bulgarian: това, ще, е, са, като, какво, защо, също, вече, някой, който).
     "ru": _words(
         "и в во не на я что он она оно они с со как а то все всё так его её ее но да ты к у "
         "же вы за бы по только мне меня было был была были вот от еще ещё нет о об из ему "
@@ -133,19 +156,23 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "тут где есть надо для мы тебя их чем сам без чего тоже себе под будет тогда кто "
         "этот того потому какой здесь один почти мой тем чтобы сейчас куда можно при хоть "
         "после над больше тот через эти нас про всего них много три хорошо перед лучше "
-        "нельзя такой им всегда конечно между пожалуйста спасибо здравствуйте уважаемый"
+        "нельзя такой им всегда конечно между пожалуйста спасибо здравствуйте уважаемый "
+        "теперь вдруг нибудь опять уж ей ней чтоб будто этого совсем ним этом нее него всех "
+        "никогда зачем наконец другой какая разве эту моя впрочем свою этой иногда чуть "
+        "том более всю очень также нужно который которая которое которые которых какие "
+        "такая такое такие сегодня завтра пусть хотя снова просто одна одно будут нам ними "
+        "нами вами мной собой кому чему лишь пока вообще значит два"
     ),
     "bg": _words(
-        "и в във на не се да за от с със е че са по ще как но към това този тази тези той "
+        "а ли все и в във на не се да за от с със е че са по ще как но към това този тази тези той "
         "тя то те ние вие аз ти си съм сме сте беше бил била били има няма който която "
         "което които само още така тук там където когато ако или защото след преди между "
         "при без до през бъде може трябва много мен ме ми ни ви му й им нещо всичко благодаря "
-        "здравейте уважаеми"
-    ),
-    "uk": _words(
-        "і й та в у на не що він вона воно вони з із як а то все але так його її ти до за "
-        "по тільки мені мене було був була були від ще немає о про ми ви їх коли якщо вже "
-        "або бути де є для цей ця це ці тому який яка яке які дуже можна після над через "
-        "будь ласка дякую шановний"
+        "здравейте уважаеми под над сам почти три нас вас мой моя после из него нея тях ги "
+        "го ѝ какво кой коя кое кои защо къде кога сега вече също обаче нищо всички всеки "
+        "всяка всяко някой някои никой като докато чрез освен заради според върху пред зад "
+        "днес утре малко дори винаги никога понякога веднага отново наистина добре моля "
+        "бяха бях един една едно едни нали значи ами пък щом ето затова понеже тогава "
+        "толкова колко искам знам мога имаме имате нямаме бих бихте бъдат дали два"
     ),
 }

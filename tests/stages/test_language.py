@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from mailagent.records import InboundMail
-from mailagent.stages import language
+from mailagent.stages import langcyrillic, langlatin, language
 from mailagent.stages.language import UNKNOWN, detect
 
 MakeMail = Callable[..., InboundMail]
@@ -76,6 +76,83 @@ def test_cyrillic_letter_cues() -> None:
     assert detect("Благодарим за бързия отговор, ще платим утре").lang == "bg"
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("делается", "ru"),  # reflexive -ся
+        ("остался", "ru"),
+        ("русский", "ru"),  # adjective -кий
+        ("новият", "bg"),  # definite -ият
+        ("готовност", "bg"),  # Russian: готовность
+        ("нещо", "bg"),
+        ("доставчици", "bg"),  # Russian plural: -цы
+        ("направихме", "bg"),  # aorist
+        ("когда", "ru"),  # words of one language only
+        ("тези", "bg"),
+        ("плащ", None),  # a Russian word with a Bulgarian ending
+        ("что това", None),  # conflicting cues
+        ("директор", None),
+    ],
+)
+def test_cyrillic_hard_cues(text: str, lang: str | None) -> None:
+    assert langcyrillic.hard_cue(text) == lang
+
+
+def test_cyrillic_soft_cues_lean_the_right_way() -> None:
+    assert langcyrillic.evidence("новому заказу") > 0  # dative endings
+    assert langcyrillic.evidence("главная партия") > 0  # adjective -ная
+    assert langcyrillic.evidence("Очакваме") < 0  # 1st plural -аме
+    assert langcyrillic.evidence("по-добра цена") < 0  # comparison with по-
+    assert langcyrillic.evidence("мястото") < 0  # definite article
+    assert langcyrillic.evidence("директор") == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Директор на совещании.", "Партия отгружена вчера.", "Мы получили вашу посылку."],
+)
+def test_russian_without_letter_cues(text: str) -> None:
+    assert detect(text).lang == "ru"
+
+
+BULGARIAN = [
+    "Кога ще бъде готова пратката?",
+    "Моля, изпратете ни оферта за тези платки.",
+    "Очакваме вашия отговор.",
+    "Плащането е направено вчера.",
+    "Стоката пристигна повредена.",
+    "Фактурата е неправилна.",
+    "Трябва ни по-добра цена.",
+    "Документите са готови.",
+    "Мислим, че цената е висока.",
+    "Колко струва доставката?",
+    "Нашият клиент иска нова доставка.",
+]
+
+
+@pytest.mark.parametrize("text", BULGARIAN)
+def test_bulgarian_is_not_taken_for_russian(text: str) -> None:
+    assert detect(text).lang == "bg"
+
+
+def test_spanish_portuguese_spelling_breaks_ties_only_between_them() -> None:
+    tie = (("pt", -10.0), ("es", -10.5), ("it", -30.0))
+    assert langlatin.adjust(tie, ["nuevo", "imagen"])[0][0] == "es"  # ue, -n
+    assert langlatin.adjust(tie, ["novo", "imagem"])[0][0] == "pt"  # -m
+    assert langlatin.adjust(tie, ["ninho", "ilha"])[0][0] == "pt"  # nh, lh
+    other = (("it", -10.0), ("es", -10.5), ("pt", -30.0))
+    assert langlatin.adjust(other, ["nuevo", "imagen"]) == other
+
+
+def test_names_weigh_less_than_the_words_around_them() -> None:
+    assert detect("Pedimos el catálogo de Müller Schneider Brückner").lang == "es"
+
+
+def test_spanish_without_accents() -> None:
+    assert detect("Tambien queremos saber si el precio esta bien asi").lang == "es"
+    assert detect("Gracias por la informacion, lo revisamos manana").lang == "es"
+
+
 def test_mixed_scripts_abstain_with_candidates() -> None:
     info = detect("Dear Sir 请报价 thanks 谢谢 quotation 价格")
     assert info.lang == UNKNOWN
@@ -128,3 +205,9 @@ def test_run_falls_back_to_subject_without_quoted_text(make_mail: MakeMail) -> N
 def test_margin_schedule() -> None:
     assert language.required_margin(5) > language.required_margin(20)
     assert language.required_margin(200) == language.MIN_MARGIN
+    # A lone word needs more than two words of the same length, more words need less.
+    assert language.required_margin(12, 1) > language.required_margin(12, 2)
+    assert language.required_margin(12, 2) > language.required_margin(12, 3)
+    # Two Cyrillic candidates need less than 24 Latin ones.
+    assert language.cyrillic_margin(12, 2) < language.required_margin(12, 2)
+    assert language.cyrillic_margin(200, 30) == language.CYRILLIC_MIN_MARGIN
