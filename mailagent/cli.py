@@ -169,7 +169,10 @@ def quarantine_list(ctx: click.Context, include_resolved: bool) -> None:
         click.echo("quarantine is empty")
     for r in rows:
         state = f" resolved {r.resolved_at:%Y-%m-%d %H:%M}" if r.resolved_at else ""
-        click.echo(f"{r.id:>5}  {r.created_at:%Y-%m-%d %H:%M}  x{r.attempts}  {r.origin}{state}")
+        where = f"  [{r.stage}: message {r.message_pk}]" if r.stage != "ingest" else ""
+        click.echo(
+            f"{r.id:>5}  {r.created_at:%Y-%m-%d %H:%M}  x{r.attempts}  {r.origin}{where}{state}"
+        )
         click.echo(f"       {r.reason}")
 
 
@@ -198,6 +201,21 @@ def reprocess(ctx: click.Context, quarantine_id: int | None, all_: bool) -> None
             failed += result.status is IngestStatus.QUARANTINED
     if failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--limit", type=int, default=None, help="Stop after this many messages.")
+@click.pass_context
+def triage(ctx: click.Context, limit: int | None) -> None:
+    """Triage stored messages still waiting for it (the daemon does this by itself)."""
+    from mailagent.db.triage_rows import count_new
+    from mailagent.triaging import triage_pending
+
+    with _app(ctx) as app:
+        done = triage_pending(app, limit=limit)
+        with app.sessions() as session:
+            left = count_new(session)
+    click.echo(f"{done} message(s) triaged, {left} waiting")
 
 
 # ---- rules, db, customers ----------------------------------------------------------------

@@ -4,6 +4,8 @@ Each worker connects, polls every configured folder it holds the lease for (seve
 may share one PostgreSQL database; a lease per folder makes sure only one polls it), hands
 each fetched batch to ``ingest.ingest_batch`` (which commits the messages together with the
 folder's UID state), then waits on IMAP IDLE (or sleeps when IDLE is off or unsupported).
+Capture does not wait for triage: the mailbox workers wake one :class:`TriageWorker`, which
+triages the stored messages (claiming rows, so several daemons share the work).
 Connection failures reconnect with capped exponential backoff; a bad message is quarantined
 by the ingest layer and never stops the loop. SIGTERM/SIGINT stop cleanly after the batch in
 progress.
@@ -31,8 +33,9 @@ from mailagent.errors import SourceError
 from mailagent.imap import Backoff, FolderState, ImapSource, poll_folder
 from mailagent.ingest import ingest_batch
 from mailagent.records import FetchedMail
+from mailagent.triaging import triage_pending
 
-__all__ = ["MailboxWorker", "run_daemon", "worker_id"]
+__all__ = ["MailboxWorker", "TriageWorker", "run_daemon", "worker_id"]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +61,10 @@ class MailboxWorker:
         *,
         owner: str | None = None,
         source_factory: Callable[[MailboxSettings], ImapSource] = ImapSource,
+        on_stored: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
+        self.on_stored = on_stored
         self.settings = settings
         self.stop = stop
         self.owner = owner or worker_id()
@@ -115,8 +120,12 @@ class MailboxWorker:
 
             def handle(batch: list[FetchedMail], state: FolderState) -> None:
                 nonlocal handled
-                ingest_batch(self.app, self.settings.name, batch, state)
+                results = ingest_batch(
+                    self.app, self.settings.name, batch, state, triage=self.on_stored is None
+                )
                 handled += len(batch)
+                if self.on_stored is not None and any(r.message_pk for r in results):
+                    self.on_stored()
                 if self.stop.is_set():
                     raise _Stopping
 
@@ -146,6 +155,36 @@ class MailboxWorker:
             log.exception("mailbox %s: could not release leases", self.settings.name)
 
 
+class TriageWorker:
+    """Triages captured mail: at once when woken, else every ``interval`` seconds."""
+
+    def __init__(self, app: App, stop: threading.Event, interval: float) -> None:
+        self.app = app
+        self.stop = stop
+        self.interval = interval
+        self.wake = threading.Event()
+        self.wake.set()  # first pass at start: rows a crash left untriaged
+
+    def notify(self) -> None:
+        self.wake.set()
+
+    def run_forever(self) -> None:
+        backoff = Backoff(max_seconds=60)
+        while not self.stop.is_set():
+            self.wake.wait(self.interval)
+            self.wake.clear()
+            if self.stop.is_set():
+                break
+            try:
+                triage_pending(self.app, stop=self.stop)
+                backoff.reset()
+            except Exception:  # e.g. the database is away: retry, never die
+                delay = backoff.next_delay()
+                log.exception("triage pass failed; retry in %.1f s", delay)
+                self.stop.wait(delay)
+        log.info("triage worker stopped")
+
+
 def _send_approved(app: App) -> None:
     from mailagent.drafting import send_approved
 
@@ -157,14 +196,16 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     mailboxes = app.settings.imap.mailboxes
     scheduler = BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(max_workers=len(mailboxes) + 4)},
+        executors={"default": ThreadPoolExecutor(max_workers=len(mailboxes) + 5)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         timezone="UTC",
     )
-    for mb in mailboxes:
-        worker = MailboxWorker(app, mb, stop)
-        scheduler.add_job(worker.run_forever, id=f"mailbox:{mb.name}", name=f"imap {mb.name}")
     sched = app.settings.scheduler
+    triage = TriageWorker(app, stop, float(sched.triage_seconds))
+    scheduler.add_job(triage.run_forever, id="triage", name="triage captured mail")
+    for mb in mailboxes:
+        worker = MailboxWorker(app, mb, stop, on_stored=triage.notify)
+        scheduler.add_job(worker.run_forever, id=f"mailbox:{mb.name}", name=f"imap {mb.name}")
     scheduler.add_job(
         housekeeping.run,
         "interval",
@@ -206,5 +247,6 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
         while not stop.wait(1.0):
             pass
     finally:
+        triage.notify()  # wake it so it sees the stop at once
         scheduler.shutdown(wait=True)
         log.info("daemon stopped")

@@ -43,9 +43,10 @@ def run(app: App) -> None:
     removed = clean_blob_tmp(app.blobs.root)
     summary = store_summary(app)
     log.info(
-        "housekeeping: %d messages, %d quarantined, %d pending translation; %d stale temp files"
-        " removed",
+        "housekeeping: %d messages, %d waiting for triage, %d quarantined, %d pending"
+        " translation; %d stale temp files removed",
         summary.messages,
+        summary.pending_triage,
         summary.quarantined,
         summary.pending_translation,
         removed,

@@ -1,15 +1,22 @@
-"""Use case: ingest raw messages into the store, never losing one.
+"""Use case: ingest raw messages into the store, never losing one (the capture stage).
 
 For every message the raw bytes are written to the content-addressed blob store first.
 Then, inside one database transaction per batch (together with the folder's UID state),
-each message is parsed, triaged by the pipeline and stored in its own savepoint. Whatever
-goes wrong with one message rolls back only that message, which is then quarantined with
-its reason; the batch and the daemon go on. Re-ingesting the same server location or the
-same Message-ID is a no-op apart from recording the new location.
+each message is parsed, threaded (references, subject token) and stored in its own
+savepoint with ``status = "new"``. Whatever goes wrong with one message rolls back only that
+message, which is then quarantined with its reason; the batch and the daemon go on.
+Re-ingesting the same server location or the same Message-ID is a no-op apart from
+recording the new location.
+
+Triage (language, intent, filing, drafts) is the next stage, :mod:`mailagent.triaging`.
+``ingest_batch(..., triage=True)`` (imports, the demo, reprocessing) runs it on the stored
+messages right after the commit; the daemon passes ``triage=False`` and lets its triage
+worker catch up, so capture runs at parse-and-store speed however slow triage is.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 import traceback
@@ -20,17 +27,16 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mailagent import pipeline
 from mailagent.app import App
-from mailagent.blobstore import sha256_hex
 from mailagent.db import models as m
 from mailagent.db import queries as q
-from mailagent.db.directory import SqlDirectory, create_prospect
-from mailagent.drafting import prepare_drafts
+from mailagent.db.threadindex import ThreadIndex
+from mailagent.db.triage_rows import NEW, TRIAGE_FAILED
 from mailagent.errors import ParseError
 from mailagent.imap import FolderState
 from mailagent.parse import parse_message
-from mailagent.records import FetchedMail, InboundMail, Intent, LinkMethod
+from mailagent.records import FetchedMail, InboundMail
+from mailagent.triaging import triage_messages
 
 __all__ = ["IngestResult", "IngestStatus", "ingest_batch", "ingest_raw", "reprocess"]
 
@@ -61,19 +67,28 @@ def ingest_batch(
     state: FolderState | None = None,
     *,
     kind: str = "imap",
+    triage: bool = True,
 ) -> list[IngestResult]:
-    """Store a batch (and the folder's new UID state) in one transaction."""
-    for fetched in batch:  # raw bytes are safe on disk before anything else happens
-        app.blobs.put_raw(fetched.raw)
-    results: list[IngestResult] = []
-    with app.sessions() as session, session.begin():
-        box = q.get_or_create_mailbox(session, mailbox, kind)
-        for fetched in batch:
-            results.append(_ingest_guarded(app, session, box.id, fetched))
-        if state is not None and batch:
-            q.save_folder_state(
-                session, box.id, batch[0].folder, state.uidvalidity, state.last_uid, app.clock()
-            )
+    """Store a batch (and the folder's new UID state) in one transaction.
+
+    With ``triage`` the stored messages are triaged right after the commit (a triage
+    failure turns that message's result into QUARANTINED, the message stays stored).
+    """
+    # raw bytes are safe on disk before anything else happens
+    shas = [app.blobs.put_raw(fetched.raw) for fetched in batch]
+    parsed: dict[int, InboundMail | _Failed] = {}  # parse once, even if the batch is redone
+    with app.sessions() as session:
+        try:  # fast path: the whole batch without a savepoint per message
+            with session.begin():
+                results = _store_batch(app, session, mailbox, kind, batch, shas, parsed, state)
+        except Exception as exc:  # some message failed: redo, isolating each one
+            log.info("batch of %d: %s; storing one by one", len(batch), type(exc).__name__)
+            with session.begin():
+                results = _store_batch(
+                    app, session, mailbox, kind, batch, shas, parsed, state, isolate=True
+                )
+    if triage:
+        results = _with_triage(app, results)
     for r in results:
         log.info(
             "%s %s (%s)%s",
@@ -85,32 +100,139 @@ def ingest_batch(
     return results
 
 
+def _store_batch(
+    app: App,
+    session: Session,
+    mailbox: str,
+    kind: str,
+    batch: Sequence[FetchedMail],
+    shas: list[str],
+    parsed: dict[int, InboundMail | _Failed],
+    state: FolderState | None,
+    *,
+    isolate: bool = False,
+) -> list[IngestResult]:
+    box = q.get_or_create_mailbox(session, mailbox, kind)
+    seen = _Seen(
+        q.known_locations(
+            session, box.id, [(f.folder, f.uidvalidity, f.uid) for f in batch if f.uid]
+        )
+    )
+    for i, f in enumerate(batch):
+        if i not in parsed and not seen.has_location(f):
+            parsed[i] = _parse(app, f)
+    mails = [p for p in parsed.values() if isinstance(p, InboundMail)]
+    seen.pks = dict(q.message_pks(session, [p.message_id for p in mails]))
+    seen.threads = ThreadIndex(session, mails)
+    done = [
+        _ingest_guarded(app, session, box.id, f, shas[i], parsed.get(i), seen, isolate)
+        for i, f in enumerate(batch)
+    ]
+    session.flush()  # one flush for the batch: new rows get their ids
+    results = [r if row is None else dataclasses.replace(r, message_pk=row.id) for r, row in done]
+    if state is not None and batch:
+        q.save_folder_state(
+            session, box.id, batch[0].folder, state.uidvalidity, state.last_uid, app.clock()
+        )
+    return results
+
+
+@dataclass
+class _Seen:
+    """What the store already holds for this batch (one query each instead of two a mail)."""
+
+    locations: set[tuple[str, int, int]]
+    pks: dict[str, int | m.Message] = dataclasses.field(default_factory=dict)
+    threads: ThreadIndex | None = None
+
+    def has_location(self, f: FetchedMail) -> bool:
+        return bool(f.uid) and (f.folder, f.uidvalidity, f.uid) in self.locations
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """Why a message could not be parsed (quarantined with this reason)."""
+
+    reason: str
+    detail: str = ""
+
+
+def _parse(app: App, f: FetchedMail) -> InboundMail | _Failed:
+    try:
+        return parse_message(f.raw, app.settings.parse)
+    except ParseError as exc:
+        return _Failed(f"unparseable: {exc}")
+    except Exception as exc:  # a parser bug must cost only this message
+        log.exception("%s: parsing failed; quarantined", f.origin)
+        return _Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
 def ingest_raw(
-    app: App, raws: Iterable[tuple[bytes, str]], mailbox: str = "import"
+    app: App, raws: Iterable[tuple[bytes, str]], mailbox: str = "import", *, triage: bool = True
 ) -> list[IngestResult]:
     """Ingest standalone messages (files, reprocessing): ``(raw, origin)`` pairs."""
     batch = [
         FetchedMail(raw=raw, mailbox=mailbox, folder="", uidvalidity=0, uid=0, origin=origin)
         for raw, origin in raws
     ]
-    return ingest_batch(app, mailbox, batch, None, kind="import")
+    return ingest_batch(app, mailbox, batch, None, kind="import", triage=triage)
 
 
-def _ingest_guarded(app: App, session: Session, mailbox_id: int, f: FetchedMail) -> IngestResult:
-    sha = sha256_hex(f.raw)
+def _with_triage(app: App, results: list[IngestResult]) -> list[IngestResult]:
+    stored = [r.message_pk for r in results if r.status is IngestStatus.STORED and r.message_pk]
+    failed = {o.message_pk: o for o in triage_messages(app, stored) if not o.ok}
+    return [
+        dataclasses.replace(
+            r,
+            status=IngestStatus.QUARANTINED,
+            quarantine_id=failed[r.message_pk].quarantine_id,
+            reason=failed[r.message_pk].reason,
+        )
+        if r.status is IngestStatus.STORED and r.message_pk in failed
+        else r
+        for r in results
+    ]
+
+
+def _ingest_guarded(
+    app: App,
+    session: Session,
+    mailbox_id: int,
+    f: FetchedMail,
+    sha: str,
+    mail: InboundMail | _Failed | None,
+    seen: _Seen,
+    isolate: bool,
+) -> tuple[IngestResult, m.Message | None]:
+    """The result for one message and the stored row it refers to (its id comes at flush)."""
+    if mail is None or seen.has_location(f):
+        return _duplicate(f, "location already stored"), None
+    if isinstance(mail, _Failed):
+        return _quarantine(app, session, mailbox_id, f, sha, mail.reason, mail.detail), None
+    if not isolate:  # an exception here makes ingest_batch redo the batch isolated
+        return _ingest_one(app, session, mailbox_id, f, mail, seen)
     try:
         with session.begin_nested():
-            return _ingest_one(app, session, mailbox_id, f, sha)
-    except ParseError as exc:
-        return _quarantine(app, session, mailbox_id, f, sha, f"unparseable: {exc}", "")
+            return _ingest_one(app, session, mailbox_id, f, mail, seen)
     except IntegrityError as exc:
         # a concurrent worker stored the same message between our check and insert
         log.info("%s: concurrent insert (%s); treating as duplicate", f.origin, exc.orig)
-        return IngestResult(IngestStatus.DUPLICATE, f.origin, reason="stored by another worker")
+        outcome = _duplicate(f, "stored by another worker"), None
     except Exception as exc:
         log.exception("%s: processing failed; quarantined", f.origin)
         reason = f"{type(exc).__name__}: {exc}"
-        return _quarantine(app, session, mailbox_id, f, sha, reason, traceback.format_exc())
+        outcome = (
+            _quarantine(app, session, mailbox_id, f, sha, reason, traceback.format_exc()),
+            None,
+        )
+    # the savepoint rolled back: reload what the batch index had learnt from the store
+    assert seen.threads is not None
+    seen.threads = ThreadIndex(session, seen.threads.mails)
+    return outcome
+
+
+def _duplicate(f: FetchedMail, reason: str) -> IngestResult:
+    return IngestResult(IngestStatus.DUPLICATE, f.origin, reason=reason)
 
 
 def _quarantine(
@@ -135,27 +257,45 @@ def _quarantine(
 
 
 def _ingest_one(
-    app: App, session: Session, mailbox_id: int, f: FetchedMail, sha: str
-) -> IngestResult:
-    if f.uid and q.location_exists(session, mailbox_id, f.folder, f.uidvalidity, f.uid):
-        return IngestResult(IngestStatus.DUPLICATE, f.origin, reason="location already stored")
-    mail = parse_message(f.raw, app.settings.parse)
-    existing = q.message_by_message_id(session, mail.message_id)
+    app: App, session: Session, mailbox_id: int, f: FetchedMail, mail: InboundMail, seen: _Seen
+) -> tuple[IngestResult, m.Message | None]:
+    location = (f.folder, f.uidvalidity, f.uid)
+    existing = seen.pks.get(mail.message_id)
     if existing is not None:
-        if f.uid:
-            q.add_location(session, existing.id, mailbox_id, f.folder, f.uidvalidity, f.uid)
-        return IngestResult(
+        row = existing if isinstance(existing, m.Message) else None
+        if f.uid and location not in seen.locations:
+            if isinstance(existing, m.Message):
+                existing.locations.append(_location(mailbox_id, location))
+            else:
+                session.add(_location(mailbox_id, location, existing))
+            seen.locations.add(location)
+        result = IngestResult(
             IngestStatus.DUPLICATE,
             f.origin,
-            message_pk=existing.id,
+            message_pk=existing if isinstance(existing, int) else None,
             message_id=mail.message_id,
             reason="same Message-ID already stored",
         )
-    row = _triage_and_store(app, session, mail, f)
+        return result, row
+    assert seen.threads is not None
+    row = _store(app, session, mail, f, seen.threads)
     if f.uid:
-        q.add_location(session, row.id, mailbox_id, f.folder, f.uidvalidity, f.uid)
-    return IngestResult(
-        IngestStatus.STORED, f.origin, message_pk=row.id, message_id=mail.message_id
+        row.locations.append(_location(mailbox_id, location))
+    seen.pks[mail.message_id] = row
+    seen.locations.add(location)
+    return IngestResult(IngestStatus.STORED, f.origin, message_id=mail.message_id), row
+
+
+def _location(
+    mailbox_id: int, location: tuple[str, int, int], message_pk: int | None = None
+) -> m.MessageLocation:
+    folder, uidvalidity, uid = location
+    return m.MessageLocation(
+        message_pk=message_pk,
+        mailbox_id=mailbox_id,
+        folder=folder,
+        uidvalidity=uidvalidity,
+        uid=uid,
     )
 
 
@@ -164,56 +304,25 @@ def _received_at(app: App, mail: InboundMail, f: FetchedMail) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _triage_and_store(app: App, session: Session, mail: InboundMail, f: FetchedMail) -> m.Message:
-    now = app.clock()
-    ctx = app.context()
+def _store(
+    app: App, session: Session, mail: InboundMail, f: FetchedMail, threads: ThreadIndex
+) -> m.Message:
     received_at = _received_at(app, mail, f)
+    thread, method = threads.thread_for(mail, received_at)
     stored = [_store_attachment(app, a.payload, a.sha256, a.truncated) for a in mail.attachments]
-    thread = q.resolve_thread(session, mail)
-    env = pipeline.TriageEnv(
-        ctx=ctx,
-        directory=SqlDirectory(session),
-        ruleset=app.ruleset,
-        model=app.model,
-        thread=thread,
-    )
-    triage = pipeline.run(mail, env)
-    link = triage.link
-    customer_id = link.customer_id if link else None
-    if (
-        link is not None
-        and link.method is LinkMethod.PROSPECT
-        and triage.classification is not None
-        and triage.classification.intent is Intent.INQUIRY
-    ):
-        customer_id = create_prospect(session, mail, now, free_mail_domains=ctx.free_mail_domains)
-    if thread is None:
-        thread = q.subject_thread(session, mail, customer_id, received_at)
     sender_domain = mail.from_.domain if mail.from_ else ""
-    direction = "outbound" if sender_domain in ctx.own_domains else "inbound"
-    row = q.store_message(
+    own = {d.lower() for d in app.settings.team.own_domains}
+    return q.store_message(
         session,
         mail,
-        triage,
         thread=thread,
-        customer_id=customer_id,
+        thread_method=method,
         origin=f.origin,
-        direction=direction,
+        direction="outbound" if sender_domain in own else "inbound",
         received_at=received_at,
-        now=now,
+        now=app.clock(),
         stored_attachments=stored,
     )
-    lang = triage.language.lang if triage.language else "unknown"
-    if (
-        app.settings.translation.enabled
-        and direction == "inbound"
-        and lang not in ("unknown", ctx.team_language)
-        and mail.new_text.strip()
-    ):
-        row.translation_status = "pending"
-        row.translation_target = ctx.team_language
-    prepare_drafts(session, app, row)  # never raises: failures are audited, mail is kept
-    return row
 
 
 def _store_attachment(app: App, payload: bytes, sha: str, truncated: bool) -> bool:
@@ -237,16 +346,19 @@ def reprocess(app: App, quarantine_id: int, actor: str = "cli") -> IngestResult:
         if row.mailbox_id is not None:
             box = session.get(m.Mailbox, row.mailbox_id)
             mailbox_name = box.name if box else "import"
-    raw = app.blobs.get_raw(sha)
-    fetched = FetchedMail(
-        raw=raw,
-        mailbox=mailbox_name,
-        folder=folder,
-        uidvalidity=uidvalidity,
-        uid=uid,
-        origin=f"reprocess:{origin}",
-    )
-    (result,) = ingest_batch(app, mailbox_name, [fetched], None)
+        stored_pk = row.message_pk if row.stage == "triage" else None
+    if stored_pk is not None:
+        result = _retriage(app, stored_pk, origin)
+    else:
+        fetched = FetchedMail(
+            raw=app.blobs.get_raw(sha),
+            mailbox=mailbox_name,
+            folder=folder,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            origin=f"reprocess:{origin}",
+        )
+        (result,) = ingest_batch(app, mailbox_name, [fetched], None)
     if result.status is not IngestStatus.QUARANTINED:
         with app.sessions() as session, session.begin():
             qrow = session.get(m.Quarantine, quarantine_id)
@@ -263,3 +375,28 @@ def reprocess(app: App, quarantine_id: int, actor: str = "cli") -> IngestResult:
                 status=result.status.value,
             )
     return result
+
+
+def _retriage(app: App, message_pk: int, origin: str) -> IngestResult:
+    """Run triage again on a stored message whose triage failed."""
+    with app.sessions() as session, session.begin():
+        msg = session.get(m.Message, message_pk)
+        if msg is None:
+            raise LookupError(f"message {message_pk} of this quarantine entry no longer exists")
+        if msg.status == TRIAGE_FAILED:
+            msg.status = NEW
+        message_id = msg.message_id
+    outcomes = triage_messages(app, [message_pk])
+    failed = next((o for o in outcomes if not o.ok), None)
+    if failed is not None:
+        return IngestResult(
+            IngestStatus.QUARANTINED,
+            f"reprocess:{origin}",
+            message_pk=message_pk,
+            quarantine_id=failed.quarantine_id,
+            message_id=message_id,
+            reason=failed.reason,
+        )
+    return IngestResult(
+        IngestStatus.STORED, f"reprocess:{origin}", message_pk=message_pk, message_id=message_id
+    )

@@ -70,14 +70,11 @@ def _text(name: str, value: str, hint: str | None, defects: list[str]) -> str:
     if "=?" in value or not value.isascii():
         decoded = decode_header(value, hint)
         defects.extend(f"{name}: {d}" for d in decoded.defects)
-        text = decoded.text.strip()
-    else:
-        try:
-            text = str(_MODERN.header_fetch_parse(name, value)).strip()
-        except Exception as exc:  # a broken header must not lose the message
-            defects.append(f"{name}: policy.default failed ({type(exc).__name__}); raw value kept")
-            text = _unfold(value)
-    return _clean(text)
+        return _clean(decoded.text.strip())
+    # Plain ASCII: the value as written, unfolded (what policy.default shows for unstructured
+    # fields; structured ones are parsed where they are used: addresses, dates, ids).
+    # Building a policy.default header object per field would cost more than the whole parse.
+    return _clean(_unfold(value))
 
 
 def _address_pairs(name: str, value: str, defects: list[str]) -> list[tuple[str, str]] | None:

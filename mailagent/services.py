@@ -56,6 +56,8 @@ class QuarantineEntry:
     attempts: int
     raw_sha256: str
     resolved_at: datetime | None
+    stage: str = "ingest"  # "triage": stored as message_pk, its triage failed
+    message_pk: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class StoreSummary:
     by_link_method: dict[str, int]
     no_reply: int
     pending_translation: int
+    pending_triage: int = 0
 
 
 def list_messages(
@@ -221,7 +224,15 @@ def list_quarantine(app: App, *, include_resolved: bool = False) -> list[Quarant
     with app.sessions() as session:
         return [
             QuarantineEntry(
-                r.id, r.created_at, r.origin, r.reason, r.attempts, r.raw_sha256, r.resolved_at
+                r.id,
+                r.created_at,
+                r.origin,
+                r.reason,
+                r.attempts,
+                r.raw_sha256,
+                r.resolved_at,
+                r.stage,
+                r.message_pk,
             )
             for r in session.scalars(stmt)
         ]
@@ -257,4 +268,5 @@ def store_summary(app: App) -> StoreSummary:
             by_link_method=group(m.Message.link_method),
             no_reply=count(m.Message, m.Message.disposition == "no_reply"),
             pending_translation=count(m.Message, m.Message.translation_status == "pending"),
+            pending_triage=count(m.Message, m.Message.status == "new"),
         )

@@ -64,7 +64,8 @@ def test_team_language_draft_translated_and_both_versions_kept(
     assert "FOB" in result.translated and "USD 2.65" in result.translated  # protected tokens
     with app.sessions() as s:
         versions = s.scalars(
-            select(m.DraftVersion).where(m.DraftVersion.draft_id == draft_id)
+            select(m.DraftVersion)
+            .where(m.DraftVersion.draft_id == draft_id)
             .order_by(m.DraftVersion.version)
         ).all()
         draft = s.get(m.Draft, draft_id)

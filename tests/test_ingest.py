@@ -10,6 +10,7 @@ import pytest
 from apptools import mail, make_app
 from sqlalchemy import func, select
 
+from mailagent import ingest as ingest_mod
 from mailagent import pipeline
 from mailagent.app import App
 from mailagent.config import ParseSettings
@@ -144,6 +145,50 @@ def test_threading_by_references_token_and_subject(app: App) -> None:
 def test_one_bad_message_is_quarantined_and_the_batch_goes_on(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A failure in the capture stage: raw + reason + server location kept, not stored."""
+    real_parse = ingest_mod.parse_message
+
+    def flaky(raw, settings):  # type: ignore[no-untyped-def]
+        if b"explode" in raw:
+            raise RuntimeError("parser failure for this message")
+        return real_parse(raw, settings)
+
+    monkeypatch.setattr(ingest_mod, "parse_message", flaky)
+    batch = [_fetched(mail(1), 1), _fetched(mail(2, subject="explode"), 2), _fetched(mail(3), 3)]
+    results = ingest_batch(app, "sales", batch, FolderState(7, 3))
+    assert [r.status for r in results] == [
+        IngestStatus.STORED,
+        IngestStatus.QUARANTINED,
+        IngestStatus.STORED,
+    ]
+    assert "RuntimeError: parser failure" in results[1].reason
+    with app.sessions() as s:
+        row = s.scalar(select(m.Quarantine))
+        assert row is not None and row.uid == 2 and "Traceback" in row.detail
+        assert row.stage == "ingest" and row.message_pk is None
+        assert app.blobs.get_raw(row.raw_sha256) == batch[1].raw
+        state = s.scalar(select(m.FolderState))
+        assert state is not None and state.last_uid == 3
+        assert s.scalar(select(func.count()).select_from(m.Message)) == 2
+    # the fix is deployed: reprocess succeeds and resolves the entry
+    monkeypatch.setattr(ingest_mod, "parse_message", real_parse)
+    assert results[1].quarantine_id is not None
+    again = reprocess(app, results[1].quarantine_id)
+    assert again.status is IngestStatus.STORED
+    with app.sessions() as s:
+        row = s.scalar(select(m.Quarantine))
+        assert row is not None and row.resolved_at is not None and row.message_pk
+        assert s.scalar(select(func.count()).select_from(m.MessageLocation)) == 3
+        stored = s.get(m.Message, row.message_pk)
+        assert stored is not None and stored.status == "triaged" and stored.intent
+    with pytest.raises(LookupError, match="already resolved"):
+        reprocess(app, results[1].quarantine_id)
+
+
+def test_triage_failure_keeps_the_message_and_reprocess_retriages(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure in the triage stage: the message stays stored, its triage is quarantined."""
     real_run = pipeline.run
 
     def flaky(mail_obj, env):  # type: ignore[no-untyped-def]
@@ -159,24 +204,29 @@ def test_one_bad_message_is_quarantined_and_the_batch_goes_on(
         IngestStatus.QUARANTINED,
         IngestStatus.STORED,
     ]
-    assert "RuntimeError: stage failure" in results[1].reason
+    assert "triage failed: RuntimeError: stage failure" in results[1].reason
+    assert results[1].message_pk is not None
     with app.sessions() as s:
-        row = s.scalar(select(m.Quarantine))
-        assert row is not None and row.uid == 2 and "Traceback" in row.detail
-        assert app.blobs.get_raw(row.raw_sha256) == batch[1].raw
-        state = s.scalar(select(m.FolderState))
-        assert state is not None and state.last_uid == 3
-    # the fix is deployed: reprocess succeeds and resolves the entry
-    monkeypatch.setattr(pipeline, "run", real_run)
-    assert results[1].quarantine_id is not None
-    again = reprocess(app, results[1].quarantine_id)
-    assert again.status is IngestStatus.STORED
-    with app.sessions() as s:
-        row = s.scalar(select(m.Quarantine))
-        assert row is not None and row.resolved_at is not None and row.message_pk
+        entry = s.scalar(select(m.Quarantine))
+        assert entry is not None and entry.stage == "triage" and "Traceback" in entry.detail
+        assert entry.message_pk == results[1].message_pk
+        kept = s.get(m.Message, results[1].message_pk)
+        assert kept is not None and kept.status == "triage_failed" and kept.intent is None
+        others = s.scalars(select(m.Message.status).where(m.Message.id != kept.id)).all()
+        assert others == ["triaged", "triaged"]
         assert s.scalar(select(func.count()).select_from(m.MessageLocation)) == 3
-    with pytest.raises(LookupError, match="already resolved"):
-        reprocess(app, results[1].quarantine_id)
+    # still broken: the entry counts another attempt, nothing is duplicated
+    again = reprocess(app, results[1].quarantine_id or 0)
+    assert again.status is IngestStatus.QUARANTINED
+    monkeypatch.setattr(pipeline, "run", real_run)
+    fixed = reprocess(app, results[1].quarantine_id or 0)
+    assert fixed.status is IngestStatus.STORED and fixed.message_pk == results[1].message_pk
+    with app.sessions() as s:
+        entry = s.scalar(select(m.Quarantine))
+        assert entry is not None and entry.resolved_at is not None and entry.attempts == 2
+        kept = s.get(m.Message, results[1].message_pk)
+        assert kept is not None and kept.status == "triaged" and kept.intent is not None
+        assert s.scalar(select(func.count()).select_from(m.Message)) == 3
 
 
 def test_oversized_message_quarantined_with_reason(app: App) -> None:

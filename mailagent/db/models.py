@@ -154,6 +154,7 @@ class ThreadKey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(998), unique=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    thread: Mapped[Thread] = relationship()
 
 
 class Message(Base):
@@ -191,7 +192,8 @@ class Message(Base):
     auto_reply: Mapped[str] = mapped_column(String(20), default="none")
     auto_reply_reason: Mapped[str | None] = mapped_column(Text)
     # triage
-    status: Mapped[str] = mapped_column(String(20), default="new")  # new|triaged|answered|closed
+    # new (stored, triage pending) | triaged | triage_failed | answered | closed
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     disposition: Mapped[str] = mapped_column(String(20), default="process")
     language: Mapped[str | None] = mapped_column(String(16))
     language_confidence: Mapped[float | None] = mapped_column(Float)
@@ -225,6 +227,9 @@ class Message(Base):
     locations: Mapped[list[MessageLocation]] = relationship(
         back_populates="message", cascade="all, delete-orphan"
     )
+    # lets the ingest spine link a message to a thread created in the same batch, so the
+    # whole batch is written in one flush
+    thread: Mapped[Thread | None] = relationship(foreign_keys=[thread_id])
 
 
 class MessageLocation(Base):
@@ -273,6 +278,9 @@ class Quarantine(Base):
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    # "ingest": not stored (raw kept, reprocess re-ingests); "triage": stored as message_pk
+    # with status triage_failed (reprocess re-runs triage on it)
+    stage: Mapped[str] = mapped_column(String(20), default="ingest", server_default="ingest")
 
 
 class AuditEvent(Base):

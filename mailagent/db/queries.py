@@ -17,19 +17,22 @@ from sqlalchemy.orm import Session
 
 from mailagent.context import ThreadContext
 from mailagent.db import models as m
-from mailagent.records import Address, InboundMail, Intent, Triage
-from mailagent.threading_keys import extract_tokens, normalize_subject
+from mailagent.records import Address, InboundMail
+from mailagent.threading_keys import normalize_subject
 
 __all__ = [
     "acquire_lease",
+    "add_location",
     "audit",
     "folder_state",
     "get_or_create_mailbox",
+    "known_locations",
     "location_exists",
     "message_by_message_id",
+    "message_pks",
     "release_lease",
-    "resolve_thread",
     "save_folder_state",
+    "storable",
     "store_message",
     "subject_thread",
 ]
@@ -122,76 +125,77 @@ def location_exists(
     )
 
 
+def known_locations(
+    session: Session, mailbox_id: int, locations: Sequence[tuple[str, int, int]]
+) -> set[tuple[str, int, int]]:
+    """Which of these (folder, uidvalidity, uid) locations of the mailbox are stored."""
+    found: set[tuple[str, int, int]] = set()
+    by_folder: dict[tuple[str, int], list[int]] = {}
+    for folder, uidvalidity, uid in locations:
+        by_folder.setdefault((folder, uidvalidity), []).append(uid)
+    for (folder, uidvalidity), uids in by_folder.items():
+        for start in range(0, len(uids), 500):
+            rows = session.scalars(
+                select(m.MessageLocation.uid).where(
+                    m.MessageLocation.mailbox_id == mailbox_id,
+                    m.MessageLocation.folder == folder,
+                    m.MessageLocation.uidvalidity == uidvalidity,
+                    m.MessageLocation.uid.in_(uids[start : start + 500]),
+                )
+            )
+            found.update((folder, uidvalidity, int(uid)) for uid in rows)
+    return found
+
+
 def add_location(
     session: Session, message_pk: int, mailbox_id: int, folder: str, uidvalidity: int, uid: int
 ) -> None:
-    if not location_exists(session, mailbox_id, folder, uidvalidity, uid):
-        session.add(
-            m.MessageLocation(
-                message_pk=message_pk,
-                mailbox_id=mailbox_id,
-                folder=folder,
-                uidvalidity=uidvalidity,
-                uid=uid,
-            )
+    """Record where a stored message sits (the caller knows the location is new)."""
+    session.add(
+        m.MessageLocation(
+            message_pk=message_pk,
+            mailbox_id=mailbox_id,
+            folder=folder,
+            uidvalidity=uidvalidity,
+            uid=uid,
         )
+    )
 
 
 def message_by_message_id(session: Session, message_id: str) -> m.Message | None:
     return session.scalar(select(m.Message).where(m.Message.message_id == _t(message_id)))
 
 
-def _thread_context(session: Session, thread: m.Thread, method: str) -> ThreadContext:
-    rows = session.execute(
-        select(m.Message.intent, m.Message.order_id, m.Message.customer_id)
-        .where(m.Message.thread_id == thread.id)
-        .order_by(m.Message.received_at)
-    ).all()
-    intents = tuple(Intent(r.intent) for r in rows if r.intent and r.intent != Intent.OTHER.value)
-    order_id = next((r.order_id for r in reversed(rows) if r.order_id), None)
-    customer_id = thread.customer_id or next(
-        (r.customer_id for r in reversed(rows) if r.customer_id), None
-    )
-    return ThreadContext(
-        thread_id=thread.id,
-        method=method,
-        customer_id=customer_id,
-        order_id=order_id,
-        last_intent=intents[-1] if intents else None,
-        intents=intents,
-    )
-
-
-def resolve_thread(session: Session, mail: InboundMail) -> ThreadContext | None:
-    """Find the thread by In-Reply-To/References, then by a subject reference token."""
-    keys = [_t(k)[:998] for k in (mail.in_reply_to, *mail.references) if k]
-    if keys:
-        thread_id = session.scalar(
-            select(m.ThreadKey.thread_id).where(m.ThreadKey.key.in_(keys)).limit(1)
+def message_pks(session: Session, message_ids: Sequence[str]) -> dict[str, int]:
+    """Stored messages' primary keys by Message-ID (as parsed, before storage cleaning)."""
+    wanted = {_t(mid): mid for mid in message_ids}
+    found: dict[str, int] = {}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 500):
+        rows = session.execute(
+            select(m.Message.message_id, m.Message.id).where(
+                m.Message.message_id.in_(keys[start : start + 500])
+            )
         )
-        if thread_id is not None:
-            thread = session.get(m.Thread, thread_id)
-            if thread is not None:
-                return _thread_context(session, thread, "references")
-    for token in extract_tokens(mail.subject):
-        thread = session.scalar(
-            select(m.Thread).where(m.Thread.token == token).order_by(m.Thread.id).limit(1)
-        )
-        if thread is not None:
-            return _thread_context(session, thread, "token")
-    return None
+        found.update((wanted[mid], pk) for mid, pk in rows)
+    return found
 
 
 def subject_thread(
-    session: Session, mail: InboundMail, customer_id: int | None, received_at: datetime
+    session: Session,
+    mail: InboundMail,
+    customer_id: int | None,
+    received_at: datetime,
+    exclude: int | None = None,
 ) -> ThreadContext | None:
-    """Last resort: same normalised subject, same customer, recent."""
+    """Last resort: same normalised subject, same customer, recent (not thread ``exclude``)."""
     norm = normalize_subject(mail.subject)
     if customer_id is None or len(norm) < 4:
         return None
     thread = session.scalar(
         select(m.Thread)
         .where(
+            m.Thread.id != (exclude or 0),
             m.Thread.subject_norm == norm[:500],
             m.Thread.customer_id == customer_id,
             or_(
@@ -201,16 +205,19 @@ def subject_thread(
         .order_by(m.Thread.id.desc())
         .limit(1)
     )
-    return _thread_context(session, thread, "subject") if thread is not None else None
+    return ThreadContext(thread_id=thread.id, method="subject") if thread is not None else None
 
 
 def _addr_list(addrs: Sequence[Address]) -> list[dict[str, str]]:
     return [{"name": _t(a.name), "email": _t(a.email)} for a in addrs]
 
 
-def _t(text: str) -> str:
+def storable(text: str) -> str:
     """Text safe for every backend: PostgreSQL rejects NUL characters in text and JSON."""
     return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+_t = storable
 
 
 def _tn(text: str | None) -> str | None:
@@ -220,39 +227,18 @@ def _tn(text: str | None) -> str | None:
 def store_message(
     session: Session,
     mail: InboundMail,
-    triage: Triage,
     *,
-    thread: ThreadContext | None,
-    customer_id: int | None,
+    thread: m.Thread,
+    thread_method: str,
     origin: str,
     direction: str,
     received_at: datetime,
     now: datetime,
     stored_attachments: Sequence[bool],
 ) -> m.Message:
-    """Insert the message, its attachments and thread bookkeeping (no commit)."""
-    lang, cls, lk = triage.language, triage.classification, triage.link
-    thread_row = session.get(m.Thread, thread.thread_id) if thread else None
-    if thread_row is None:
-        tokens = extract_tokens(mail.subject)
-        thread_row = m.Thread(
-            subject=_t(mail.subject)[:500],
-            subject_norm=_t(normalize_subject(mail.subject))[:500],
-            token=tokens[0] if tokens else None,
-            customer_id=customer_id,
-            first_at=received_at,
-            last_at=received_at,
-        )
-        session.add(thread_row)
-        session.flush()
-    else:
-        if thread_row.customer_id is None and customer_id is not None:
-            thread_row.customer_id = customer_id
-        if thread_row.last_at is None or _aware(thread_row.last_at) < received_at:
-            thread_row.last_at = received_at
-        if thread_row.token is None:
-            tokens = extract_tokens(mail.subject)
-            thread_row.token = tokens[0] if tokens else None
+    """Add the message (status ``new``: triage comes later) and its attachments to the
+    session, in ``thread`` (see :class:`~mailagent.db.threadindex.ThreadIndex`). No flush,
+    no commit: the batch is written in one flush."""
     row = m.Message(
         message_id=_t(mail.message_id),
         message_id_synthetic=mail.message_id_synthetic,
@@ -280,26 +266,9 @@ def store_message(
         defects=[_t(d) for d in mail.defects],
         auto_reply=mail.auto_reply.value,
         auto_reply_reason=_tn(mail.auto_reply_reason),
-        status="triaged",
-        disposition=triage.disposition.value,
-        language=lang.lang if lang else None,
-        language_confidence=lang.confidence if lang else None,
-        language_method=lang.method if lang else None,
-        intent=cls.intent.value if cls else None,
-        intent_confidence=cls.confidence if cls else None,
-        intent_rule_id=cls.rule_id if cls else None,
-        intent_decided_by=cls.decided_by if cls else None,
-        intent_reasons=list(cls.reasons) if cls else [],
-        intent_scores=[list(s) for s in cls.scores] if cls else [],
-        thread_id=thread_row.id,
-        thread_method=thread.method if thread else "new",
-        customer_id=customer_id,
-        order_id=lk.order_id if lk else None,
-        link_method=lk.method.value if lk else None,
-        order_link_method=lk.order_method.value if lk else None,
-        link_reasons=list(lk.reasons) if lk else [],
-        link_ambiguous=lk.ambiguous if lk else False,
-        triaged_at=now,
+        status="new",
+        thread=thread,
+        thread_method=thread_method,
         created_at=now,
     )
     for att, stored in zip(mail.attachments, stored_attachments, strict=True):
@@ -315,16 +284,7 @@ def store_message(
             )
         )
     session.add(row)
-    session.flush()
-    _add_thread_keys(session, thread_row.id, mail)
     return row
-
-
-def _add_thread_keys(session: Session, thread_id: int, mail: InboundMail) -> None:
-    keys = {_t(k)[:998] for k in (mail.message_id, mail.in_reply_to, *mail.references) if k}
-    existing = set(session.scalars(select(m.ThreadKey.key).where(m.ThreadKey.key.in_(keys))))
-    for key in sorted(keys - existing):
-        session.add(m.ThreadKey(key=key, thread_id=thread_id))
 
 
 def _aware(value: datetime) -> datetime:
@@ -359,8 +319,13 @@ def quarantine(
     folder: str | None = None,
     uidvalidity: int | None = None,
     uid: int | None = None,
+    stage: str = "ingest",
+    message_pk: int | None = None,
 ) -> m.Quarantine:
-    """Record (or re-record) a quarantined message; one open row per raw hash."""
+    """Record (or re-record) a quarantined message; one open row per raw hash.
+
+    ``stage="triage"`` entries point at the stored message (``message_pk``) whose triage
+    failed; ``ingest`` entries only have the raw bytes."""
     row = session.scalar(
         select(m.Quarantine).where(
             and_(m.Quarantine.raw_sha256 == raw_sha256, m.Quarantine.resolved_at.is_(None))
@@ -379,6 +344,8 @@ def quarantine(
             detail=_t(detail),
             attempts=1,
             created_at=now,
+            stage=stage,
+            message_pk=message_pk,
         )
         session.add(row)
     else:

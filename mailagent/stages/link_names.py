@@ -9,6 +9,7 @@ length, so "Best regards, Müller Elektronik GmbH, Einkauf" still finds "Mueller
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -48,6 +49,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_name(name: str) -> str:
     """Comparison form of a company name: folded words without legal suffixes."""
     text = _CJK_SUFFIX.sub("", name.strip())
@@ -60,13 +62,20 @@ def similarity(name_norm: str, line_norm: str) -> float:
     """Best ratio of ``name_norm`` against the whole line or a word window of it (0..1)."""
     if not name_norm or not line_norm:
         return 0.0
-    best = SequenceMatcher(None, name_norm, line_norm).ratio()
+    matcher = SequenceMatcher(None)
+    matcher.set_seq1(name_norm)
+    best = 0.0
     words = line_norm.split()
     size = len(name_norm.split())
-    for width in {max(1, size - 1), size, size + 1}:
+    candidates = [line_norm]
+    for width in sorted({max(1, size - 1), size, size + 1}):
         for start in range(max(1, len(words) - width + 1)):
-            window = " ".join(words[start : start + width])
-            best = max(best, SequenceMatcher(None, name_norm, window).ratio())
+            candidates.append(" ".join(words[start : start + width]))
+    for candidate in dict.fromkeys(candidates):
+        matcher.set_seq2(candidate)
+        # the cheap upper bounds first: ratio() only when it could beat the best so far
+        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+            best = max(best, matcher.ratio())
     return best
 
 

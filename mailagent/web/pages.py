@@ -76,6 +76,7 @@ class InboxRow:
     translation_status: str
     answered: bool | None  # None: needs no answer (ours, machine-generated, intent "other")
     attachments: int
+    status: str = "triaged"  # "new": captured, triage still to come
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +190,7 @@ def _rows(
                     translation_status=msg.translation_status,
                     answered=msg.id not in waiting if _needs_answer(msg) else None,
                     attachments=sum(1 for a in msg.attachments if not a.inline),
+                    status=msg.status,
                 )
             )
     return out
