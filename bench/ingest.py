@@ -17,7 +17,7 @@ attachments are real), then in the same run measures
   the daemon runs beside capture in its triage worker. Its rate is printed separately, and
   so is the time until every message is captured *and* triaged.
 
-Usage: python bench/ingest.py [--messages 10000] [--batch 100]
+Usage: python bench/ingest.py [--messages 10000] [--batch 100] [--no-triage]
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def floor(settings, batch: int) -> tuple[int, float]:  # type: ignore[no-untyped
     return count, time.perf_counter() - start
 
 
-def end_to_end(settings, store: str, batch: int, queue) -> None:  # type: ignore[no-untyped-def]
+def end_to_end(settings, store: str, batch: int, triage: bool, queue) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
     from mailagent.app import open_app
@@ -122,7 +122,7 @@ def end_to_end(settings, store: str, batch: int, queue) -> None:  # type: ignore
     elapsed = time.perf_counter() - start
     capture_peak = peak_mb()
     start = time.perf_counter()
-    triaged = triage_pending(app)
+    triaged = triage_pending(app) if triage else 0
     triage_seconds = time.perf_counter() - start
     queue.put((done, elapsed, capture_peak, samples, triaged, triage_seconds, peak_mb()))
 
@@ -131,6 +131,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--no-triage", action="store_true", help="measure capture only")
     args = ap.parse_args()
     server = Dovecot().start()
     try:
@@ -144,7 +145,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as store:
             ctx = mp.get_context("spawn")
             queue = ctx.Queue()
-            proc = ctx.Process(target=end_to_end, args=(settings, store, args.batch, queue))
+            proc = ctx.Process(
+                target=end_to_end, args=(settings, store, args.batch, not args.no_triage, queue)
+            )
             proc.start()
             n_e2e, t_e2e, peak, samples, n_tri, t_tri, peak_all = queue.get()
             proc.join()
@@ -155,6 +158,11 @@ def main() -> None:
         print(f"{'mailagent end to end (SQLite)':<34}{n_e2e:>10}{t_e2e:>10.1f}{e2e_rate:>10.0f}")
         print(f"ratio end-to-end / floor: {e2e_rate / floor_rate:.2f} (target >= 0.5)")
         print(f"end-to-end peak RSS: {peak:.0f} MB")
+        if args.no_triage:
+            print(
+                "RSS by messages ingested: " + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in samples)
+            )
+            return
         print(
             f"{'triage stage (same messages)':<34}{n_tri:>10}{t_tri:>10.1f}{n_tri / t_tri:>10.0f}"
         )

@@ -74,10 +74,11 @@ def ingest_batch(
     With ``triage`` the stored messages are triaged right after the commit (a triage
     failure turns that message's result into QUARANTINED, the message stays stored).
     """
-    # raw bytes are safe on disk before anything else happens
-    shas = [app.blobs.put_raw(fetched.raw) for fetched in batch]
     parsed: dict[int, InboundMail | _Failed] = {}  # parse once, even if the batch is redone
-    with app.sessions() as session:
+    # raw bytes are written first and are durable before the batch commits (_store_batch
+    # flushes the blob store last); one filesystem sync per batch, not one per file
+    with app.blobs.deferred(), app.sessions() as session:
+        shas = [app.blobs.put_raw(fetched.raw) for fetched in batch]
         try:  # fast path: the whole batch without a savepoint per message
             with session.begin():
                 results = _store_batch(app, session, mailbox, kind, batch, shas, parsed, state)
@@ -134,6 +135,7 @@ def _store_batch(
         q.save_folder_state(
             session, box.id, batch[0].folder, state.uidvalidity, state.last_uid, app.clock()
         )
+    app.blobs.flush()  # raw bytes and attachments on disk before the rows that name them
     return results
 
 

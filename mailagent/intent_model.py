@@ -18,6 +18,7 @@ import os
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -192,10 +193,10 @@ class _FastLinear:
         scores = self._intercept.copy()
         for analyzer, vocabulary, idf, offset in self._parts:
             counts: dict[int, int] = {}
-            for term in analyzer(text):
+            for term, seen in Counter(analyzer(text)).items():  # distinct terms only
                 index = vocabulary.get(term)
                 if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
+                    counts[index] = counts.get(index, 0) + seen
             if not counts:
                 continue
             columns = np.fromiter(counts, dtype=np.intp, count=len(counts))

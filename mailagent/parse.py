@@ -51,6 +51,12 @@ _FOLD = re.compile(r"\r?\n")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _BARE_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MAX_SCAN = 100_000
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_ADDR_SPEC = rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+_SIMPLE_MAILBOX = re.compile(
+    r'[ \t]*(?:(?:"([^"\\]*)"|([A-Za-z0-9!#$%&\'*+/=?^_`{|}~ \t-]*?))[ \t]*'
+    rf"<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t]*(?:,(?=[ \t]*\S)|$)"
+)
 _BOM = b"\xef\xbb\xbf"
 # "Subject  : x" (RFC 822 obsolete syntax): the stdlib parser stops the header block there.
 _OBS_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]+:", re.MULTILINE)
@@ -77,10 +83,31 @@ def _text(name: str, value: str, hint: str | None, defects: list[str]) -> str:
     return _clean(_unfold(value))
 
 
+def _simple_pairs(value: str) -> list[tuple[str, str]] | None:
+    """The everyday address list (``Name <a@b>``, ``"Last, First" <a@b>``, ``a@b``, comma
+    separated, no comments or groups) read by one regex; None for anything else."""
+    pairs: list[tuple[str, str]] = []
+    pos, end = 0, len(value)
+    while pos < end:
+        found = _SIMPLE_MAILBOX.match(value, pos)
+        if found is None:
+            return None
+        quoted, phrase, angled, bare = found.groups()
+        if bare is not None:
+            pairs.append(("", bare))
+        else:
+            pairs.append((quoted if quoted is not None else " ".join(phrase.split()), angled))
+        pos = found.end()
+    return pairs or None
+
+
 def _address_pairs(name: str, value: str, defects: list[str]) -> list[tuple[str, str]] | None:
     """(display name, addr-spec) pairs via policy.default; None when it cannot be used."""
     if "=?" in value or not value.isascii():
         return None
+    simple = _simple_pairs(_unfold(value))
+    if simple is not None:
+        return simple
     try:
         header = _MODERN.header_fetch_parse(name, value)
         return [(a.display_name, a.addr_spec) for a in getattr(header, "addresses", ())]
@@ -134,16 +161,12 @@ def _addresses(
 def _date(value: str | None, defects: list[str]) -> datetime | None:
     if value is None:
         return None
-    parsed: datetime | None = None
+    # policy.default's Date header is parsedate_to_datetime on the unfolded value; calling
+    # it directly skips building a header object per message.
     try:
-        parsed = getattr(_MODERN.header_fetch_parse("date", value), "datetime", None)
-    except Exception:  # fall back to the lenient parser below
+        parsed: datetime | None = parsedate_to_datetime(_unfold(value))
+    except (TypeError, ValueError, IndexError, OverflowError):
         parsed = None
-    if parsed is None:
-        try:
-            parsed = parsedate_to_datetime(_unfold(value))
-        except (TypeError, ValueError, IndexError, OverflowError):
-            parsed = None
     try:
         if parsed is not None:
             return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)

@@ -253,6 +253,26 @@ def test_two_daemons_share_one_postgres_without_double_processing(
         ).scalar()
         owners = c.execute(text("SELECT lease_owner FROM folder_states")).scalars().all()
     assert dup == 0
+
+    # triage (claimed with SKIP LOCKED by both daemons) ran once per message
+    def triaged() -> tuple[int, int]:
+        with engine.connect() as c:
+            done = c.execute(
+                text("SELECT count(*) FROM messages WHERE status = 'triaged'")
+            ).scalar()
+            twice = c.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT message_pk FROM drafts WHERE kind = 'reply' "
+                    "GROUP BY message_pk HAVING count(*) > 1) d"
+                )
+            ).scalar()
+            return int(done or 0), int(twice or 0)
+
+    wait_until(lambda: triaged()[0] >= total, 120, "all messages triaged", a.log)
+    assert triaged() == (total, 0)
+    with engine.connect() as c:
+        drafted = c.execute(text("SELECT count(DISTINCT message_pk) FROM drafts")).scalar()
+    assert drafted == total, "every inquiry got exactly one reply draft"
     assert len(owners) == 1 and owners[0], "exactly one worker holds the folder lease"
     engine.dispose()
     rc = (a.terminate(), b.terminate())

@@ -44,6 +44,7 @@ __all__ = [
     "claim_new",
     "count_new",
     "is_prospect_inquiry",
+    "load_threads",
     "mail_from_row",
     "merge_thread",
     "thread_context",
@@ -63,6 +64,13 @@ def claim_new(session: Session, limit: int, ids: list[int] | None = None) -> lis
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=m.Message)
     return list(session.scalars(query))
+
+
+def load_threads(session: Session, rows: list[m.Message]) -> None:
+    """Load the threads of ``rows`` into the session in one query."""
+    ids = sorted({r.thread_id for r in rows if r.thread_id is not None})
+    if ids:
+        session.scalars(select(m.Thread).where(m.Thread.id.in_(ids))).all()
 
 
 def count_new(session: Session) -> int:
@@ -220,6 +228,4 @@ def merge_thread(session: Session, source_id: int, target_id: int) -> None:
     target.last_at = max(lasts, key=aware) if lasts else None
     target.customer_id = target.customer_id or source.customer_id
     target.token = target.token or source.token
-    session.flush()
-    session.delete(source)
-    session.flush()
+    session.delete(source)  # its messages and keys already point at the target

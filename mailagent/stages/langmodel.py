@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -73,31 +74,40 @@ def _factory() -> DetectorFactory:
     return _FACTORY
 
 
-def _ngrams(text: str, table: dict[str, list[float]]) -> tuple[list[str], list[float]]:
-    """The 1-3 character n-grams of ``text`` known to the profiles, and their weights.
+@lru_cache(maxsize=65536)
+def _token_grams(token: str) -> tuple[str, ...]:
+    """The 1-3 character n-grams of one word that the profiles know (langdetect's rules:
+    a space starts and ends each word; an all-caps word stops yielding grams)."""
+    table: dict[str, list[float]] = _factory().word_lang_prob_map
+    found: list[str] = []
+    gram = NGram()
+    for ch in NGram.normalize_vi(token + " "):
+        gram.add_char(ch)
+        if gram.capitalword:
+            continue
+        grams: str = gram.grams
+        for n in (1, 2, 3):
+            if len(grams) < n:
+                break
+            piece = grams[-n:]
+            if piece != " " and piece in table:
+                found.append(piece)
+    return tuple(found)
 
-    langdetect's rules (a space starts and ends each word; all-caps words are skipped).
+
+def _ngrams(text: str) -> dict[str, float]:
+    """Each known n-gram of ``text`` with its total weight (occurrences x word weight).
+
     Grams of a capitalised word after the first one (names, brands) weigh
     :data:`NAME_WEIGHT`: they say little about the language of the text around them.
+    Summing per gram first makes a long text cost its distinct grams, not all of them.
     """
-    found: list[str] = []
-    weights: list[float] = []
+    weights: dict[str, float] = {}
     for index, token in enumerate(text.split()):
         weight = NAME_WEIGHT if index and token[0].isupper() else 1.0
-        gram = NGram()
-        for ch in NGram.normalize_vi(token + " "):
-            gram.add_char(ch)
-            if gram.capitalword:
-                continue
-            grams: str = gram.grams
-            for n in (1, 2, 3):
-                if len(grams) < n:
-                    break
-                piece = grams[-n:]
-                if piece != " " and piece in table:
-                    found.append(piece)
-                    weights.append(weight)
-    return found, weights
+        for piece in _token_grams(token):
+            weights[piece] = weights.get(piece, 0.0) + weight
+    return weights
 
 
 def words(text: str) -> list[str]:
@@ -113,12 +123,12 @@ def score(text: str, allowed: tuple[str, ...], prior: dict[str, float] | None = 
     """
     factory = _factory()
     table: dict[str, list[float]] = factory.word_lang_prob_map
-    grams, weights = _ngrams(text, table)
-    if not grams:
+    weighted = _ngrams(text)
+    if not weighted:
         return ()
     columns = [factory.langlist.index(code) for code in allowed]
-    matrix = np.asarray([table[g] for g in grams], dtype=np.float64)[:, columns]
-    logs = np.log(matrix + _SMOOTHING) * np.asarray(weights)[:, None]
+    matrix = np.asarray([table[g] for g in weighted], dtype=np.float64)[:, columns]
+    logs = np.log(matrix + _SMOOTHING) * np.fromiter(weighted.values(), np.float64)[:, None]
     totals = logs.sum(axis=0) / TEMPERATURE
     found = words(text)
     result: dict[str, float] = {}
