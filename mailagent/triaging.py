@@ -93,8 +93,10 @@ def triage_messages(app: App, message_pks: Sequence[int]) -> list[TriageOutcome]
 def _triage_rows(app: App, session: Session, rows: list[m.Message]) -> list[TriageOutcome]:
     ctx = app.context()
     directory = CachedDirectory(SqlDirectory(session))
-    tr.load_threads(session, rows)  # one query; the per-message lookups hit the identity map
+    # one query; held here because the session's identity map only keeps weak references
+    threads = tr.load_threads(session, rows)
     outcomes = [_guarded(app, session, row, ctx, directory) for row in rows]
+    del threads
     log.debug("directory memo: %d hits, %d misses", directory.hits, directory.misses)
     return outcomes
 

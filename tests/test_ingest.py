@@ -16,7 +16,7 @@ from mailagent.app import App
 from mailagent.config import ParseSettings
 from mailagent.db import models as m
 from mailagent.imap import FolderState
-from mailagent.ingest import IngestStatus, ingest_batch, ingest_raw, reprocess
+from mailagent.ingest import IngestResult, IngestStatus, ingest_batch, ingest_raw, reprocess
 from mailagent.records import FetchedMail
 
 
@@ -41,6 +41,18 @@ def _fetched(raw: bytes, uid: int, uidvalidity: int = 7, folder: str = "INBOX") 
         uid=uid,
         origin=f"sales/{folder}/{uid}",
     )
+
+
+def _second_of_three_fails(app: App) -> tuple[list[FetchedMail], list[IngestResult]]:
+    """Ingest three messages of which the second (subject "explode") fails somewhere."""
+    batch = [_fetched(mail(1), 1), _fetched(mail(2, subject="explode"), 2), _fetched(mail(3), 3)]
+    results = ingest_batch(app, "sales", batch, FolderState(7, 3))
+    assert [r.status for r in results] == [
+        IngestStatus.STORED,
+        IngestStatus.QUARANTINED,
+        IngestStatus.STORED,
+    ]
+    return batch, results
 
 
 def test_raw_bytes_are_kept_and_message_stored(app: App) -> None:
@@ -154,13 +166,7 @@ def test_one_bad_message_is_quarantined_and_the_batch_goes_on(
         return real_parse(raw, settings)
 
     monkeypatch.setattr(ingest_mod, "parse_message", flaky)
-    batch = [_fetched(mail(1), 1), _fetched(mail(2, subject="explode"), 2), _fetched(mail(3), 3)]
-    results = ingest_batch(app, "sales", batch, FolderState(7, 3))
-    assert [r.status for r in results] == [
-        IngestStatus.STORED,
-        IngestStatus.QUARANTINED,
-        IngestStatus.STORED,
-    ]
+    batch, results = _second_of_three_fails(app)
     assert "RuntimeError: parser failure" in results[1].reason
     with app.sessions() as s:
         row = s.scalar(select(m.Quarantine))
@@ -197,13 +203,7 @@ def test_triage_failure_keeps_the_message_and_reprocess_retriages(
         return real_run(mail_obj, env)
 
     monkeypatch.setattr(pipeline, "run", flaky)
-    batch = [_fetched(mail(1), 1), _fetched(mail(2, subject="explode"), 2), _fetched(mail(3), 3)]
-    results = ingest_batch(app, "sales", batch, FolderState(7, 3))
-    assert [r.status for r in results] == [
-        IngestStatus.STORED,
-        IngestStatus.QUARANTINED,
-        IngestStatus.STORED,
-    ]
+    _, results = _second_of_three_fails(app)
     assert "triage failed: RuntimeError: stage failure" in results[1].reason
     assert results[1].message_pk is not None
     with app.sessions() as s:

@@ -66,11 +66,10 @@ def claim_new(session: Session, limit: int, ids: list[int] | None = None) -> lis
     return list(session.scalars(query))
 
 
-def load_threads(session: Session, rows: list[m.Message]) -> None:
-    """Load the threads of ``rows`` into the session in one query."""
+def load_threads(session: Session, rows: list[m.Message]) -> list[m.Thread]:
+    """The threads of ``rows``, loaded in one query (keep the list while they are used)."""
     ids = sorted({r.thread_id for r in rows if r.thread_id is not None})
-    if ids:
-        session.scalars(select(m.Thread).where(m.Thread.id.in_(ids))).all()
+    return list(session.scalars(select(m.Thread).where(m.Thread.id.in_(ids)))) if ids else []
 
 
 def count_new(session: Session) -> int:
