@@ -11,15 +11,14 @@ import dataclasses
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from mailagent import __version__, config, logs
-from mailagent.app import App, open_app
+from mailagent.cli_common import cli_app, fail
 from mailagent.errors import ConfigError, ImportDataError, MailagentError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,19 +36,8 @@ class Obj:
         return config.load(path)
 
 
-@contextmanager
-def _app(ctx: click.Context, settings: config.Settings | None = None, **kw: Any) -> Iterator[App]:
-    obj: Obj = ctx.obj
-    app = open_app(settings or obj.settings(), **kw)
-    try:
-        yield app
-    finally:
-        app.close()
-
-
-def _fail(message: str, code: int = 2) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
-    sys.exit(code)
+_app = cli_app
+_fail = fail
 
 
 @click.group()

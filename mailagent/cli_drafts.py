@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-from mailagent.app import App, open_app
+from mailagent.app import App
+from mailagent.cli_common import cli_app, fail
 from mailagent.errors import MailagentError
 
 __all__ = ["drafts"]
@@ -29,17 +30,13 @@ _ACTOR = click.option(
 @contextmanager
 def _app(ctx: click.Context) -> Iterator[App]:
     """The App for this command (``ctx.obj`` is ``cli.Obj``); lookups and refusals exit."""
-    app = open_app(ctx.obj.settings(), with_model=False)
-    try:
-        yield app
-    except LookupError as exc:
-        click.secho(f"error: {exc.args[0] if exc.args else exc}", fg="red", err=True)
-        sys.exit(3)
-    except MailagentError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(1)
-    finally:
-        app.close()
+    with cli_app(ctx, with_model=False) as app:
+        try:
+            yield app
+        except LookupError as exc:
+            fail(str(exc.args[0] if exc.args else exc), 3)
+        except MailagentError as exc:
+            fail(str(exc), 1)
 
 
 @click.group()

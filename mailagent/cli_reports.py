@@ -18,6 +18,7 @@ import click
 
 from mailagent import reportout, reports, slaservice
 from mailagent.app import App
+from mailagent.cli_common import cli_app, fail
 
 __all__ = ["report", "sla"]
 
@@ -38,16 +39,11 @@ _ACTOR = click.option(
 
 @contextmanager
 def _open(ctx: click.Context) -> Iterator[App]:
-    from mailagent.cli import _app  # deferred: cli.py imports this module to register it
-
-    with _app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False) as app:
         yield app
 
 
-def _fail(message: str, code: int) -> None:
-    from mailagent.cli import _fail as fail
-
-    fail(message, code)
+_fail = fail
 
 
 def _emit(tables: Sequence[reports.Table], fmt: str, out: Path | None) -> None:

@@ -7,31 +7,23 @@ turned into exit codes by ``cli.main``.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
 
-from mailagent.app import App, open_app
+from mailagent.app import App
+from mailagent.cli_common import cli_app, fail
 from mailagent.web.users import LANGUAGES, ROLES, UserError, create_user, list_users, set_password
 
 __all__ = ["users", "web"]
 
 
-@contextmanager
-def _app(ctx: click.Context) -> Iterator[App]:
-    app = open_app(ctx.obj.settings(), with_model=False)
-    try:
-        yield app
-    finally:
-        app.close()
+def _app(ctx: click.Context) -> AbstractContextManager[App]:
+    return cli_app(ctx, with_model=False)
 
 
-def _fail(message: str, code: int = 2) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
-    sys.exit(code)
+_fail = fail
 
 
 @click.command("web")

@@ -1,0 +1,33 @@
+"""Helpers every ``mailagent`` command module shares: open the App, fail with a message."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import click
+
+from mailagent import config
+from mailagent.app import App, open_app
+
+__all__ = ["cli_app", "fail"]
+
+
+@contextmanager
+def cli_app(
+    ctx: click.Context, settings: config.Settings | None = None, **kw: Any
+) -> Iterator[App]:
+    """The App for this command (``ctx.obj`` is ``cli.Obj``), closed when the command ends."""
+    app = open_app(settings or ctx.obj.settings(), **kw)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``error: message`` in red on stderr and exit with ``code``."""
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(code)
