@@ -12,7 +12,7 @@ file leaves that field of existing rows untouched; an empty cell resets it to it
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from mailagent.archive_rows import MAX_ERRORS, Batch, Item, RowErrors, check_files, read_table
 from mailagent.db.directory import DEFAULT_FREE_MAIL_DOMAINS
 from mailagent.db.models import Contact, Customer, CustomerDomain, Order
+from mailagent.db.queries import in_chunks
 from mailagent.errors import ImportDataError
 
 __all__ = ["MAX_ERRORS", "ImportCounts", "ImportReport", "import_archive", "read_table"]
@@ -60,14 +61,9 @@ class ImportReport:
 # -- database ------------------------------------------------------------------------------
 
 
-def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _customers_by_code(session: Session, codes: Iterable[str]) -> dict[str, Customer]:
     found: dict[str, Customer] = {}
-    for chunk in _chunks(sorted(set(codes))):
+    for chunk in in_chunks(sorted(set(codes))):
         query = (
             select(Customer).where(Customer.code.in_(chunk)).options(selectinload(Customer.domains))
         )
@@ -90,7 +86,7 @@ def _check_database(session: Session, batch: Batch, errors: RowErrors) -> dict[s
                 )
     claims = {d: item for item in batch.customers for d in item.domains or ()}
     label = batch.labels.get("customers.domains", "domains")
-    for chunk in _chunks(sorted(claims)):
+    for chunk in in_chunks(sorted(claims)):
         query = (
             select(CustomerDomain.domain, Customer.code, Customer.name)
             .join(Customer)
@@ -157,7 +153,7 @@ def _write_customers(
 
 def _write_contacts(session: Session, items: list[Item], ids: dict[str, int]) -> ImportCounts:
     known: dict[tuple[int, str], Contact] = {}
-    for chunk in _chunks(sorted({i.key for i in items})):
+    for chunk in in_chunks(sorted({i.key for i in items})):
         for contact in session.scalars(select(Contact).where(Contact.email.in_(chunk))):
             known[(contact.customer_id, contact.email)] = contact
     created = updated = 0
@@ -174,7 +170,7 @@ def _write_contacts(session: Session, items: list[Item], ids: dict[str, int]) ->
 
 def _write_orders(session: Session, items: list[Item], ids: dict[str, int]) -> ImportCounts:
     known: dict[str, Order] = {}
-    for chunk in _chunks(sorted({i.key for i in items})):
+    for chunk in in_chunks(sorted({i.key for i in items})):
         known.update(
             (o.order_no, o) for o in session.scalars(select(Order).where(Order.order_no.in_(chunk)))
         )

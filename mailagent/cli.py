@@ -36,10 +36,6 @@ class Obj:
         return config.load(path)
 
 
-_app = cli_app
-_fail = fail
-
-
 @click.group()
 @click.option(
     "--config",
@@ -68,8 +64,8 @@ def run(ctx: click.Context) -> None:
 
     settings = ctx.obj.settings()
     if not settings.imap.mailboxes:
-        _fail(f"{settings.source_path or 'config'}: imap.mailboxes: no mailbox configured")
-    with _app(ctx, settings) as app:
+        fail(f"{settings.source_path or 'config'}: imap.mailboxes: no mailbox configured")
+    with cli_app(ctx, settings) as app:
         run_daemon(app)
 
 
@@ -83,7 +79,7 @@ def poll_once(ctx: click.Context) -> None:
     from mailagent.imap import ImapSource
 
     settings = ctx.obj.settings()
-    with _app(ctx, settings) as app:
+    with cli_app(ctx, settings) as app:
         for mb in settings.imap.mailboxes:
             worker = MailboxWorker(app, mb, threading.Event())
             with ImapSource(mb) as source:
@@ -100,7 +96,7 @@ def import_(ctx: click.Context, path: Path, mailbox: str, batch: int) -> None:
     """Import a Maildir, an mbox file, a folder of .eml files or one .eml file."""
     from mailagent.importer import import_path
 
-    with _app(ctx) as app:
+    with cli_app(ctx) as app:
         report = import_path(app, path, mailbox=mailbox, batch_size=batch, progress=True)
     click.echo(report.describe())
 
@@ -123,7 +119,7 @@ def demo(ctx: click.Context, fresh: bool, no_ui: bool, store_dir: str) -> None:
     if fresh and Path(store_dir).exists():
         shutil.rmtree(store_dir)
     settings = demo_pkg.demo_settings(ctx.obj.settings(), store_dir)
-    with _app(ctx, settings) as app:
+    with cli_app(ctx, settings) as app:
         click.echo(demo_pkg.run_demo(app))
         if not no_ui:
             from mailagent.web.demo import start_demo_ui, wait_forever
@@ -151,7 +147,7 @@ def quarantine() -> None:
 def quarantine_list(ctx: click.Context, include_resolved: bool) -> None:
     from mailagent.services import list_quarantine
 
-    with _app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False) as app:
         rows = list_quarantine(app, include_resolved=include_resolved)
     if not rows:
         click.echo("quarantine is empty")
@@ -175,15 +171,15 @@ def reprocess(ctx: click.Context, quarantine_id: int | None, all_: bool) -> None
     from mailagent.services import list_quarantine
 
     if quarantine_id is None and not all_:
-        _fail("give a quarantine id or --all")
-    with _app(ctx) as app:
+        fail("give a quarantine id or --all")
+    with cli_app(ctx) as app:
         ids = [r.id for r in list_quarantine(app)] if all_ else [quarantine_id or 0]
         failed = 0
         for qid in ids:
             try:
                 result = do_reprocess(app, qid)
             except LookupError as exc:
-                _fail(str(exc), 3)
+                fail(str(exc), 3)
                 return
             click.echo(f"{qid}: {result.status.value} {result.reason}".rstrip())
             failed += result.status is IngestStatus.QUARANTINED
@@ -199,7 +195,7 @@ def triage(ctx: click.Context, limit: int | None) -> None:
     from mailagent.db.triage_rows import count_new
     from mailagent.triaging import triage_pending
 
-    with _app(ctx) as app:
+    with cli_app(ctx) as app:
         done = triage_pending(app, limit=limit)
         with app.sessions() as session:
             left = count_new(session)
@@ -235,7 +231,7 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Migrate the database schema to the newest revision."""
-    with _app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False) as app:
         click.echo(f"database at head: {app.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -260,7 +256,7 @@ def customers_import(
     """Import customers, contacts and orders from CSV or XLSX (all or nothing)."""
     from mailagent.archive import import_archive
 
-    with _app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False) as app:
         report = import_archive(
             app.sessions,
             customers=customers_file,
@@ -289,7 +285,7 @@ def messages_list(
 ) -> None:
     from mailagent.services import list_messages
 
-    with _app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False) as app:
         for s in list_messages(app, intent=intent, customer_code=customer_code, limit=limit):
             click.echo(
                 f"{s.id:>5} {s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
@@ -303,11 +299,11 @@ def messages_list(
 def messages_show(ctx: click.Context, message_pk: int) -> None:
     from mailagent.services import message_detail
 
-    with _app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False) as app:
         try:
             d = message_detail(app, message_pk)
         except LookupError as exc:
-            _fail(str(exc), 3)
+            fail(str(exc), 3)
             return
     click.echo(f"#{d['id']} {d['subject']}\nFrom: {d['from']}\nTo: {', '.join(d['to'])}")
     click.echo(f"Received: {d['received_at']}  thread {d['thread_id']} ({d['thread_method']})")
@@ -345,11 +341,11 @@ def messages_refile(
 ) -> None:
     from mailagent.services import refile
 
-    with _app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False) as app:
         try:
             refile(app, message_pk, customer_code, order_no, actor)
         except LookupError as exc:
-            _fail(str(exc), 3)
+            fail(str(exc), 3)
     click.echo(f"message {message_pk} filed under {customer_code} {order_no or ''}".rstrip())
 
 
@@ -361,11 +357,11 @@ def messages_refile(
 def messages_reclassify(ctx: click.Context, message_pk: int, intent: str, actor: str) -> None:
     from mailagent.services import reclassify
 
-    with _app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False) as app:
         try:
             reclassify(app, message_pk, intent, actor)
         except LookupError as exc:
-            _fail(str(exc), 3)
+            fail(str(exc), 3)
     click.echo(f"message {message_pk} is now {intent}")
 
 
@@ -408,8 +404,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="mailagent", standalone_mode=True)
     except ImportDataError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     except ConfigError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     except MailagentError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, NoReturn
 
 import click
@@ -12,7 +12,7 @@ import click
 from mailagent import config
 from mailagent.app import App, open_app
 
-__all__ = ["cli_app", "fail"]
+__all__ = ["cli_app", "fail", "store_app"]
 
 
 @contextmanager
@@ -25,6 +25,11 @@ def cli_app(
         yield app
     finally:
         app.close()
+
+
+def store_app(ctx: click.Context) -> AbstractContextManager[App]:
+    """The App without the intent model, for commands that never classify mail."""
+    return cli_app(ctx, with_model=False)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from mailagent.app import App
-from mailagent.cli_common import cli_app, fail
+from mailagent.cli_common import fail, store_app
 from mailagent.errors import MailagentError
 
 __all__ = ["drafts"]
@@ -30,7 +30,7 @@ _ACTOR = click.option(
 @contextmanager
 def _app(ctx: click.Context) -> Iterator[App]:
     """The App for this command (``ctx.obj`` is ``cli.Obj``); lookups and refusals exit."""
-    with cli_app(ctx, with_model=False) as app:
+    with store_app(ctx) as app:
         try:
             yield app
         except LookupError as exc:

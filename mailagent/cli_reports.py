@@ -18,7 +18,7 @@ import click
 
 from mailagent import reportout, reports, slaservice
 from mailagent.app import App
-from mailagent.cli_common import cli_app, fail
+from mailagent.cli_common import fail, store_app
 
 __all__ = ["report", "sla"]
 
@@ -37,19 +37,10 @@ _ACTOR = click.option(
 )
 
 
-@contextmanager
-def _open(ctx: click.Context) -> Iterator[App]:
-    with cli_app(ctx, with_model=False) as app:
-        yield app
-
-
-_fail = fail
-
-
 def _emit(tables: Sequence[reports.Table], fmt: str, out: Path | None) -> None:
     if fmt == "xlsx":
         if out is None:
-            _fail("--format xlsx needs --out FILE", 2)
+            fail("--format xlsx needs --out FILE", 2)
             return
         reportout.write_xlsx(tables, out)
         click.echo(f"wrote {out} ({len(tables)} sheet(s))")
@@ -92,7 +83,7 @@ def sla_status(
 ) -> None:
     """Clocks by due date, with the reason of their state."""
     wanted = states or (() if show_all else ("running", "paused", "warning", "breached"))
-    with _open(ctx) as app:
+    with store_app(ctx) as app:
         tz = ZoneInfo(app.settings.team.timezone)
         views = slaservice.clock_views(app, states=wanted)
     rows = tuple(
@@ -117,7 +108,7 @@ def sla_status(
 @click.pass_context
 def sla_check(ctx: click.Context, no_notify: bool) -> None:
     """Create and evaluate clocks now; warn and escalate (once) as the daemon does."""
-    with _open(ctx) as app:
+    with store_app(ctx) as app:
         changes = slaservice.refresh_clocks(app, app.clock(), notify=not no_notify)
     for c in changes:
         click.echo(
@@ -130,11 +121,11 @@ def sla_check(ctx: click.Context, no_notify: bool) -> None:
 def _message_action(
     ctx: click.Context, action: Any, message_pk: int, actor: str, note: str
 ) -> None:
-    with _open(ctx) as app:
+    with store_app(ctx) as app:
         try:
             action(app, message_pk, actor, note)
         except LookupError as exc:
-            _fail(str(exc), 3)
+            fail(str(exc), 3)
 
 
 @sla.command("pause")
@@ -176,11 +167,11 @@ def sla_relayed(ctx: click.Context, message_pk: int, note: str, actor: str) -> N
 @click.pass_context
 def sla_ack(ctx: click.Context, clock_id: int, actor: str) -> None:
     """Acknowledge an escalation (clears the flag in the UI)."""
-    with _open(ctx) as app:
+    with store_app(ctx) as app:
         try:
             slaservice.acknowledge(app, clock_id, actor)
         except LookupError as exc:
-            _fail(str(exc), 3)
+            fail(str(exc), 3)
     click.echo(f"clock {clock_id} acknowledged")
 
 
@@ -212,7 +203,7 @@ def report_unanswered(
     ctx: click.Context, by: str | None, days: int | None, fmt: str, out: Path | None
 ) -> None:
     """Unanswered mail by salesperson, customer, intent and age (<4h, 4-24h, 1-3d, >3d)."""
-    with _open(ctx) as app, app.sessions() as session:
+    with store_app(ctx) as app, app.sessions() as session:
         since = _since(app, days or app.settings.report.unanswered_days)
         items = reports.unanswered(session, app.clock(), since, app.settings)
         tz = ZoneInfo(app.settings.team.timezone)
@@ -231,7 +222,7 @@ def report_unanswered(
 @click.pass_context
 def report_response_times(ctx: click.Context, days: int, fmt: str, out: Path | None) -> None:
     """First-response time distribution (percentiles, histogram, per salesperson)."""
-    with _open(ctx) as app, app.sessions() as session:
+    with store_app(ctx) as app, app.sessions() as session:
         rt = reports.response_times(session, _since(app, days), app.clock(), app.settings)
     _emit(rt.tables(), fmt, out)
 
@@ -244,7 +235,7 @@ def report_response_times(ctx: click.Context, days: int, fmt: str, out: Path | N
 @click.pass_context
 def report_sla(ctx: click.Context, by: str, days: int, fmt: str, out: Path | None) -> None:
     """SLA compliance of clocks started in the period."""
-    with _open(ctx) as app, app.sessions() as session:
+    with store_app(ctx) as app, app.sessions() as session:
         table = reports.sla_compliance(session, _since(app, days), app.clock(), by)
     _emit([table], fmt, out)
 
@@ -258,7 +249,7 @@ def report_sla(ctx: click.Context, by: str, days: int, fmt: str, out: Path | Non
 def report_conversion(ctx: click.Context, by: str, days: int, fmt: str, out: Path | None) -> None:
     """Inquiry -> order conversion per salesperson or market (country)."""
     group = "country" if by == "market" else by
-    with _open(ctx) as app, app.sessions() as session:
+    with store_app(ctx) as app, app.sessions() as session:
         table = reports.conversion(session, _since(app, days), app.clock(), group)
     _emit([table], fmt, out)
 
@@ -270,7 +261,7 @@ def report_conversion(ctx: click.Context, by: str, days: int, fmt: str, out: Pat
 @click.pass_context
 def report_send(ctx: click.Context, kind: str, force: bool) -> None:
     """E-mail the report to report.recipients (or the supervisors) now."""
-    with _open(ctx) as app:
+    with store_app(ctx) as app:
         outcome = slaservice.send_report(app, kind, app.clock(), force=force)
     click.echo(f"{outcome.kind} {outcome.period}: {outcome.reason}")
     if not outcome.sent and not outcome.recipients:

@@ -7,23 +7,14 @@ turned into exit codes by ``cli.main``.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
 
-from mailagent.app import App
-from mailagent.cli_common import cli_app, fail
+from mailagent.cli_common import fail, store_app
 from mailagent.web.users import LANGUAGES, ROLES, UserError, create_user, list_users, set_password
 
 __all__ = ["users", "web"]
-
-
-def _app(ctx: click.Context) -> AbstractContextManager[App]:
-    return cli_app(ctx, with_model=False)
-
-
-_fail = fail
 
 
 @click.command("web")
@@ -36,7 +27,7 @@ def web(ctx: click.Context, host: str | None, port: int | None) -> None:
     from mailagent.web.server import UiServer, bind
     from mailagent.web.users import count_users
 
-    with _app(ctx) as app:
+    with store_app(ctx) as app:
         settings = app.settings.web
         sock = bind(host or settings.host, settings.port if port is None else port)
         server = UiServer(create_app(app), sock, log_level="info")
@@ -79,14 +70,14 @@ def users_add(
 ) -> None:
     """Add a web UI user."""
     password = _read_password(password_file)
-    with _app(ctx) as app:
+    with store_app(ctx) as app:
         try:
             user = create_user(
                 app, email, password, role=role, language=language, display_name=display_name,
                 actor="cli",
             )  # fmt: skip
         except UserError as exc:
-            _fail(str(exc))
+            fail(str(exc))
             return
     click.echo(f"user {user.email} added ({user.role}, {user.language})")
 
@@ -101,15 +92,15 @@ def users_add(
 @click.pass_context
 def users_password(ctx: click.Context, email: str, password_file: Path | None) -> None:
     """Set a user's password (this also ends their open sessions)."""
-    with _app(ctx) as app:
+    with store_app(ctx) as app:
         match = [u for u in list_users(app) if u.email == email.strip().lower()]
         if not match:
-            _fail(f"no user {email}", 3)
+            fail(f"no user {email}", 3)
             return
         try:
             set_password(app, match[0].id, _read_password(password_file), actor="cli")
         except UserError as exc:
-            _fail(str(exc))
+            fail(str(exc))
             return
     click.echo(f"password of {match[0].email} changed")
 
@@ -118,7 +109,7 @@ def users_password(ctx: click.Context, email: str, password_file: Path | None) -
 @click.pass_context
 def users_list(ctx: click.Context) -> None:
     """List web UI users."""
-    with _app(ctx) as app:
+    with store_app(ctx) as app:
         rows = list_users(app)
     if not rows:
         click.echo("no users")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.policy import SMTP as SMTP_POLICY
 from typing import Any
 
@@ -143,13 +143,9 @@ def _due(run: _Run, draft_id: int | None) -> list[int]:
             d.kind == "relay"
             and d.decided_by == "auto"
             and tstatus == "pending"
-            and _aware(d.created_at) > run.now - wait
+            and q.aware(d.created_at) > run.now - wait
         )
     ]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _claim(run: _Run, outbox_id: int) -> tuple[m.Draft, m.Outbox, bool] | None:

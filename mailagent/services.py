@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.db.triage_rows import NEW
 from mailagent.records import Intent
 
 __all__ = [
@@ -268,5 +269,5 @@ def store_summary(app: App) -> StoreSummary:
             by_link_method=group(m.Message.link_method),
             no_reply=count(m.Message, m.Message.disposition == "no_reply"),
             pending_translation=count(m.Message, m.Message.translation_status == "pending"),
-            pending_triage=count(m.Message, m.Message.status == "new"),
+            pending_triage=count(m.Message, m.Message.status == NEW),
         )

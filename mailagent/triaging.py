@@ -176,7 +176,7 @@ def _file_thread(session: Session, row: m.Message, mail: InboundMail) -> None:
         session,
         mail,
         row.customer_id,
-        tr.aware(row.received_at),
+        q.aware(row.received_at),
         exclude=thread.id,
     )
     if found is not None:

@@ -7,10 +7,10 @@ thing. No parsing, no pipeline logic: records in, rows out.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,12 +22,12 @@ from mailagent.threading_keys import normalize_subject
 
 __all__ = [
     "acquire_lease",
-    "add_location",
     "audit",
+    "aware",
     "folder_state",
     "get_or_create_mailbox",
+    "in_chunks",
     "known_locations",
-    "location_exists",
     "message_by_message_id",
     "message_pks",
     "release_lease",
@@ -109,20 +109,15 @@ def release_lease(session: Session, mailbox_id: int, folder: str, owner: str) ->
     )
 
 
-def location_exists(
-    session: Session, mailbox_id: int, folder: str, uidvalidity: int, uid: int
-) -> bool:
-    return (
-        session.scalar(
-            select(m.MessageLocation.id).where(
-                m.MessageLocation.mailbox_id == mailbox_id,
-                m.MessageLocation.folder == folder,
-                m.MessageLocation.uidvalidity == uidvalidity,
-                m.MessageLocation.uid == uid,
-            )
-        )
-        is not None
-    )
+IN_CHUNK = 500  # values per IN (...) list: SQLite's bound-parameter limit is 999 on old builds
+
+_V = TypeVar("_V")
+
+
+def in_chunks(values: Sequence[_V], size: int = IN_CHUNK) -> Iterator[Sequence[_V]]:
+    """``values`` in slices small enough for one ``IN (...)`` list."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def known_locations(
@@ -134,32 +129,17 @@ def known_locations(
     for folder, uidvalidity, uid in locations:
         by_folder.setdefault((folder, uidvalidity), []).append(uid)
     for (folder, uidvalidity), uids in by_folder.items():
-        for start in range(0, len(uids), 500):
+        for chunk in in_chunks(uids):
             rows = session.scalars(
                 select(m.MessageLocation.uid).where(
                     m.MessageLocation.mailbox_id == mailbox_id,
                     m.MessageLocation.folder == folder,
                     m.MessageLocation.uidvalidity == uidvalidity,
-                    m.MessageLocation.uid.in_(uids[start : start + 500]),
+                    m.MessageLocation.uid.in_(chunk),
                 )
             )
             found.update((folder, uidvalidity, int(uid)) for uid in rows)
     return found
-
-
-def add_location(
-    session: Session, message_pk: int, mailbox_id: int, folder: str, uidvalidity: int, uid: int
-) -> None:
-    """Record where a stored message sits (the caller knows the location is new)."""
-    session.add(
-        m.MessageLocation(
-            message_pk=message_pk,
-            mailbox_id=mailbox_id,
-            folder=folder,
-            uidvalidity=uidvalidity,
-            uid=uid,
-        )
-    )
 
 
 def message_by_message_id(session: Session, message_id: str) -> m.Message | None:
@@ -170,12 +150,9 @@ def message_pks(session: Session, message_ids: Sequence[str]) -> dict[str, int]:
     """Stored messages' primary keys by Message-ID (as parsed, before storage cleaning)."""
     wanted = {_t(mid): mid for mid in message_ids}
     found: dict[str, int] = {}
-    keys = sorted(wanted)
-    for start in range(0, len(keys), 500):
+    for chunk in in_chunks(sorted(wanted)):
         rows = session.execute(
-            select(m.Message.message_id, m.Message.id).where(
-                m.Message.message_id.in_(keys[start : start + 500])
-            )
+            select(m.Message.message_id, m.Message.id).where(m.Message.message_id.in_(chunk))
         )
         found.update((wanted[mid], pk) for mid, pk in rows)
     return found
@@ -287,9 +264,8 @@ def store_message(
     return row
 
 
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
+def aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

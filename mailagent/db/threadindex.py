@@ -17,14 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailagent.db import models as m
-from mailagent.db.queries import storable
-from mailagent.db.triage_rows import aware
+from mailagent.db.queries import aware, in_chunks, storable
 from mailagent.records import InboundMail
 from mailagent.threading_keys import extract_tokens, normalize_subject
 
 __all__ = ["ThreadIndex"]
-
-_CHUNK = 500
 
 
 def _keys(mail: InboundMail) -> list[str]:
@@ -41,18 +38,16 @@ class ThreadIndex:
         self.by_key: dict[str, m.Thread] = {}
         wanted = sorted({k for mail in self.mails for k in _keys(mail)})
         pairs: list[tuple[str, int]] = []
-        for start in range(0, len(wanted), _CHUNK):
+        for chunk in in_chunks(wanted):
             rows = session.execute(
-                select(m.ThreadKey.key, m.ThreadKey.thread_id).where(
-                    m.ThreadKey.key.in_(wanted[start : start + _CHUNK])
-                )
+                select(m.ThreadKey.key, m.ThreadKey.thread_id).where(m.ThreadKey.key.in_(chunk))
             )
             pairs += [(str(key), int(tid)) for key, tid in rows]
         ids = sorted({tid for _, tid in pairs})
         threads = {
             t.id: t
-            for start in range(0, len(ids), _CHUNK)
-            for t in session.scalars(select(m.Thread).where(m.Thread.id.in_(ids[start:][:_CHUNK])))
+            for chunk in in_chunks(ids)
+            for t in session.scalars(select(m.Thread).where(m.Thread.id.in_(chunk)))
         }
         for key, tid in pairs:
             if tid in threads:

@@ -17,7 +17,7 @@ Functions take the caller's session and never commit.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parseaddr
 
 from sqlalchemy import func, select, update
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from mailagent.context import ThreadContext
 from mailagent.db import models as m
+from mailagent.db.queries import aware
 from mailagent.records import (
     Address,
     Attachment,
@@ -40,7 +41,6 @@ __all__ = [
     "TRIAGED",
     "TRIAGE_FAILED",
     "apply_triage",
-    "aware",
     "claim_new",
     "count_new",
     "is_prospect_inquiry",
@@ -86,11 +86,6 @@ def _addresses(items: list[dict[str, str]]) -> tuple[Address, ...]:
 def _header(headers: list[list[str]], name: str) -> str | None:
     low = name.lower()
     return next((v for k, v in headers if k.lower() == low), None)
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def mail_from_row(row: m.Message) -> InboundMail:

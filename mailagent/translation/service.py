@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.config import Settings
 from mailagent.db.models import Message, Translation
+from mailagent.db.queries import in_chunks
 from mailagent.db.session import transaction
 from mailagent.errors import TranslationError
 from mailagent.translation import segment
@@ -55,7 +56,6 @@ __all__ = ["OutboundTranslation", "TranslationService", "build_service"]
 log = logging.getLogger(__name__)
 
 UNKNOWN = "unknown"
-_IN_CHUNK = 500  # SQLite's bound-parameter limit is 999 on old builds
 
 
 class OutboundTranslation(NamedTuple):
@@ -188,12 +188,11 @@ class TranslationService:
         self, session: Session, sentences: Sequence[str], path: TranslationPath, version: str
     ) -> dict[str, str]:
         by_hash = {_sha(s): s for s in sentences}
-        hashes = list(by_hash)
         found: dict[str, str] = {}
-        for i in range(0, len(hashes), _IN_CHUNK):
+        for chunk in in_chunks(list(by_hash)):
             rows = session.execute(
                 select(Translation.text_sha256, Translation.translated).where(
-                    Translation.text_sha256.in_(hashes[i : i + _IN_CHUNK]),
+                    Translation.text_sha256.in_(chunk),
                     Translation.source_lang == path.source,
                     Translation.target_lang == path.target,
                     Translation.model_version == version,
