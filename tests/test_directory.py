@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -314,3 +316,50 @@ def test_refile_rejects_inconsistent_input(session: Session, seeded: dict[str, i
         refile(session, 424242, None, None, "amy", NOW)
     assert not is_manual(session, msg.id)
     assert not is_manual(session, 424242)
+
+
+@pytest.mark.parametrize(
+    ("second_sender", "same_customer"),
+    [("Tom <tom@racer-tech.com>", True), ("Anna <anna@racer-tech.com>", False)],
+)
+def test_create_prospect_survives_a_concurrent_creation(
+    db_url: str, second_sender: str, same_customer: bool
+) -> None:
+    """Two triage workers on one PostgreSQL create a prospect for the same domain at once:
+    the loser's insert waits on the unique code, then retries against the winner's rows."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: no concurrent creation")
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    first = make_mail("RFQ", sender="Tom <tom@racer-tech.com>")
+    second = make_mail("RFQ", sender=second_sender)
+    outcome: dict[str, object] = {}
+
+    def loser() -> None:
+        try:
+            with factory() as s, s.begin():
+                outcome["id"] = create_prospect(s, second, NOW)
+        except Exception as exc:  # reported below
+            outcome["error"] = exc
+
+    with factory() as winner_session:
+        winner_session.begin()
+        winner = create_prospect(winner_session, first, NOW)  # flushed, not committed
+        thread = threading.Thread(target=loser)
+        thread.start()
+        time.sleep(0.5)  # the loser is now blocked on the winner's customer code
+        assert thread.is_alive()
+        winner_session.commit()
+        thread.join(20)
+    assert "error" not in outcome, outcome.get("error")
+    with factory() as s:
+        prospects = {c.id: c for c in s.scalars(select(Customer))}
+        if same_customer:
+            assert outcome["id"] == winner and len(prospects) == 1
+        else:
+            other = prospects[int(str(outcome["id"]))]
+            assert other.id != winner and other.code == "P-racer-tech.com-2"
+            assert other.domains == [], "the domain stays with the prospect created first"
+            assert [d.domain for d in prospects[winner].domains] == ["racer-tech.com"]
+    engine.dispose()

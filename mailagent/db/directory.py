@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mailagent.config import TeamSettings
@@ -144,6 +145,9 @@ def _next_code(session: Session, base: str) -> str:
     return f"{prefix}{max(numbers, default=0) + 1}"
 
 
+PROSPECT_ATTEMPTS = 3  # another worker may create the same prospect (code, domain) at once
+
+
 def create_prospect(
     session: Session,
     mail: InboundMail,
@@ -157,7 +161,29 @@ def create_prospect(
     line with a legal form, else the display name, else the domain or address; the domain is
     registered only for company mail and only if nobody owns it yet. Idempotent per address:
     if the sender is already a contact, that contact's customer id is returned.
+
+    Several triage workers on one PostgreSQL can race to create the same prospect (or take
+    the same code or domain). The insert runs in a savepoint; when a unique key says another
+    transaction committed first, it is tried again against what that one wrote: the same
+    sender then finds its contact, another sender gets the next code.
     """
+    for _ in range(PROSPECT_ATTEMPTS - 1):
+        try:
+            with session.begin_nested():
+                return _create_prospect(session, mail, now, free_mail_domains)
+        except IntegrityError as exc:
+            log.info(
+                "%s: prospect created concurrently by another worker (%s); trying again",
+                mail.message_id,
+                type(exc.orig).__name__,
+            )
+    with session.begin_nested():  # the last attempt: a conflict now is an error
+        return _create_prospect(session, mail, now, free_mail_domains)
+
+
+def _create_prospect(
+    session: Session, mail: InboundMail, now: datetime, free_mail_domains: frozenset[str]
+) -> int:
     party = mail.from_ or mail.sender
     if party is None:
         raise ValueError(f"{mail.message_id}: no sender address to create a prospect from")
