@@ -23,10 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout
-from mailagent.intent_model import IntentModel  # noqa: E402
-from mailagent.records import Address, AutoReplyKind, InboundMail, Intent  # noqa: E402
-from mailagent.ruleset import Ruleset, load_rules  # noqa: E402
-from mailagent.stages import classify  # noqa: E402
+from mailagent.records import Address, AutoReplyKind, InboundMail, Intent
+from mailagent.triage.intent_model import IntentModel
+from mailagent.triage.rules.ruleset import Ruleset, load_rules
+from mailagent.triage.stages import classify
 
 LABELS = [i.value for i in Intent]
 

@@ -33,11 +33,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-from servers import Dovecot, unique_name  # noqa: E402
+from servers import Dovecot, unique_name
 
-from mailagent import demo  # noqa: E402
+from mailagent import demo
 
 
 def rss_mb() -> float:
@@ -91,10 +91,10 @@ def end_to_end(settings, store: str, batch: int, triage: bool, queue) -> None:  
     import dataclasses
 
     from mailagent.app import open_app
+    from mailagent.capture.imap import ImapSource, poll_folder
+    from mailagent.capture.ingest import ingest_batch
     from mailagent.config import Settings, StoreSettings
-    from mailagent.imap import ImapSource, poll_folder
-    from mailagent.ingest import ingest_batch
-    from mailagent.triaging import triage_pending
+    from mailagent.triage.worker import triage_pending
 
     base = Settings()
     cfg = dataclasses.replace(

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-from mailagent.stages.language import UNKNOWN, detect
+from mailagent.triage.stages.language.detect import UNKNOWN, detect
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared/eval/langid/lingua_sample.jsonl"
 KINDS = ("sentence", "word_pair", "single_word")

@@ -25,7 +25,7 @@ from corpus_en import ACTIONS, B2B, CLOSERS, FRAMES, OPENERS, SLOTS, SUBJECTS, S
 from corpus_hand import HAND
 from corpus_intl import ITEMS, PRODUCTS, TEMPLATES
 
-OUT = Path(__file__).resolve().parents[1] / "mailagent" / "data" / "intent_corpus.jsonl"
+OUT = Path(__file__).resolve().parents[1] / "mailagent" / "triage" / "data" / "intent_corpus.jsonl"
 SEED = 20260302
 
 INTL_OPENERS: dict[str, list[str]] = {

@@ -2,7 +2,7 @@
 
 No real model can be downloaded here, so this builds (or reuses from ``--cache-dir``) a
 random-weight model of the standard Argos shape (6+6 layers, d512, 8 heads, FFN 2048,
-50k vocabulary, int8) with ``tests/translation_model.py``. Both sides run the *same* model
+50k vocabulary, int8) with ``tests/support/translation_model.py``. Both sides run the *same* model
 on the *same* generated German sales mails; output is gibberish, so only speed is compared.
 Random weights never "decide" to stop, so the decoder is wired to be as confident as a
 trained one: every sentence decodes to ~1.1x the mean source length whatever the beam size
@@ -44,14 +44,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-import translation_model as tm  # noqa: E402
+import translation_model as tm
 
-from mailagent.config import TranslationSettings  # noqa: E402
-from mailagent.db.models import Message  # noqa: E402
-from mailagent.db.session import make_engine, session_factory, transaction, upgrade  # noqa: E402
-from mailagent.translation import (  # noqa: E402
+from mailagent.config import TranslationSettings
+from mailagent.db.models import Message
+from mailagent.db.session import make_engine, session_factory, transaction, upgrade
+from mailagent.translation import (
     ArgosTranslator,
     TranslationService,
     install_from_file,

@@ -1,6 +1,6 @@
 """``python -m mailagent`` runs the command-line interface."""
 
-from mailagent.cli import main
+from mailagent.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -14,13 +14,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from mailagent.blobstore import BlobStore
 from mailagent.config import Settings, database_url
 from mailagent.context import Context
+from mailagent.db.blobstore import BlobStore
 from mailagent.db.session import make_engine, session_factory, upgrade
-from mailagent.intent_model import IntentModel
-from mailagent.ruleset import Ruleset, load_rules
-from mailagent.slarules import load_sla_rules
+from mailagent.sla.policies import load_sla_rules
+from mailagent.triage.intent_model import IntentModel
+from mailagent.triage.rules.ruleset import Ruleset, load_rules
 
 __all__ = ["App", "open_app", "utcnow"]
 

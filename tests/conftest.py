@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import Dovecot, Postgres, start_or_skip, unique_name
+from support.servers import Dovecot, Postgres, start_or_skip, unique_name
 
 # -- Dovecot (IMAP) -------------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def smtpd_server(dovecot: Dovecot) -> Iterator[object]:
     """One aiosmtpd (``servers.Smtpd``) for the session; accepted mail lands in Dovecot."""
-    from servers import Smtpd
+    from support.servers import Smtpd
 
     server = Smtpd(lmtp_port=dovecot.lmtp_port).start()
     yield server

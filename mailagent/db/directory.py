@@ -25,9 +25,9 @@ from mailagent.config import TeamSettings
 from mailagent.context import ContactHit, CustomerInfo, OrderInfo
 from mailagent.db.models import AuditEvent, Contact, Customer, CustomerDomain, Message, Order
 from mailagent.records import InboundMail, Link, LinkMethod
-from mailagent.stages.link import parent_domains
-from mailagent.stages.link_names import company_line
-from mailagent.stages.link_tokens import NUMBER_SEPARATORS, normalise_number
+from mailagent.triage.stages.link.filing import parent_domains
+from mailagent.triage.stages.link.names import company_line
+from mailagent.triage.stages.link.numbers import NUMBER_SEPARATORS, normalise_number
 
 __all__ = [
     "DEFAULT_FREE_MAIL_DOMAINS",

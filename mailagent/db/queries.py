@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from mailagent.context import ThreadContext
 from mailagent.db import models as m
+from mailagent.parse.threadkeys import normalize_subject
 from mailagent.records import Address, InboundMail
-from mailagent.threading_keys import normalize_subject
 
 __all__ = [
     "acquire_lease",

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from mailagent.db import models as m
 from mailagent.db.queries import aware, in_chunks, storable
+from mailagent.parse.threadkeys import extract_tokens, normalize_subject
 from mailagent.records import InboundMail
-from mailagent.threading_keys import extract_tokens, normalize_subject
 
 __all__ = ["ThreadIndex"]
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from mailagent.app import App
 from mailagent.db import models as m
+from mailagent.messages.service import reclassify, refile
 from mailagent.records import Intent
-from mailagent.services import reclassify, refile
 from mailagent.web.access import Viewer
 
 __all__ = ["reclassify_message", "refile_message"]

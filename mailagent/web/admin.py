@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from mailagent.app import App
 from mailagent.config import Settings
 from mailagent.errors import RulesError
-from mailagent.ruleset import check
+from mailagent.triage.rules.ruleset import check
 
 __all__ = ["RulesReport", "SettingRow", "rules_report", "settings_rows"]
 

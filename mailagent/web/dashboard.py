@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from mailagent import reportout, reports, slaservice
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.reports import AGE_BUCKETS, Table
-from mailagent.services import StoreSummary, store_summary
+from mailagent.messages.service import StoreSummary, store_summary
+from mailagent.reports import output as reportout
+from mailagent.reports import queries as reports
+from mailagent.reports.queries import AGE_BUCKETS, Table
+from mailagent.sla import service as slaservice
 
 __all__ = [
     "PERIODS",

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, func, select
 
-from mailagent import drafting
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.drafting import DraftDetail, DraftSummary
+from mailagent.drafts import service as drafting
+from mailagent.drafts.service import DraftDetail, DraftSummary
 from mailagent.web.access import Viewer
 
 __all__ = [

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from mailagent import reports
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.services import message_detail
+from mailagent.messages.service import message_detail
+from mailagent.reports import queries as reports
 from mailagent.web.access import Viewer
 from mailagent.web.slaview import SLA_STATES, sla_condition
 

@@ -16,7 +16,7 @@ from sqlalchemy import exists, select
 
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.sla import SlaState
+from mailagent.sla.clock import SlaState
 
 __all__ = ["SLA_STATES", "SlaBadge", "sla_badges", "sla_condition"]
 

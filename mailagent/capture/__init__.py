@@ -1,0 +1,1 @@
+"""Getting mail in: IMAP (auth, IDLE), file sources, the importer and the capture stage."""

@@ -1,0 +1,119 @@
+"""CLI commands of the web UI: ``mailagent web`` (serve it) and ``mailagent users ...``.
+
+Registered on the main group by ``cli.py``. Like every command they only parse options, call
+the use cases (``mailagent.web.users``, ``mailagent.web.app``) and print results; errors are
+turned into exit codes by ``cli.main``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mailagent.cli.common import fail, store_app
+from mailagent.web.users import LANGUAGES, ROLES, UserError, create_user, list_users, set_password
+
+__all__ = ["users", "web"]
+
+
+@click.command("web")
+@click.option("--host", default=None, help="Listen address (default: web.host).")
+@click.option("--port", type=int, default=None, help="Port (default: web.port).")
+@click.pass_context
+def web(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the web UI (Ctrl-C stops it)."""
+    from mailagent.web.app import create_app
+    from mailagent.web.server import UiServer, bind
+    from mailagent.web.users import count_users
+
+    with store_app(ctx) as app:
+        settings = app.settings.web
+        sock = bind(host or settings.host, settings.port if port is None else port)
+        server = UiServer(create_app(app), sock, log_level="info")
+        click.echo(f"web UI on {server.url} (Ctrl-C to stop)")
+        if count_users(app) == 0:
+            click.echo("no users yet: add one with  mailagent users add EMAIL --role admin")
+        server.run()
+
+
+@click.group("users")
+def users() -> None:
+    """Web UI users (roles: sales, supervisor, admin)."""
+
+
+def _read_password(password_file: Path | None) -> str:
+    if password_file is not None:
+        return password_file.read_text(encoding="utf-8").strip()
+    value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--lang", "language", type=click.Choice(LANGUAGES), default="zh", show_default=True)
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the password from this file (default: prompt).",
+)
+@click.pass_context
+def users_add(
+    ctx: click.Context,
+    email: str,
+    role: str,
+    language: str,
+    display_name: str,
+    password_file: Path | None,
+) -> None:
+    """Add a web UI user."""
+    password = _read_password(password_file)
+    with store_app(ctx) as app:
+        try:
+            user = create_user(
+                app, email, password, role=role, language=language, display_name=display_name,
+                actor="cli",
+            )  # fmt: skip
+        except UserError as exc:
+            fail(str(exc))
+            return
+    click.echo(f"user {user.email} added ({user.role}, {user.language})")
+
+
+@users.command("password")
+@click.argument("email")
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the new password from this file (default: prompt).",
+)
+@click.pass_context
+def users_password(ctx: click.Context, email: str, password_file: Path | None) -> None:
+    """Set a user's password (this also ends their open sessions)."""
+    with store_app(ctx) as app:
+        match = [u for u in list_users(app) if u.email == email.strip().lower()]
+        if not match:
+            fail(f"no user {email}", 3)
+            return
+        try:
+            set_password(app, match[0].id, _read_password(password_file), actor="cli")
+        except UserError as exc:
+            fail(str(exc))
+            return
+    click.echo(f"password of {match[0].email} changed")
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """List web UI users."""
+    with store_app(ctx) as app:
+        rows = list_users(app)
+    if not rows:
+        click.echo("no users")
+    for u in rows:
+        last = f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "never"
+        state = "" if u.active else "  (inactive)"
+        click.echo(f"{u.email:<40} {u.role:<10} {u.language:<3} last log-in {last}{state}")

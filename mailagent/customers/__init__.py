@@ -1,0 +1,1 @@
+"""The customer archive: import files, check rows, write customers, contacts and orders."""

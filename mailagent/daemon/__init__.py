@@ -1,0 +1,1 @@
+"""The background daemon: the main loop, the one job table and the scheduler."""

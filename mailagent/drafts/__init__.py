@@ -1,0 +1,1 @@
+"""Reply drafts: plan, template variables, pricing, templating, preparation, review, translation."""

@@ -1,0 +1,50 @@
+"""Use case: translate a draft written in the team language into the customer's language.
+
+The draft's current text (e.g. a reply a salesperson wrote in Chinese) is translated offline
+into the draft's language (the customer's) and saved as a new draft version; the version
+before it keeps the original, so both stay in the draft's history. The draft goes back to
+``pending`` and must be approved again. A missing model path raises ``TranslationError``
+naming the pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailagent.app import App
+from mailagent.db import models as m
+from mailagent.drafts.service import edit_draft
+from mailagent.errors import TranslationError
+from mailagent.translation.service import build_service
+
+__all__ = ["DraftTranslation", "translate_draft"]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftTranslation:
+    draft_id: int
+    source: str
+    target: str
+    original_version: int
+    translated_version: int
+    translated: str
+
+
+def translate_draft(
+    app: App, draft_id: int, *, actor: str, source: str | None = None
+) -> DraftTranslation:
+    """Translate draft ``draft_id`` from ``source`` (default: team language) into its language."""
+    source = source or app.settings.team.language
+    with app.sessions() as session:
+        draft = session.get(m.Draft, draft_id)
+        if draft is None:
+            raise LookupError(f"no draft with id {draft_id}")
+        body, subject, target, version = draft.body, draft.subject, draft.language, draft.version
+    if target == source:
+        raise TranslationError(f"draft {draft_id} is already in {target}: nothing to translate")
+    service = build_service(app.settings, app.sessions)
+    translated = service.translate_text(body, source, target)
+    if translated.strip() == body.strip():
+        raise TranslationError(f"translation {source}→{target} returned the text unchanged")
+    new_version = edit_draft(app, draft_id, translated, subject, actor=actor)
+    return DraftTranslation(draft_id, source, target, version, new_version, translated)

@@ -1,0 +1,1 @@
+"""Supervisor reports: queries, output (CSV/XLSX/HTML/chart) and scheduled sending."""

@@ -1,0 +1,1 @@
+"""Sending approved drafts: the outbox state machine and the SMTP edge."""

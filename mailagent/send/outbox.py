@@ -1,0 +1,363 @@
+"""Idempotent delivery of approved drafts: the outbox state machine.
+
+A crash between the server's "250 accepted" and our bookkeeping must never send a reply
+twice. Each approved draft has one ``outbox`` row:
+
+1. claim: ``queued -> sending`` by a conditional UPDATE, committed before any network I/O;
+   the exact bytes (Message-ID fixed at approval) are kept in the blob store, so a resend is
+   byte-identical;
+2. journal: the copy is APPENDed to the Sent folder *before* SMTP, flagged ``$MailagentPending``;
+3. SMTP: 4xx/connection errors remove the journal copy and put the row back to ``queued``
+   with an exponential backoff (``failed`` after ``drafts.send_retry_max`` attempts); 5xx
+   removes it and fails the draft with the server's answer; a refused login stops the run;
+4. accepted: the row becomes ``sent`` (the draft too, the message ``answered``), then the
+   pending flag is cleared.
+
+A row found in ``sending`` after a crash is never blindly resent: the Sent folder (SEARCH
+HEADER Message-ID) and our own store are checked first. No copy: SMTP was never reached, so
+it is sent. A confirmed copy: it is marked sent. A copy still flagged pending: the attempt
+died between filing the copy and recording the answer, so the row becomes ``unconfirmed``
+and the draft ``failed`` with that explanation; a person decides (approving again resends
+with the same Message-ID, which mail clients fold into one). If the Sent folder is
+unreachable before sending, the mail still goes out and the copy is filed afterwards
+(retried on later runs); only in that degraded case can a crash window remain, as it does
+when no IMAP mailbox is configured at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.policy import SMTP as SMTP_POLICY
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from mailagent.app import App
+from mailagent.config import MailboxSettings, Settings
+from mailagent.db import models as m
+from mailagent.db import queries as q
+from mailagent.drafts.prepare import refresh_auto_relay
+from mailagent.errors import (
+    ConfigError,
+    PermanentDeliveryError,
+    SourceError,
+    TransientDeliveryError,
+)
+from mailagent.send.smtp import SentFolder, SmtpAuthError, build_message, send_raw, smtp_password
+
+__all__ = ["DeliveryResult", "deliver"]
+
+log = logging.getLogger(__name__)
+audit_log = logging.getLogger("mailagent.audit")
+
+MAX_RETRY_DELAY = timedelta(hours=1)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    draft_id: int
+    status: str  # sent | retry | failed | unconfirmed | copy
+    detail: str
+
+
+def _mailbox(settings: Settings, name: str) -> MailboxSettings | None:
+    boxes = settings.imap.mailboxes
+    return next((mb for mb in boxes if mb.name == name), boxes[0] if boxes else None)
+
+
+# -- delivery --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Run:
+    app: App
+    now: datetime
+    password: str | None
+    folders: dict[str, SentFolder] = dataclasses.field(default_factory=dict)
+
+    def folder(self, name: str) -> SentFolder | None:
+        mb = _mailbox(self.app.settings, name)
+        if mb is None:
+            return None
+        if mb.name not in self.folders:
+            self.folders[mb.name] = SentFolder(mb)
+        return self.folders[mb.name]
+
+
+def deliver(
+    app: App,
+    draft_id: int | None = None,
+    *,
+    on_accepted: Callable[[int], None] | None = None,
+) -> list[DeliveryResult]:
+    """Send every due approved draft (or only ``draft_id``); returns one result per draft.
+
+    ``on_accepted(draft_id)`` runs right after the server accepted a message and before
+    any bookkeeping (for metrics, and for tests that simulate a crash at the worst moment).
+    """
+    run = _Run(app, app.clock(), smtp_password(app.settings.smtp))
+    results: list[DeliveryResult] = []
+    try:
+        for outbox_id in _due(run, draft_id):
+            result = _deliver_one(run, outbox_id, on_accepted)
+            if result is None:
+                continue
+            results.append(result)
+            if result.status == "retry" and result.detail.startswith("auth:"):
+                break  # wrong password: every other draft would fail the same way
+        results += _file_copies(run, draft_id)
+    finally:
+        for f in run.folders.values():
+            f.close()
+    return results
+
+
+def _due(run: _Run, draft_id: int | None) -> list[int]:
+    stale = run.now - timedelta(seconds=3 * run.app.settings.smtp.timeout_seconds + 60)
+    wait = timedelta(minutes=run.app.settings.drafts.relay_translation_wait_minutes)
+    stmt = (
+        select(m.Outbox, m.Draft, m.Message.translation_status)
+        .join(m.Draft, m.Draft.id == m.Outbox.draft_id)
+        .outerjoin(m.Message, m.Message.id == m.Draft.message_pk)
+        .where(
+            or_(
+                (m.Outbox.state == "queued")
+                & or_(m.Outbox.next_attempt_at.is_(None), m.Outbox.next_attempt_at <= run.now),
+                (m.Outbox.state == "sending") & (m.Outbox.sending_since < stale),
+            )
+        )
+        .order_by(m.Outbox.queued_at, m.Outbox.id)
+    )
+    if draft_id is not None:
+        stmt = stmt.where(m.Outbox.draft_id == draft_id)
+    with run.app.sessions() as session:
+        rows = session.execute(stmt).all()
+    return [
+        ob.id
+        for ob, d, tstatus in rows
+        if not (
+            d.kind == "relay"
+            and d.decided_by == "auto"
+            and tstatus == "pending"
+            and q.aware(d.created_at) > run.now - wait
+        )
+    ]
+
+
+def _claim(run: _Run, outbox_id: int) -> tuple[m.Draft, m.Outbox, bool] | None:
+    """``queued``/stale ``sending`` -> ``sending``, committed; None if another worker won."""
+    app, now = run.app, run.now
+    with app.sessions() as s, s.begin():
+        ob = s.get(m.Outbox, outbox_id)
+        if ob is None or ob.state not in ("queued", "sending"):
+            return None
+        recovering = ob.state == "sending"
+        claimed = s.execute(
+            update(m.Outbox)
+            .where(
+                m.Outbox.id == ob.id, m.Outbox.state == ob.state, m.Outbox.attempts == ob.attempts
+            )
+            .values(state="sending", sending_since=now, attempts=ob.attempts + 1)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return None
+        s.refresh(ob)
+        d = s.get(m.Draft, ob.draft_id)
+        assert d is not None
+        if not d.mailbox:
+            d.mailbox = _message_mailbox(s, d)
+        if ob.raw_sha256 is None:
+            refresh_auto_relay(s, app, d, ob)
+            raw = build_message(d, ob.message_id, now).as_bytes(policy=SMTP_POLICY)
+            ob.raw_sha256 = app.blobs.put_raw(raw)
+    return d, ob, recovering
+
+
+def _message_mailbox(s: Session, d: m.Draft) -> str:
+    box = s.scalar(
+        select(m.Mailbox.name)
+        .join(m.MessageLocation, m.MessageLocation.mailbox_id == m.Mailbox.id)
+        .where(m.MessageLocation.message_pk == d.message_pk)
+        .limit(1)
+    )
+    return str(box or "")
+
+
+def _finish(run: _Run, ob_id: int, state: str, detail: str, **values: Any) -> None:
+    """Record the outcome of an attempt on the outbox row and the draft, with an audit row."""
+    app, now = run.app, run.now
+    with app.sessions() as s, s.begin():
+        ob = s.get(m.Outbox, ob_id)
+        assert ob is not None
+        d = s.get(m.Draft, ob.draft_id)
+        assert d is not None
+        ob.state = state
+        for key, value in values.items():
+            setattr(ob, key, value)
+        draft_status = {"sent": "sent", "queued": "approved"}.get(state, "failed")
+        d.status, d.updated_at = draft_status, now
+        d.error = None if state == "sent" else detail
+        if state == "sent":
+            d.sent_at = ob.sent_at = now
+            msg = s.get(m.Message, d.message_pk) if d.message_pk and d.kind == "reply" else None
+            if msg is not None:
+                msg.status = "answered"
+        action = {"sent": "draft.sent", "queued": "draft.send_retry"}.get(state, "draft.failed")
+        q.audit(
+            s,
+            "mailagent",
+            action,
+            now,
+            d.message_pk,
+            draft_id=d.id,
+            message_id=ob.message_id,
+            attempt=ob.attempts,
+            detail=detail[:2000],
+        )
+    audit_log.info("draft %d <%s>: %s: %s", ob.draft_id, ob.message_id, state, detail)
+
+
+def _deliver_one(
+    run: _Run, outbox_id: int, on_accepted: Callable[[int], None] | None
+) -> DeliveryResult | None:
+    claimed = _claim(run, outbox_id)
+    if claimed is None:
+        return None
+    d, ob, recovering = claimed
+    folder = run.folder(d.mailbox)
+    raw = run.app.blobs.get_raw(ob.raw_sha256 or "")
+    uid: int | None = None
+    copy_state = "skipped" if folder is None else "pending"
+    try:
+        copies = folder.find(ob.message_id) if folder is not None else []
+        if recovering or any(not pending for _, pending in copies):
+            verdict = _recovered(run, ob, copies)
+            if verdict is not None:
+                return verdict
+        if folder is not None:
+            uid = copies[0][0] if copies else folder.file(raw, run.now, pending=True)
+            copy_state = "journal"
+    except (SourceError, ConfigError) as exc:
+        log.warning("draft %d: Sent folder unavailable before sending: %s", d.id, exc)
+    recipients = [a["email"] for a in (*d.to_addrs, *d.cc_addrs)]
+    try:
+        answer = send_raw(run.app.settings.smtp, run.password, d.from_addr, recipients, raw)
+    except TransientDeliveryError as exc:
+        _discard(folder, uid)
+        return _retry(run, d, ob, str(exc), auth=isinstance(exc, SmtpAuthError))
+    except PermanentDeliveryError as exc:
+        _discard(folder, uid)
+        _finish(run, ob.id, "failed", str(exc), last_error=str(exc), copy_state="none")
+        return DeliveryResult(d.id, "failed", str(exc))
+    if on_accepted is not None:
+        on_accepted(d.id)
+    _finish(
+        run,
+        ob.id,
+        "sent",
+        answer,
+        smtp_response=answer,
+        last_error=None,
+        copy_state=copy_state,
+        copy_uid=uid,
+    )
+    if folder is not None and uid is not None:
+        try:
+            folder.confirm(uid)
+            _set_copy(run, ob.id, "done", None)
+        except SourceError as exc:
+            log.warning("draft %d: could not clear the pending flag: %s", d.id, exc)
+    return DeliveryResult(d.id, "sent", answer)
+
+
+def _recovered(run: _Run, ob: m.Outbox, copies: list[tuple[int, bool]]) -> DeliveryResult | None:
+    """Decide about a copy found before sending: already sent, unconfirmed, or go ahead."""
+    with run.app.sessions() as s:
+        stored = q.message_by_message_id(s, ob.message_id) is not None
+    confirmed = stored or any(not pending for _, pending in copies)
+    if confirmed:
+        detail = "already delivered: found in the Sent folder / the store; not sent again"
+        _finish(
+            run,
+            ob.id,
+            "sent",
+            detail,
+            smtp_response=detail,
+            copy_state="done",
+            copy_uid=copies[0][0] if copies else None,
+        )
+        return DeliveryResult(ob.draft_id, "sent", detail)
+    if any(pending for _, pending in copies):
+        detail = (
+            "delivery unconfirmed: a previous attempt was interrupted after the copy was filed "
+            "in Sent and the server's answer was never recorded. Check whether the customer "
+            "received it; approve again to resend (same Message-ID)."
+        )
+        _finish(
+            run,
+            ob.id,
+            "unconfirmed",
+            detail,
+            last_error=detail,
+            copy_state="journal",
+            copy_uid=copies[0][0],
+        )
+        return DeliveryResult(ob.draft_id, "unconfirmed", detail)
+    return None
+
+
+def _discard(folder: SentFolder | None, uid: int | None) -> None:
+    if folder is None or uid is None:
+        return
+    try:
+        folder.discard(uid)
+    except SourceError as exc:  # the next attempt finds and reuses it
+        log.warning("could not remove the unsent journal copy UID %s: %s", uid, exc)
+
+
+def _retry(run: _Run, d: m.Draft, ob: m.Outbox, error: str, *, auth: bool) -> DeliveryResult:
+    settings = run.app.settings.drafts
+    if ob.attempts >= settings.send_retry_max:
+        detail = f"gave up after {ob.attempts} attempts: {error}"
+        _finish(run, ob.id, "failed", detail, last_error=detail, copy_state="none")
+        return DeliveryResult(d.id, "failed", detail)
+    delay = timedelta(seconds=settings.send_retry_base_seconds * 2 ** (ob.attempts - 1))
+    when = run.now + min(delay, MAX_RETRY_DELAY)
+    detail = f"attempt {ob.attempts}/{settings.send_retry_max} failed: {error}; next {when:%H:%M}"
+    _finish(run, ob.id, "queued", detail, last_error=error, next_attempt_at=when, copy_state="none")
+    return DeliveryResult(d.id, "retry", ("auth: " if auth else "") + detail)
+
+
+def _set_copy(run: _Run, ob_id: int, state: str, error: str | None) -> None:
+    with run.app.sessions() as s, s.begin():
+        s.execute(
+            update(m.Outbox).where(m.Outbox.id == ob_id).values(copy_state=state, copy_error=error)
+        )
+
+
+def _file_copies(run: _Run, draft_id: int | None) -> list[DeliveryResult]:
+    """Append the Sent copy of mail that went out while the folder was unreachable."""
+    stmt = select(m.Outbox, m.Draft).join(m.Draft, m.Draft.id == m.Outbox.draft_id)
+    stmt = stmt.where(m.Outbox.state == "sent", m.Outbox.copy_state.in_(("pending", "failed")))
+    if draft_id is not None:
+        stmt = stmt.where(m.Outbox.draft_id == draft_id)
+    with run.app.sessions() as s:
+        rows = s.execute(stmt).all()
+    results = []
+    for ob, d in rows:
+        folder = run.folder(d.mailbox)
+        if folder is None or ob.raw_sha256 is None:
+            continue
+        try:
+            if not folder.find(ob.message_id):
+                folder.file(run.app.blobs.get_raw(ob.raw_sha256), run.now, pending=False)
+            _set_copy(run, ob.id, "done", None)
+            results.append(DeliveryResult(d.id, "copy", f"copy filed in {folder.folder}"))
+        except (SourceError, ConfigError) as exc:
+            _set_copy(run, ob.id, "failed", str(exc))
+            log.warning("draft %d: Sent copy still not filed: %s", d.id, exc)
+    return results

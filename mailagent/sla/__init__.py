@@ -1,0 +1,1 @@
+"""Response-time SLAs: clock maths, policies, business calendars and the service."""

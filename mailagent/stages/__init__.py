@@ -1,1 +1,0 @@
-"""Pipeline stages: one pure module per stage (see pipeline.py for the order)."""

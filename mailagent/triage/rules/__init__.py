@@ -1,0 +1,1 @@
+"""Classification rules as validated data: parse, match, vocabulary, the loaded ruleset."""

@@ -1,0 +1,1 @@
+"""Language stage: script, Latin, Cyrillic and n-gram evidence, function words."""

@@ -1,0 +1,1 @@
+"""Link stage: file a mail under a customer and order (names, numbers)."""

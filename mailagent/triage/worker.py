@@ -1,0 +1,185 @@
+"""Use case: triage stored messages (language, intent, filing, translation queue, drafts).
+
+The ingest spine only captures: raw bytes, parse, store, thread, UID state, all committed
+together (``status = "new"``). Triage is the second stage and runs on committed rows, so
+a slow or failing triage never holds up or loses captured mail:
+
+* the daemon's triage worker calls :func:`triage_pending` whenever the mailbox workers
+  stored something (and every few seconds, for rows stored by other daemons); on
+  PostgreSQL several daemons claim disjoint rows (``FOR UPDATE SKIP LOCKED``);
+* imports, the demo and reprocessing call :func:`triage_messages` right after storing, so
+  their messages come back fully triaged.
+
+Each message is triaged in its own savepoint. If anything raises, that message's decisions
+roll back, it is kept with ``status = "triage_failed"`` and a quarantine entry (stage
+``triage``, with the reason and traceback) that ``mailagent reprocess ID`` retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from mailagent.app import App
+from mailagent.context import Context
+from mailagent.db import models as m
+from mailagent.db import queries as q
+from mailagent.db import triage_rows as tr
+from mailagent.db.dircache import CachedDirectory
+from mailagent.db.directory import SqlDirectory, create_prospect
+from mailagent.drafts.service import prepare_drafts
+from mailagent.records import InboundMail
+from mailagent.triage import pipeline
+
+__all__ = ["TriageOutcome", "triage_messages", "triage_pending"]
+
+log = logging.getLogger(__name__)
+audit = logging.getLogger("mailagent.audit")
+
+CLAIM_SIZE = 100  # rows per transaction: one commit per claim keeps locks short
+
+
+@dataclass(frozen=True, slots=True)
+class TriageOutcome:
+    message_pk: int
+    ok: bool
+    quarantine_id: int | None = None
+    reason: str = ""
+
+
+def triage_pending(
+    app: App,
+    limit: int | None = None,
+    claim_size: int = CLAIM_SIZE,
+    stop: threading.Event | None = None,
+) -> int:
+    """Triage ``new`` messages, oldest first, until none are left (or ``limit`` were done,
+    or ``stop`` is set: it is checked between claims). Returns how many were handled
+    (triaged, or failed into quarantine).
+    """
+    done = 0
+    started = time.perf_counter()
+    while (limit is None or done < limit) and not (stop is not None and stop.is_set()):
+        size = claim_size if limit is None else min(claim_size, limit - done)
+        with app.sessions() as session, session.begin():
+            rows = tr.claim_new(session, size)
+            if not rows:
+                break
+            done += len(_triage_rows(app, session, rows))
+    if done:
+        elapsed = time.perf_counter() - started
+        log.info("triaged %d message(s) in %.2f s", done, elapsed)
+    return done
+
+
+def triage_messages(app: App, message_pks: Sequence[int]) -> list[TriageOutcome]:
+    """Triage exactly these stored messages (those still ``new``); one outcome each."""
+    outcomes: list[TriageOutcome] = []
+    pks = list(message_pks)
+    for start in range(0, len(pks), CLAIM_SIZE):
+        chunk = pks[start : start + CLAIM_SIZE]
+        with app.sessions() as session, session.begin():
+            rows = tr.claim_new(session, len(chunk), ids=chunk)
+            outcomes.extend(_triage_rows(app, session, rows))
+    return outcomes
+
+
+def _triage_rows(app: App, session: Session, rows: list[m.Message]) -> list[TriageOutcome]:
+    ctx = app.context()
+    directory = CachedDirectory(SqlDirectory(session))
+    # one query; held here because the session's identity map only keeps weak references
+    threads = tr.load_threads(session, rows)
+    outcomes = [_guarded(app, session, row, ctx, directory) for row in rows]
+    del threads
+    log.debug("directory memo: %d hits, %d misses", directory.hits, directory.misses)
+    return outcomes
+
+
+def _guarded(
+    app: App, session: Session, row: m.Message, ctx: Context, directory: CachedDirectory
+) -> TriageOutcome:
+    pk, message_id = row.id, row.message_id
+    try:
+        with session.begin_nested():
+            _triage_one(app, session, row, ctx, directory)
+        return TriageOutcome(pk, ok=True)
+    except Exception as exc:  # one message's failure must not stop the others
+        log.exception("%s: triage failed; message kept, entry quarantined", message_id)
+        directory.clear()  # the savepoint may have rolled back writes the memo had seen
+        reason = f"triage failed: {type(exc).__name__}: {exc}"
+        with session.begin_nested():
+            row.status = tr.TRIAGE_FAILED
+            entry = q.quarantine(
+                session,
+                raw_sha256=row.raw_sha256,
+                raw_size=row.raw_size,
+                origin=row.origin,
+                reason=reason[:2000],
+                detail=traceback.format_exc(),
+                now=app.clock(),
+                stage="triage",
+                message_pk=pk,
+            )
+        audit.warning("%s triage quarantined: %s", message_id, reason)
+        return TriageOutcome(pk, ok=False, quarantine_id=entry.id, reason=reason)
+
+
+def _triage_one(
+    app: App, session: Session, row: m.Message, ctx: Context, directory: CachedDirectory
+) -> None:
+    now = app.clock()
+    mail = tr.mail_from_row(row)
+    env = pipeline.TriageEnv(
+        ctx=ctx,
+        directory=directory,
+        ruleset=app.ruleset,
+        model=app.model,
+        thread=tr.thread_context(session, row),
+    )
+    triage = pipeline.run(mail, env)
+    customer_id = triage.link.customer_id if triage.link else None
+    if tr.is_prospect_inquiry(triage):
+        customer_id = create_prospect(session, mail, now, free_mail_domains=ctx.free_mail_domains)
+        directory.clear()
+    tr.apply_triage(row, triage, customer_id, now)
+    _file_thread(session, row, mail)
+    lang = row.language or "unknown"
+    if (
+        app.settings.translation.enabled
+        and row.direction == "inbound"
+        and lang not in ("unknown", ctx.team_language)
+        and row.new_text.strip()
+        and row.translation_status == "none"
+    ):
+        row.translation_status = "pending"
+        row.translation_target = ctx.team_language
+    session.flush()
+    prepare_drafts(session, app, row)  # never raises: failures are audited, mail is kept
+
+
+def _file_thread(session: Session, row: m.Message, mail: InboundMail) -> None:
+    """Give the thread its customer; join an older same-subject thread of that customer."""
+    thread = session.get(m.Thread, row.thread_id) if row.thread_id else None
+    if thread is None or row.customer_id is None:
+        return
+    if thread.customer_id is None:
+        thread.customer_id = row.customer_id
+    if row.thread_method != "new":
+        return
+    found = q.subject_thread(
+        session,
+        mail,
+        row.customer_id,
+        q.aware(row.received_at),
+        exclude=thread.id,
+    )
+    if found is not None:
+        tr.merge_thread(session, thread.id, found.thread_id)
+        row.thread_method = "subject"
+        log.debug("%s joined thread %d by subject", row.message_id, found.thread_id)

@@ -1,0 +1,168 @@
+"""Routes: the inbox, the message view, attachment downloads, re-file and re-classify."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mailagent.parse.htmltext import sanitize_html
+from mailagent.records import Intent
+from mailagent.web.access import MAIL_ROLES, Viewer
+from mailagent.web.actions import reclassify_message, refile_message
+from mailagent.web.auth import require_user
+from mailagent.web.csrf import protect
+from mailagent.web.drafts import drafts_for_message
+from mailagent.web.i18n import N_
+from mailagent.web.pages import (
+    InboxFilter,
+    attachment_file,
+    customer_options,
+    inbox,
+    order_options,
+    scoped_message,
+)
+from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
+from mailagent.web.security import REMOTE_IMAGES_CSP
+from mailagent.web.slaview import SLA_STATES, sla_badges
+
+__all__ = ["ROUTES"]
+
+INTENTS = tuple(i.value for i in Intent)
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 9 else default
+
+
+def inbox_page(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    app, params = mailagent_app(request), request.query_params
+    intent = params.get("intent") or None
+    flt = InboxFilter(
+        intent=intent if intent in INTENTS else None,
+        customer_code=params.get("customer") or None,
+        unanswered=params.get("unanswered") == "1",
+        sla=params.get("sla") or None,
+        page=_int(params.get("page"), 1),
+    )
+    viewer = Viewer.of(user)
+    rows = inbox(app, viewer, flt)
+    return render(
+        request,
+        "inbox.html",
+        {
+            "rows": rows,
+            "flt": flt,
+            "intents": INTENTS,
+            "customers": customer_options(app, viewer),
+            "sla_states": SLA_STATES,
+            "sla": sla_badges(app, [r.id for r in rows]),
+        },
+    )
+
+
+def message_page(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    message_pk = int(request.path_params["message_pk"])
+    detail = scoped_message(app, viewer, message_pk)
+    show_images = request.query_params.get("images") == "1"
+    html = blocked = None
+    if detail["html"]:
+        html = sanitize_html(detail["html"], allow_remote_images=show_images)
+        blocked = not show_images and html != sanitize_html(
+            detail["html"], allow_remote_images=True
+        )
+    headers = {"content-security-policy": REMOTE_IMAGES_CSP} if show_images else {}
+    return render(
+        request,
+        "message.html",
+        {
+            "m": detail,
+            "html": html,
+            "images_blocked": blocked,
+            "show_images": show_images,
+            "intents": INTENTS,
+            "customers": customer_options(app, viewer),
+            "orders": order_options(app, viewer),
+            "drafts": drafts_for_message(app, viewer, message_pk),
+            "sla": sla_badges(app, [message_pk]).get(message_pk),
+        },
+        headers=headers,
+    )
+
+
+def attachment(request: Request) -> Response:
+    """Always a download: never rendered by the browser, whatever the sender claimed."""
+    user = require_user(request, *MAIL_ROLES)
+    message_pk = int(request.path_params["message_pk"])
+    index = int(request.path_params["index"])
+    item = attachment_file(mailagent_app(request), Viewer.of(user), message_pk, index)
+    ascii_name = item.filename.encode("ascii", "replace").decode().replace('"', "_")
+    ascii_name = "".join(c if c.isprintable() and c not in "\\;" else "_" for c in ascii_name)
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(item.filename)}"
+    return Response(
+        item.data,
+        media_type="application/octet-stream",
+        headers={
+            "content-disposition": disposition,
+            "x-content-type-options": "nosniff",
+            "content-security-policy": "default-src 'none'; sandbox",
+        },
+    )
+
+
+async def refile(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    message_pk = int(request.path_params["message_pk"])
+    form = await request.form()
+    try:
+        refile_message(
+            mailagent_app(request),
+            Viewer.of(user),
+            message_pk,
+            form_str(form, "customer", limit=64),
+            form_str(form, "order", limit=64) or None,
+            user.email,
+        )
+    except ValueError as exc:
+        flash(request, N_("Could not re-file the message: %(error)s"), "error", error=str(exc))
+    else:
+        flash(request, N_("The message was re-filed."))
+    return redirect(f"/messages/{message_pk}")
+
+
+async def reclassify(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    message_pk = int(request.path_params["message_pk"])
+    form = await request.form()
+    try:
+        reclassify_message(
+            mailagent_app(request),
+            Viewer.of(user),
+            message_pk,
+            form_str(form, "intent", limit=20),
+            user.email,
+        )
+    except ValueError as exc:
+        flash(request, N_("Could not re-classify the message: %(error)s"), "error", error=str(exc))
+    else:
+        flash(request, N_("The intent was changed."))
+    return redirect(f"/messages/{message_pk}")
+
+
+ROUTES = [
+    Route("/inbox", inbox_page, name="inbox"),
+    Route("/messages/{message_pk:int}", message_page, name="message"),
+    Route("/messages/{message_pk:int}/attachments/{index:int}", attachment, name="attachment"),
+    Route("/messages/{message_pk:int}/refile", protect(refile), methods=["POST"], name="refile"),
+    Route(
+        "/messages/{message_pk:int}/reclassify",
+        protect(reclassify),
+        methods=["POST"],
+        name="reclassify",
+    ),
+]
