@@ -1,7 +1,7 @@
 # Developer tasks. `make test` is the README's test command and what CI runs.
 PY ?= python3
 
-.PHONY: deps install lint typecheck pytest test demo bench
+.PHONY: deps install lint fmt typecheck pytest test demo bench
 
 deps:            ## system packages the tests need (Dovecot, PostgreSQL); needs root
 	bash .ci/install-system-deps
@@ -11,7 +11,11 @@ install:         ## the package with its test extras, editable
 
 lint:
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check mailagent
+	$(PY) -m ruff format --check mailagent tests bench
+
+fmt:             ## format and fix imports in place
+	$(PY) -m ruff format mailagent tests bench
+	$(PY) -m ruff check --fix-only -q .
 
 typecheck:
 	$(PY) -m mypy
