@@ -1,0 +1,192 @@
+"""``mailagent import``, ``triage``, ``quarantine``, ``reprocess``, ``messages``: stored mail."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from mailagent.cli.common import cli_app, fail
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--mailbox", default="import", show_default=True, help="Name to file them under.")
+@click.option("--batch", default=200, show_default=True, help="Messages per transaction.")
+@click.pass_context
+def import_(ctx: click.Context, path: Path, mailbox: str, batch: int) -> None:
+    """Import a Maildir, an mbox file, a folder of .eml files or one .eml file."""
+    from mailagent.capture.importer import import_path
+
+    with cli_app(ctx) as app:
+        report = import_path(app, path, mailbox=mailbox, batch_size=batch, progress=True)
+    click.echo(report.describe())
+
+
+# ---- quarantine --------------------------------------------------------------------------
+
+
+@click.group()
+def quarantine() -> None:
+    """Messages that could not be processed (raw bytes kept)."""
+
+
+@quarantine.command("list")
+@click.option("--all", "include_resolved", is_flag=True, help="Include resolved entries.")
+@click.pass_context
+def quarantine_list(ctx: click.Context, include_resolved: bool) -> None:
+    from mailagent.messages.service import list_quarantine
+
+    with cli_app(ctx, with_model=False) as app:
+        rows = list_quarantine(app, include_resolved=include_resolved)
+    if not rows:
+        click.echo("quarantine is empty")
+    for r in rows:
+        state = f" resolved {r.resolved_at:%Y-%m-%d %H:%M}" if r.resolved_at else ""
+        where = f"  [{r.stage}: message {r.message_pk}]" if r.stage != "ingest" else ""
+        click.echo(
+            f"{r.id:>5}  {r.created_at:%Y-%m-%d %H:%M}  x{r.attempts}  {r.origin}{where}{state}"
+        )
+        click.echo(f"       {r.reason}")
+
+
+@click.command()
+@click.argument("quarantine_id", type=int, required=False)
+@click.option("--all", "all_", is_flag=True, help="Reprocess every open quarantine entry.")
+@click.pass_context
+def reprocess(ctx: click.Context, quarantine_id: int | None, all_: bool) -> None:
+    """Replay quarantined message(s) through the pipeline (e.g. after a fix)."""
+    from mailagent.capture.ingest import IngestStatus
+    from mailagent.capture.ingest import reprocess as do_reprocess
+    from mailagent.messages.service import list_quarantine
+
+    if quarantine_id is None and not all_:
+        fail("give a quarantine id or --all")
+    with cli_app(ctx) as app:
+        ids = [r.id for r in list_quarantine(app)] if all_ else [quarantine_id or 0]
+        failed = 0
+        for qid in ids:
+            try:
+                result = do_reprocess(app, qid)
+            except LookupError as exc:
+                fail(str(exc), 3)
+                return
+            click.echo(f"{qid}: {result.status.value} {result.reason}".rstrip())
+            failed += result.status is IngestStatus.QUARANTINED
+    if failed:
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--limit", type=int, default=None, help="Stop after this many messages.")
+@click.pass_context
+def triage(ctx: click.Context, limit: int | None) -> None:
+    """Triage stored messages still waiting for it (the daemon does this by itself)."""
+    from mailagent.db.triage_rows import count_new
+    from mailagent.triage.worker import triage_pending
+
+    with cli_app(ctx) as app:
+        done = triage_pending(app, limit=limit)
+        with app.sessions() as session:
+            left = count_new(session)
+    click.echo(f"{done} message(s) triaged, {left} waiting")
+
+
+# ---- messages ----------------------------------------------------------------------------
+
+
+@click.group()
+def messages() -> None:
+    """Stored messages: list, show (with reasons), re-file, re-classify."""
+
+
+@messages.command("list")
+@click.option("--intent", type=click.Choice(["inquiry", "order", "complaint", "payment", "other"]))
+@click.option("--customer", "customer_code", help="Customer code.")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+def messages_list(
+    ctx: click.Context, intent: str | None, customer_code: str | None, limit: int
+) -> None:
+    from mailagent.messages.service import list_messages
+
+    with cli_app(ctx, with_model=False) as app:
+        for s in list_messages(app, intent=intent, customer_code=customer_code, limit=limit):
+            click.echo(
+                f"{s.id:>5} {s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
+                f"{(s.language or '-'):<7} {(s.customer or '-')[:24]:<24} {s.subject[:60]}"
+            )
+
+
+@messages.command("show")
+@click.argument("message_pk", type=int)
+@click.pass_context
+def messages_show(ctx: click.Context, message_pk: int) -> None:
+    from mailagent.messages.service import message_detail
+
+    with cli_app(ctx, with_model=False) as app:
+        try:
+            d = message_detail(app, message_pk)
+        except LookupError as exc:
+            fail(str(exc), 3)
+            return
+    click.echo(f"#{d['id']} {d['subject']}\nFrom: {d['from']}\nTo: {', '.join(d['to'])}")
+    click.echo(f"Received: {d['received_at']}  thread {d['thread_id']} ({d['thread_method']})")
+    click.echo(
+        f"Language: {d['language']} ({d['language_method']}, {(d['language_confidence'] or 0):.2f})"
+    )
+    click.echo(
+        f"Intent: {d['intent']} by {d['intent_decided_by']} rule={d['intent_rule_id'] or '-'}"
+    )
+    for r in d["intent_reasons"]:
+        click.echo(f"  - {r}")
+    click.echo(
+        f"Customer: {d['customer'] or '-'}  order: {d['order_no'] or '-'}"
+        f"  via {d['link_method']}{'  (ambiguous)' if d['link_ambiguous'] else ''}"
+    )
+    for r in d["link_reasons"]:
+        click.echo(f"  - {r}")
+    if d["auto_reply"] != "none":
+        click.echo(f"Machine-generated: {d['auto_reply']} ({d['auto_reply_reason']})")
+    for a in d["attachments"]:
+        click.echo(f"Attachment: {a['filename']} ({a['content_type']}, {a['size']} bytes)")
+    click.echo("\n" + d["new_text"])
+    if d["translated_text"]:
+        click.echo("\n--- translation ---\n" + d["translated_text"])
+
+
+@messages.command("refile")
+@click.argument("message_pk", type=int)
+@click.option("--customer", "customer_code", required=True, help="Customer code.")
+@click.option("--order", "order_no", default=None, help="Order number.")
+@click.option("--as", "actor", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
+@click.pass_context
+def messages_refile(
+    ctx: click.Context, message_pk: int, customer_code: str, order_no: str | None, actor: str
+) -> None:
+    from mailagent.messages.service import refile
+
+    with cli_app(ctx, with_model=False) as app:
+        try:
+            refile(app, message_pk, customer_code, order_no, actor)
+        except LookupError as exc:
+            fail(str(exc), 3)
+    click.echo(f"message {message_pk} filed under {customer_code} {order_no or ''}".rstrip())
+
+
+@messages.command("reclassify")
+@click.argument("message_pk", type=int)
+@click.argument("intent", type=click.Choice(["inquiry", "order", "complaint", "payment", "other"]))
+@click.option("--as", "actor", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
+@click.pass_context
+def messages_reclassify(ctx: click.Context, message_pk: int, intent: str, actor: str) -> None:
+    from mailagent.messages.service import reclassify
+
+    with cli_app(ctx, with_model=False) as app:
+        try:
+            reclassify(app, message_pk, intent, actor)
+        except LookupError as exc:
+            fail(str(exc), 3)
+    click.echo(f"message {message_pk} is now {intent}")
