@@ -262,6 +262,9 @@ class TranslationSettings:
 class SchedulerSettings:
     housekeeping_minutes: int = setting(60, "Interval of the housekeeping job.")
     translation_seconds: int = setting(30, "Interval of the background translation job.")
+    send_seconds: int = setting(
+        60, "Interval of the job that sends approved drafts and complaint relays."
+    )
     triage_seconds: int = setting(
         5,
         "The triage worker wakes at once when this daemon stored mail, and at least this "
@@ -444,7 +447,7 @@ def _validate(settings: Settings, path: str) -> None:
         raise ConfigError(f"{path}: smtp.security: must be one of tls, starttls, plain")
     if settings.translation.beam_size < 1:
         raise ConfigError(f"{path}: translation.beam_size: must be at least 1")
-    for key in ("housekeeping_minutes", "translation_seconds", "triage_seconds"):
+    for key in ("housekeeping_minutes", "translation_seconds", "send_seconds", "triage_seconds"):
         if getattr(settings.scheduler, key) < 1:
             raise ConfigError(f"{path}: scheduler.{key}: must be at least 1")
 

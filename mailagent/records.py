@@ -24,6 +24,8 @@ __all__ = [
     "LanguageInfo",
     "Link",
     "LinkMethod",
+    "MailAddress",
+    "OutgoingMail",
     "Triage",
 ]
 
@@ -204,3 +206,26 @@ class Triage:
     classification: Classification | None = None
     link: Link | None = None
     reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MailAddress:
+    """A recipient or sender of outgoing mail: display name (may be empty) and address."""
+
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    """An approved reply as the SMTP edge needs it: no database row, just the content."""
+
+    sender: MailAddress
+    to: tuple[MailAddress, ...]
+    subject: str
+    body: str
+    language: str
+    draft_ref: str  # "<draft id>.<version>", written as X-Mailagent-Draft
+    cc: tuple[MailAddress, ...] = ()
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()

@@ -20,6 +20,7 @@ from mailagent.app import App
 from mailagent.cli.common import fail, store_app
 from mailagent.reports import output as reportout
 from mailagent.reports import queries as reports
+from mailagent.reports.scheduled import send_report
 from mailagent.sla import service as slaservice
 
 __all__ = ["report", "sla"]
@@ -264,7 +265,7 @@ def report_conversion(ctx: click.Context, by: str, days: int, fmt: str, out: Pat
 def report_send(ctx: click.Context, kind: str, force: bool) -> None:
     """E-mail the report to report.recipients (or the supervisors) now."""
     with store_app(ctx) as app:
-        outcome = slaservice.send_report(app, kind, app.clock(), force=force)
+        outcome = send_report(app, kind, app.clock(), force=force)
     click.echo(f"{outcome.kind} {outcome.period}: {outcome.reason}")
     if not outcome.sent and not outcome.recipients:
         sys.exit(1)

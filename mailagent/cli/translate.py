@@ -79,10 +79,13 @@ def remove(ctx: click.Context, from_code: str, to_code: str) -> None:
 def run_queue(ctx: click.Context, limit: int) -> None:
     """Translate queued inbound messages now (the daemon does this in the background)."""
     from mailagent.app import open_app
-    from mailagent.daemon.jobs import translate_pending
+    from mailagent.translation.service import build_service
 
     app = open_app(_settings(ctx), with_model=False)
     try:
-        click.echo(f"{translate_pending(app, limit)} message(s) translated")
+        done = 0
+        if app.settings.translation.enabled:
+            done = build_service(app.settings, app.sessions).run_pending(limit)
+        click.echo(f"{done} message(s) translated")
     finally:
         app.close()

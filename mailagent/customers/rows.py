@@ -27,8 +27,8 @@ from typing import Any
 
 import openpyxl
 
+from mailagent.customers.keys import normalise_number
 from mailagent.errors import ImportDataError
-from mailagent.triage.stages.link.numbers import normalise_number
 
 __all__ = ["MAX_ERRORS", "Batch", "Item", "RowErrors", "check_files", "read_table"]
 

@@ -29,7 +29,6 @@ from mailagent.app import App
 from mailagent.capture.imap import Backoff, FolderState, ImapSource, poll_folder
 from mailagent.capture.ingest import ingest_batch
 from mailagent.config import MailboxSettings
-from mailagent.daemon import jobs as housekeeping
 from mailagent.db import queries as q
 from mailagent.errors import SourceError
 from mailagent.records import FetchedMail
@@ -185,12 +184,6 @@ class TriageWorker:
         log.info("triage worker stopped")
 
 
-def _send_approved(app: App) -> None:
-    from mailagent.drafts.service import send_approved
-
-    send_approved(app)
-
-
 def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     """Start the scheduler with a worker per mailbox and housekeeping; block until stopped."""
     stop = stop or threading.Event()
@@ -206,22 +199,6 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     for mb in mailboxes:
         worker = MailboxWorker(app, mb, stop, on_stored=triage.notify)
         scheduler.add_job(worker.run_forever, id=f"mailbox:{mb.name}", name=f"imap {mb.name}")
-    scheduler.add_job(
-        housekeeping.run,
-        "interval",
-        args=[app],
-        minutes=sched.housekeeping_minutes,
-        id="housekeeping",
-        name="housekeeping",
-    )
-    scheduler.add_job(
-        housekeeping.translate_pending,
-        "interval",
-        args=[app],
-        seconds=sched.translation_seconds,
-        id="translate",
-        name="background translation",
-    )
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s received: stopping after the current batch", signum)
@@ -230,14 +207,6 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
-    scheduler.add_job(
-        _send_approved,
-        "interval",
-        args=[app],
-        seconds=60,
-        id="send-approved",
-        name="send approved drafts (and complaint relays)",
-    )
     from mailagent.daemon.scheduler import add_jobs
 
     add_jobs(scheduler, app)

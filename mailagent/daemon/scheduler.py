@@ -28,56 +28,29 @@ from datetime import UTC, datetime
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from mailagent.app import App, open_app, utcnow
 from mailagent.config import Settings
-from mailagent.sla import service as slaservice
+from mailagent.daemon.jobs import JOBS, job
 
-__all__ = ["JOBS", "JOBSTORE", "TABLE", "add_jobs", "run_job"]
+__all__ = ["JOBSTORE", "TABLE", "add_jobs", "run_job"]
 
 log = logging.getLogger(__name__)
 
 JOBSTORE = "db"
 TABLE = "apscheduler_jobs"
-REPORT_GRACE_SECONDS = 6 * 3600  # a daemon restarted by mid-morning still sends the report
-
-
-def _sla_check(app: App, now: datetime) -> object:
-    return slaservice.refresh_clocks(app, now)
-
-
-def _report_daily(app: App, now: datetime) -> object:
-    return slaservice.send_report(app, "daily", now)
-
-
-def _report_weekly(app: App, now: datetime) -> object:
-    return slaservice.send_report(app, "weekly", now)
-
-
-JOBS: dict[str, Callable[[App, datetime], object]] = {
-    "sla-check": _sla_check,
-    "report-daily": _report_daily,
-    "report-weekly": _report_weekly,
-}
 
 
 def run_job(name: str, settings: Settings, clock: Callable[[], datetime] = utcnow) -> object:
     """What every stored job runs: open an App, call the service with ``now=clock()``."""
     app = open_app(settings, clock=clock, migrate=False, with_model=False)
     try:
-        result = JOBS[name](app, app.clock())
+        result = job(name).run(app, app.clock())
         log.debug("job %s: %s", name, result)
         return result
     finally:
         app.close()
-
-
-def _cron(days: str, hhmm: str, tz: str) -> CronTrigger:
-    hour, minute = (int(x) for x in hhmm.split(":"))
-    return CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=tz)
 
 
 def _missed_run(store: SQLAlchemyJobStore, name: str, now: datetime) -> datetime | None:
@@ -93,7 +66,10 @@ def _missed_run(store: SQLAlchemyJobStore, name: str, now: datetime) -> datetime
 
 
 def add_jobs(scheduler: BaseScheduler, app: App) -> list[str]:
-    """Add the persistent job store and the SLA/report jobs; returns the job ids added."""
+    """Add every job of ``daemon.jobs.JOBS`` the config enables; returns their ids.
+
+    Persistent jobs go to the job store in the database, the others run in memory.
+    """
     try:
         pickle.dumps(app.clock)
     except (pickle.PicklingError, AttributeError, TypeError) as exc:
@@ -103,21 +79,9 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> list[str]:
     store = SQLAlchemyJobStore(engine=app.engine, tablename=TABLE)
     store.jobs_t.create(app.engine, checkfirst=True)  # also before scheduler.start()
     s = app.settings
-    tz = s.team.timezone
-    wanted: dict[str, tuple[object, int | None]] = {
-        "sla-check": (IntervalTrigger(minutes=s.sla.check_minutes, timezone=tz), None)
-    }
-    if s.report.daily:
-        wanted["report-daily"] = (
-            _cron(s.report.daily_days, s.report.daily_time, tz),
-            REPORT_GRACE_SECONDS,
-        )
-    if s.report.weekly:
-        wanted["report-weekly"] = (
-            _cron(s.report.weekly_day, s.report.weekly_time, tz),
-            REPORT_GRACE_SECONDS,
-        )
-    for name in JOBS.keys() - wanted.keys():
+    stored = [j for j in JOBS if j.persistent]
+    wanted = {j.id: (t, j) for j in stored if (t := j.trigger(s)) is not None}
+    for name in {j.id for j in stored} - wanted.keys():
         with contextlib.suppress(JobLookupError):
             store.remove_job(name)
             log.info("job %s disabled in the config: removed", name)
@@ -126,8 +90,10 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> list[str]:
     except ValueError:
         log.debug("job store %r already added", JOBSTORE)
     now = app.clock()
-    for name, (trigger, grace) in wanted.items():
-        extra: dict[str, object] = {"misfire_grace_time": grace} if grace else {}
+    for name, (trigger, j) in wanted.items():
+        extra: dict[str, object] = {}
+        if j.grace_seconds:
+            extra["misfire_grace_time"] = j.grace_seconds
         missed = _missed_run(store, name, now)
         if missed is not None:  # keep a run that fell due while the daemon was down
             extra["next_run_time"] = missed
@@ -136,12 +102,26 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> list[str]:
             trigger,
             args=[name, s, app.clock],
             id=name,
-            name=name,
+            name=j.name,
             jobstore=JOBSTORE,
             replace_existing=True,
             coalesce=True,
             max_instances=1,
             **extra,
         )
+    live = [j for j in JOBS if not j.persistent]
+    for j in live:
+        trigger = j.trigger(s)
+        if trigger is None:
+            continue
+        scheduler.add_job(
+            _run_live, trigger, args=[j.id, app], id=j.id, name=j.name, replace_existing=True
+        )
+        wanted[j.id] = (trigger, j)
     log.info("scheduled jobs: %s", ", ".join(wanted))
     return list(wanted)
+
+
+def _run_live(name: str, app: App) -> object:
+    """What an in-memory job runs: the service with the daemon's own App."""
+    return job(name).run(app, app.clock())

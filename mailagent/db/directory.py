@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session
 
 from mailagent.config import TeamSettings
 from mailagent.context import ContactHit, CustomerInfo, OrderInfo
+from mailagent.customers.keys import NUMBER_SEPARATORS, normalise_number, parent_domains
+from mailagent.customers.names import company_line
 from mailagent.db.models import AuditEvent, Contact, Customer, CustomerDomain, Message, Order
 from mailagent.records import InboundMail, Link, LinkMethod
-from mailagent.triage.stages.link.filing import parent_domains
-from mailagent.triage.stages.link.names import company_line
-from mailagent.triage.stages.link.numbers import NUMBER_SEPARATORS, normalise_number
 
 __all__ = [
     "DEFAULT_FREE_MAIL_DOMAINS",
@@ -46,7 +45,7 @@ DEFAULT_FREE_MAIL_DOMAINS: frozenset[str] = frozenset(TeamSettings().free_mail_d
 
 
 def normalised_number_sql(column: Any) -> ColumnElement[str]:
-    """SQL twin of :func:`~mailagent.stages.link_tokens.normalise_number` (ASCII keys).
+    """SQL twin of :func:`~mailagent.customers.keys.normalise_number` (ASCII keys).
 
     ``upper(replace(replace(col, ' ', ''), '-', ''), ...)``: portable to SQLite and
     PostgreSQL. It cannot use a plain index; an expression index on it (or a stored

@@ -14,10 +14,9 @@ import mailagent
 from mailagent import demo
 from mailagent.app import App
 from mailagent.capture.importer import import_path
-from mailagent.config import Settings
+from mailagent.config import DraftSettings, SalespersonSettings, Settings
 from mailagent.customers.archive import import_archive
-from mailagent.drafts.service import demo_draft_settings
-from mailagent.drafts.service import demo_lines as draft_demo_lines
+from mailagent.demo.lines import draft_lines, sla_lines
 from mailagent.messages.service import list_messages, list_quarantine, message_detail, store_summary
 
 __all__ = ["demo_settings", "run_demo"]
@@ -89,10 +88,8 @@ def run_demo(app: App) -> str:
     for q in list_quarantine(app):
         out.append(f"quarantined #{q.id}: {q.origin}: {q.reason}")
     out += _why_examples(app)
-    from mailagent.reports.queries import demo_lines
-
-    out += demo_lines(app)
-    out += draft_demo_lines(app)
+    out += sla_lines(app)
+    out += draft_lines(app)
     db = app.engine.url.render_as_string(hide_password=True)
     out.append("")
     out.append(f"store: {db} (raw mail and attachments under {app.settings.store.dir})")
@@ -120,3 +117,26 @@ def _why_examples(app: App) -> list[str]:
         )
         out += [f"      {r}" for r in d["link_reasons"][:2]]
     return out
+
+
+def demo_draft_settings(base: DraftSettings, archive_dir: Path) -> DraftSettings:
+    """Draft settings of the demo company (price list from the demo archive)."""
+    return dataclasses.replace(
+        base,
+        pricelist_path=str(archive_dir / "pricelist.csv"),
+        reference_prefix="HX",
+        company_name="Shenzhen Huaxin Circuit Technology Co., Ltd.",
+        company_address="Bao'an District, Shenzhen, Guangdong, China",
+        company_website="www.huaxin-pcb.com",
+        salespeople=[
+            SalespersonSettings(
+                email="lily.chen@huaxin-pcb.com",
+                name="Lily Chen",
+                name_local="陈莉",
+                title="Senior Sales Manager",
+            ),
+            SalespersonSettings(
+                email="kevin.wang@huaxin-pcb.com", name="Kevin Wang", title="Sales Engineer"
+            ),
+        ],
+    )

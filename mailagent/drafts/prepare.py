@@ -11,7 +11,6 @@ message is stored without drafts (``mailagent drafts prepare ID`` retries).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 from datetime import datetime
@@ -20,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mailagent.app import App
-from mailagent.config import DraftSettings, SalespersonSettings, Settings
+from mailagent.config import Settings
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.directory import SqlDirectory
@@ -34,7 +34,6 @@ from mailagent.drafts.variables import DraftEnv, MessageFacts, OrderFacts
 from mailagent.records import Address, AutoReplyKind, Disposition, Intent
 
 __all__ = [
-    "demo_draft_settings",
     "draft_env",
     "from_address",
     "message_facts",
@@ -43,6 +42,7 @@ __all__ = [
     "price_list_for",
     "queue_outbox",
     "refresh_auto_relay",
+    "refresh_auto_relays",
     "templates_for",
 ]
 
@@ -261,6 +261,41 @@ def refresh_auto_relay(session: Session, app: App, d: m.Draft, ob: m.Outbox) -> 
     return True
 
 
+def refresh_auto_relays(app: App, draft_id: int | None = None) -> int:
+    """Before sending: add the translation to untouched auto-approved relays not yet built.
+
+    Runs :func:`refresh_auto_relay` on every such relay waiting in the outbox (or only on
+    ``draft_id``), one transaction each; a relay another worker refreshed (or built) at the
+    same moment is skipped. Returns how many were re-rendered.
+    """
+    query = (
+        select(m.Outbox.id)
+        .join(m.Draft, m.Draft.id == m.Outbox.draft_id)
+        .where(
+            m.Outbox.state.in_(("queued", "sending")),
+            m.Outbox.raw_sha256.is_(None),
+            m.Draft.kind == "relay",
+            m.Draft.version == 1,
+            m.Draft.decided_by == "auto",
+        )
+    )
+    if draft_id is not None:
+        query = query.where(m.Outbox.draft_id == draft_id)
+    with app.sessions() as session:
+        ids = list(session.scalars(query))
+    done = 0
+    for outbox_id in ids:
+        try:
+            with app.sessions() as session, session.begin():
+                ob = session.get(m.Outbox, outbox_id, with_for_update=True)
+                d = session.get(m.Draft, ob.draft_id) if ob is not None else None
+                if ob is not None and d is not None:
+                    done += refresh_auto_relay(session, app, d, ob)
+        except IntegrityError:  # another worker saved version 2 first
+            log.info("relay of outbox item %d refreshed by another worker", outbox_id)
+    return done
+
+
 def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[int]:
     env = draft_env(app.settings)
     facts = message_facts(session, row)
@@ -370,26 +405,3 @@ def _store(
             reason="drafts.auto_relay_complaints",
         )
     return d.id
-
-
-def demo_draft_settings(base: DraftSettings, archive_dir: Path) -> DraftSettings:
-    """Draft settings of the demo company (price list from the demo archive)."""
-    return dataclasses.replace(
-        base,
-        pricelist_path=str(archive_dir / "pricelist.csv"),
-        reference_prefix="HX",
-        company_name="Shenzhen Huaxin Circuit Technology Co., Ltd.",
-        company_address="Bao'an District, Shenzhen, Guangdong, China",
-        company_website="www.huaxin-pcb.com",
-        salespeople=[
-            SalespersonSettings(
-                email="lily.chen@huaxin-pcb.com",
-                name="Lily Chen",
-                name_local="陈莉",
-                title="Senior Sales Manager",
-            ),
-            SalespersonSettings(
-                email="kevin.wang@huaxin-pcb.com", name="Kevin Wang", title="Sales Engineer"
-            ),
-        ],
-    )

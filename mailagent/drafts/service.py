@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,13 +28,11 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.drafts.prepare import (
-    demo_draft_settings,
     from_address,
     prepare_drafts,
-    price_list_for,
     queue_outbox,
+    refresh_auto_relays,
 )
-from mailagent.drafts.pricing import quote_lines
 from mailagent.errors import MailagentError
 from mailagent.send import outbox
 
@@ -44,8 +41,7 @@ __all__ = [
     "DraftStateError",
     "DraftSummary",
     "approve",
-    "demo_draft_settings",
-    "demo_lines",
+    "display_address",
     "edit_draft",
     "get_draft",
     "list_drafts",
@@ -99,7 +95,7 @@ class DraftDetail:
     audit: tuple[tuple[datetime, str, str, dict[str, Any]], ...] = field(default=())
 
 
-def _addr(a: dict[str, str]) -> str:
+def display_address(a: dict[str, str]) -> str:
     return f"{a['name']} <{a['email']}>" if a.get("name") else a["email"]
 
 
@@ -113,7 +109,7 @@ def _summary(session: Session, d: m.Draft) -> DraftSummary:
         intent=d.intent,
         language=d.language,
         subject=d.subject,
-        to=tuple(_addr(a) for a in d.to_addrs),
+        to=tuple(display_address(a) for a in d.to_addrs),
         customer=customer.name if customer else "",
         message_pk=d.message_pk,
         version=d.version,
@@ -173,8 +169,10 @@ def get_draft(app: App, draft_id: int) -> DraftDetail:
         return DraftDetail(
             summary=_summary(session, d),
             body=d.body,
-            cc=tuple(_addr(a) for a in d.cc_addrs),
-            from_=_addr({"name": d.from_name, "email": d.from_addr}) if d.from_addr else "",
+            cc=tuple(display_address(a) for a in d.cc_addrs),
+            from_=display_address({"name": d.from_name, "email": d.from_addr})
+            if d.from_addr
+            else "",
             reference=d.reference,
             template=d.template,
             notes=tuple(d.notes),
@@ -313,35 +311,5 @@ def send_approved(
             d = _load(session, draft_id)
             if d.status != "approved":
                 raise DraftStateError(f"draft {d.id} is {d.status}; approve it first")
+    refresh_auto_relays(app, draft_id)
     return outbox.deliver(app, draft_id, on_accepted=on_accepted)
-
-
-def demo_lines(app: App) -> list[str]:
-    """Lines for the demo report: drafts per intent and one rendered quotation."""
-    with app.sessions() as session:
-        drafts = list(session.scalars(select(m.Draft).order_by(m.Draft.id)))
-        pending = Counter(d.intent for d in drafts if d.status == "pending" and d.kind == "reply")
-        relays = sum(1 for d in drafts if d.kind == "relay")
-        quotes = [d for d in drafts if d.intent == "inquiry" and d.quote]
-        example = max(quotes, key=lambda d: len(d.quote), default=None)
-        out = [
-            "",
-            f"drafts: {len(drafts)} prepared; pending replies by intent: "
-            + (", ".join(f"{k} {v}" for k, v in sorted(pending.items())) or "none")
-            + f"; {relays} complaint relay(s) to Quality",
-        ]
-        if example is not None:
-            out += [
-                "",
-                f"quotation draft #{example.id} (mailagent drafts show {example.id}):",
-                f"  Subject: {example.subject}",
-                f"  To: {', '.join(map(_addr, example.to_addrs))}",
-            ]
-            out += ["  " + ln for ln in example.body.splitlines()[:40]]
-    sample = "please quote 500 pcs of HX-4L-FR4-1.6, HX-2L-FR4-1.6 x 2,000 and 50 pcs HX-AL-1L-1.6"
-    plist = price_list_for(app.settings)
-    out += ["", f"price list check: {sample!r}"]
-    for ln in quote_lines(sample, plist):
-        price = f"{ln.currency} {ln.unit_price} -> {ln.currency} {ln.total}" if ln.priced else ""
-        out.append(f"  {ln.code:<16} {ln.quantity or '-':>6}  {price or 'UNPRICED: ' + ln.reason}")
-    return out

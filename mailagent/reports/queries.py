@@ -44,7 +44,6 @@ __all__ = [
     "Table",
     "UnansweredItem",
     "conversion",
-    "demo_lines",
     "gather_events",
     "outbound_kinds",
     "period_key",
@@ -504,39 +503,3 @@ def conversion(session: Session, since: datetime, now: datetime, by: str = "sale
         ("market" if by == "country" else by, "inquiries", "converted", "rate %"),
         tuple((g, n, c, round(100 * c / n, 1)) for g, (n, c) in sorted(counts.items())),
     )
-
-
-def demo_lines(app: Any) -> list[str]:
-    """SLA clocks of the demo mail, as of two hours after the newest demo message."""
-    from mailagent.sla import service as slaservice
-
-    tz = ZoneInfo(app.settings.team.timezone)
-    with app.sessions() as session:
-        newest = session.scalar(
-            select(m.Message.received_at).order_by(m.Message.received_at.desc()).limit(1)
-        )
-    if newest is None:
-        return ["SLA: no mail"]
-    now = _utc(newest) + timedelta(hours=2)
-    slaservice.refresh_clocks(app, now, notify=False, since=datetime(1970, 1, 1, tzinfo=UTC))
-    views = slaservice.clock_views(app)
-    out = [
-        "",
-        f"SLA clocks as of {now.astimezone(tz):%Y-%m-%d %H:%M %Z} (2 h after the newest "
-        "demo message; policies in rules/sla.toml):",
-    ]
-    for v in sorted(views, key=lambda v: v.message_pk):
-        due = v.due_at.astimezone(tz)
-        out.append(
-            f"  #{v.message_pk:<4} {v.policy_id:<17} {v.state:<9} due {due:%m-%d %H:%M}  "
-            f"{v.summary[:70]}"
-        )
-    states: dict[str, int] = defaultdict(int)
-    for v in views:
-        states[v.state] += 1
-    out.append(
-        "  " + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
-        if views
-        else "  (no clocks)"
-    )
-    return out

@@ -37,17 +37,18 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mailagent.app import App
+from mailagent.capture.sent import SentFolder
 from mailagent.config import MailboxSettings, Settings
 from mailagent.db import models as m
 from mailagent.db import queries as q
-from mailagent.drafts.prepare import refresh_auto_relay
 from mailagent.errors import (
     ConfigError,
     PermanentDeliveryError,
     SourceError,
     TransientDeliveryError,
 )
-from mailagent.send.smtp import SentFolder, SmtpAuthError, build_message, send_raw, smtp_password
+from mailagent.records import MailAddress, OutgoingMail
+from mailagent.send.smtp import SmtpAuthError, build_message, send_raw, smtp_password
 
 __all__ = ["DeliveryResult", "deliver"]
 
@@ -171,10 +172,28 @@ def _claim(run: _Run, outbox_id: int) -> tuple[m.Draft, m.Outbox, bool] | None:
         if not d.mailbox:
             d.mailbox = _message_mailbox(s, d)
         if ob.raw_sha256 is None:
-            refresh_auto_relay(s, app, d, ob)
-            raw = build_message(d, ob.message_id, now).as_bytes(policy=SMTP_POLICY)
+            raw = build_message(outgoing(d), ob.message_id, now).as_bytes(policy=SMTP_POLICY)
             ob.raw_sha256 = app.blobs.put_raw(raw)
     return d, ob, recovering
+
+
+def _address(a: dict[str, str]) -> MailAddress:
+    return MailAddress(email=a["email"], name=a.get("name", ""))
+
+
+def outgoing(d: m.Draft) -> OutgoingMail:
+    """The draft row as the record the SMTP edge builds the message from."""
+    return OutgoingMail(
+        sender=MailAddress(email=d.from_addr, name=d.from_name),
+        to=tuple(_address(a) for a in d.to_addrs),
+        cc=tuple(_address(a) for a in d.cc_addrs or ()),
+        subject=d.subject,
+        body=d.body,
+        language=d.language,
+        draft_ref=f"{d.id}.{d.version}",
+        in_reply_to=d.in_reply_to,
+        references=tuple(d.references or ()),
+    )
 
 
 def _message_mailbox(s: Session, d: m.Draft) -> str:

@@ -1,21 +1,21 @@
-"""SMTP edge: build the reply, submit it with aiosmtplib, and reach the IMAP Sent folder.
+"""SMTP edge: build the reply and submit it with aiosmtplib.
 
-:func:`build_message` turns an approved draft into an RFC 5322 message (UTF-8 body; From,
+:func:`build_message` turns an :class:`~mailagent.records.OutgoingMail` into an RFC 5322
+message (UTF-8 body; From,
 To, Cc, Subject, Date, the stable Message-ID, In-Reply-To and References so the customer's
 client threads it, and ``X-Mailagent-Draft``). :func:`send_raw` submits it over STARTTLS,
 implicit TLS or plain (loopback) with AUTH, and maps the outcome: 4xx answers, timeouts and
 connection errors raise :class:`~mailagent.errors.TransientDeliveryError` (a refused login
 raises its subclass :class:`SmtpAuthError`), 5xx answers raise
 :class:`~mailagent.errors.PermanentDeliveryError`, both with the server's code and text.
-:class:`SentFolder` files copies in the mailbox's Sent folder (via ``ImapSource.append``)
-and finds them again by Message-ID. The delivery state machine that uses all this (and makes
-sending idempotent) is :mod:`mailagent.outbox`. No database access here.
+The Sent folder copies are :mod:`mailagent.capture.sent`'s job; the delivery state machine
+that uses both (and makes sending idempotent) is :mod:`mailagent.send.outbox`. No database
+access here: records in, bytes and answers out.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import ssl
 from datetime import datetime
@@ -23,19 +23,14 @@ from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
-from typing import Any
 
 import aiosmtplib
 
-from mailagent.capture.imap import ImapSource
-from mailagent.capture.imap_auth import guard, open_client
-from mailagent.config import MailboxSettings, SmtpSettings, read_secret
-from mailagent.db import models as m
+from mailagent.config import SmtpSettings, read_secret
 from mailagent.errors import ConfigError, PermanentDeliveryError, TransientDeliveryError
+from mailagent.records import MailAddress, OutgoingMail
 
 __all__ = [
-    "PENDING_FLAG",
-    "SentFolder",
     "SmtpAuthError",
     "build_message",
     "send_raw",
@@ -46,8 +41,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("mailagent.audit")
 
-PENDING_FLAG = "$MailagentPending"
-
 
 class SmtpAuthError(TransientDeliveryError):
     """The server refused our login: every other draft would fail the same way."""
@@ -56,17 +49,17 @@ class SmtpAuthError(TransientDeliveryError):
 # -- the message -------------------------------------------------------------------------------
 
 
-def _hdr(a: dict[str, str]) -> HeaderAddress:
-    return HeaderAddress(display_name=a.get("name", ""), addr_spec=a["email"])
+def _hdr(a: MailAddress) -> HeaderAddress:
+    return HeaderAddress(display_name=a.name, addr_spec=a.email)
 
 
-def build_message(draft: m.Draft, message_id: str, now: datetime) -> EmailMessage:
+def build_message(draft: OutgoingMail, message_id: str, now: datetime) -> EmailMessage:
     """The reply as an RFC 5322 message (UTF-8 text body; headers encoded as needed)."""
     msg = EmailMessage(policy=SMTP_POLICY)
-    msg["From"] = HeaderAddress(display_name=draft.from_name, addr_spec=draft.from_addr)
-    msg["To"] = [_hdr(a) for a in draft.to_addrs]
-    if draft.cc_addrs:
-        msg["Cc"] = [_hdr(a) for a in draft.cc_addrs]
+    msg["From"] = _hdr(draft.sender)
+    msg["To"] = [_hdr(a) for a in draft.to]
+    if draft.cc:
+        msg["Cc"] = [_hdr(a) for a in draft.cc]
     msg["Subject"] = draft.subject
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = f"<{message_id}>"
@@ -74,7 +67,7 @@ def build_message(draft: m.Draft, message_id: str, now: datetime) -> EmailMessag
         msg["In-Reply-To"] = f"<{draft.in_reply_to}>"
     if draft.references:
         msg["References"] = " ".join(f"<{r}>" for r in draft.references)
-    msg["X-Mailagent-Draft"] = f"{draft.id}.{draft.version}"
+    msg["X-Mailagent-Draft"] = draft.draft_ref
     msg["Content-Language"] = draft.language
     msg.set_content(draft.body, charset="utf-8", cte=_transfer_encoding(draft.body))
     return msg
@@ -157,66 +150,3 @@ def smtp_password(s: SmtpSettings) -> str | None:
             f"{s.password_env or '(none)'} or smtp.password_file"
         )
     return secret
-
-
-# -- the Sent folder -------------------------------------------------------------------------------
-
-
-class SentFolder:
-    """The Sent folder of one mailbox: journal before SMTP, copy after, lookup on recovery."""
-
-    def __init__(self, settings: MailboxSettings) -> None:
-        self.settings = settings
-        self.folder = settings.sent_folder
-        self._client: Any = None
-        self._source: ImapSource | None = None
-        self.where = f"IMAP {settings.name} {self.folder}"
-
-    def _conn(self) -> Any:
-        if self._client is None:
-            self._client = open_client(self.settings)
-            with guard(self.where, "SELECT"):
-                if not self._client.folder_exists(self.folder):
-                    self._client.create_folder(self.folder)
-                self._client.select_folder(self.folder)
-        return self._client
-
-    def find(self, message_id: str) -> list[tuple[int, bool]]:
-        """``(uid, still pending)`` of every copy with this Message-ID."""
-        client = self._conn()
-        with guard(self.where, "SEARCH"):
-            client.noop()  # see messages appended by other connections
-            uids = client.search(["HEADER", "Message-ID", f"<{message_id}>"])
-            flags = client.get_flags(uids) if uids else {}
-        pending = PENDING_FLAG.encode()
-        return [(int(u), pending in flags.get(u, ())) for u in sorted(uids)]
-
-    def file(self, raw: bytes, when: datetime, *, pending: bool) -> int | None:
-        """APPEND the copy (``\\Seen``, plus the pending flag for a journal copy)."""
-        if self._source is None:
-            self._source = ImapSource(self.settings)
-            self._source.connect()
-        flags = ["\\Seen", PENDING_FLAG] if pending else ["\\Seen"]
-        return self._source.append(self.folder, raw, flags=flags, when=when)
-
-    def confirm(self, uid: int) -> None:
-        client = self._conn()
-        with guard(self.where, "STORE"):
-            client.noop()  # a UID appended over the other connection must be known here
-            client.remove_flags([uid], [PENDING_FLAG], silent=True)
-
-    def discard(self, uid: int) -> None:
-        client = self._conn()
-        with guard(self.where, "EXPUNGE"):
-            client.noop()
-            client.delete_messages([uid], silent=True)
-            client.uid_expunge([uid])
-
-    def close(self) -> None:
-        """Log out of both connections (errors ignored: they may already be dead)."""
-        client, source, self._client, self._source = self._client, self._source, None, None
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.logout()
-        if source is not None:
-            source.close()

@@ -23,8 +23,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, getaddresses, make_msgid
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, or_, select, update
@@ -34,16 +32,14 @@ from sqlalchemy.orm import Session
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
-from mailagent.reports import output as reportout
 from mailagent.reports import queries as reports
-from mailagent.send.smtp import send_raw, smtp_password
+from mailagent.send.notices import base_email, send_notice
 from mailagent.sla.clock import SlaState, evaluate, localize
 from mailagent.sla.policies import SlaRules, load_sla_rules
 
 __all__ = [
     "ACTOR",
     "ClockView",
-    "ReportOutcome",
     "SlaChange",
     "acknowledge",
     "clock_views",
@@ -51,9 +47,6 @@ __all__ = [
     "record_relay",
     "refresh_clocks",
     "resume",
-    "send_mail",
-    "send_report",
-    "sender_address",
 ]
 
 log = logging.getLogger(__name__)
@@ -97,15 +90,6 @@ class ClockView:
     @property
     def summary(self) -> str:
         return self.reasons[-1] if self.reasons else ""
-
-
-@dataclass(frozen=True, slots=True)
-class ReportOutcome:
-    kind: str
-    period: str
-    sent: bool
-    recipients: tuple[str, ...]
-    reason: str
 
 
 def _utc(value: datetime) -> datetime:
@@ -381,7 +365,7 @@ def _notify(app: App, now: datetime, column: str) -> list[SlaChange]:
     failed: dict[int, str] = {}
     for items, to, cc in batches:  # one e-mail per batch; a failed batch is retried next run
         try:
-            send_mail(app, _notice_email(app, now, tz, items, to, cc, escalate=escalate))
+            send_notice(app.settings, _notice_email(app, now, tz, items, to, cc, escalate=escalate))
         except Exception as exc:
             log.exception("SLA %s notice to %s failed; will retry next run", action, to)
             failed.update({v.clock_id: str(exc) for v in items})
@@ -483,106 +467,7 @@ def _notice_email(
         )
         lines.append("")
     lines.append("Open mailagent (or `mailagent sla status`) for the reasons of each clock.")
-    msg = _base_email(app, now, head, to, cc)
+    msg = base_email(app.settings, now, head, to, cc, id_prefix="sla")
     msg["X-Mailagent-Notice"] = "sla-escalation" if escalate else "sla-warning"
     msg.set_content("\n".join(lines))
     return msg
-
-
-def _base_email(
-    app: App, now: datetime, subject: str, to: Sequence[str], cc: Sequence[str] = ()
-) -> EmailMessage:
-    msg = EmailMessage()
-    sender = sender_address(app)
-    msg["From"] = sender
-    msg["To"] = ", ".join(to)
-    if cc:
-        msg["Cc"] = ", ".join(cc)
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid("sla", domain=sender.rpartition("@")[2] or "localhost")
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
-    return msg
-
-
-def sender_address(app: App) -> str:
-    smtp, team = app.settings.smtp, app.settings.team
-    if smtp.from_address:
-        return smtp.from_address
-    if "@" in smtp.username:
-        return smtp.username
-    return f"mailagent@{team.own_domains[0] if team.own_domains else 'localhost'}"
-
-
-# -- sending ---------------------------------------------------------------------------------
-
-
-def send_mail(app: App, msg: EmailMessage) -> str:
-    """Send one notice or report with ``[smtp]`` settings via ``smtp.send_raw``.
-
-    Returns the server's answer; raises TransientDeliveryError (4xx, connection) or
-    PermanentDeliveryError (5xx).
-    """
-    s = app.settings.smtp
-    rcpts = [addr for _name, addr in getaddresses(msg.get_all("To", []) + msg.get_all("Cc", []))]
-    answer = send_raw(s, smtp_password(s), sender_address(app), rcpts, msg.as_bytes(policy=SMTP))
-    log.info("sent %r to %s: %s", msg["Subject"], ", ".join(rcpts), answer)
-    return answer
-
-
-# -- scheduled reports -----------------------------------------------------------------------
-
-
-def send_report(app: App, kind: str, now: datetime, *, force: bool = False) -> ReportOutcome:
-    """E-mail the daily or weekly report once per period (``force``: send again anyway)."""
-    now = _utc(now)
-    settings = app.settings
-    tz = ZoneInfo(settings.team.timezone)
-    period = reports.period_key(kind, now, tz)
-    recipients = tuple(settings.report.recipients or settings.team.supervisor_addresses)
-    if not recipients:
-        return ReportOutcome(
-            kind, period, False, (), "no recipients (report.recipients, team.supervisor_addresses)"
-        )
-    if not force:
-        try:
-            with app.sessions() as session, session.begin():
-                session.add(
-                    m.ReportRun(kind=kind, period=period, recipients=list(recipients), sent_at=now)
-                )
-        except IntegrityError:
-            return ReportOutcome(kind, period, False, recipients, f"{kind} {period} already sent")
-    try:
-        with app.sessions() as session:
-            msg = reportout.build_report_email(
-                session,
-                now,
-                settings,
-                kind=kind,
-                sender=sender_address(app),
-                recipients=recipients,
-            )
-        send_mail(app, msg)
-    except Exception:
-        if not force:
-            with app.sessions() as session, session.begin():
-                run = session.scalar(
-                    select(m.ReportRun).where(
-                        m.ReportRun.kind == kind, m.ReportRun.period == period
-                    )
-                )
-                if run is not None:
-                    session.delete(run)
-        raise
-    with app.sessions() as session, session.begin():
-        q.audit(
-            session,
-            ACTOR,
-            "report.sent",
-            now,
-            None,
-            kind=kind,
-            period=period,
-            recipients=list(recipients),
-        )
-    return ReportOutcome(kind, period, True, recipients, f"sent to {', '.join(recipients)}")

@@ -17,8 +17,10 @@ from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
 from mailagent.config import ReportSettings
 from mailagent.daemon import scheduler as sched
+from mailagent.daemon.jobs import REPORT_GRACE_SECONDS
 from mailagent.db import models as m
-from mailagent.sla.service import ReportOutcome, SlaChange
+from mailagent.reports.scheduled import ReportOutcome
+from mailagent.sla.service import SlaChange
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 11:00 in Shanghai
 
@@ -50,7 +52,14 @@ def _scheduler() -> BackgroundScheduler:
 def test_jobs_are_stored_in_the_database(app: App) -> None:
     s = _scheduler()
     try:
-        assert sched.add_jobs(s, app) == ["sla-check", "report-daily", "report-weekly"]
+        assert sched.add_jobs(s, app) == [
+            "sla-check",
+            "report-daily",
+            "report-weekly",
+            "housekeeping",
+            "translate",
+            "send-approved",
+        ]
     finally:
         s.shutdown(wait=False)
     with app.engine.connect() as conn:
@@ -59,7 +68,14 @@ def test_jobs_are_stored_in_the_database(app: App) -> None:
     # a restarted daemon sees the same jobs in the same store
     s = _scheduler()
     try:
-        assert sched.add_jobs(s, app) == ["sla-check", "report-daily", "report-weekly"]
+        assert sched.add_jobs(s, app) == [
+            "sla-check",
+            "report-daily",
+            "report-weekly",
+            "housekeeping",
+            "translate",
+            "send-approved",
+        ]
         jobs = {j.id: j for j in s.get_jobs(jobstore=sched.JOBSTORE)}
         assert sorted(jobs) == ["report-daily", "report-weekly", "sla-check"]
         daily = jobs["report-daily"]
@@ -80,7 +96,13 @@ def test_disabled_report_job_is_removed(app: App) -> None:
     try:
         sched.add_jobs(s, app)
         app.settings = dataclasses.replace(app.settings, report=ReportSettings(weekly=False))
-        assert sched.add_jobs(s, app) == ["sla-check", "report-daily"]
+        assert sched.add_jobs(s, app) == [
+            "sla-check",
+            "report-daily",
+            "housekeeping",
+            "translate",
+            "send-approved",
+        ]
         assert s.get_job("report-weekly") is None
     finally:
         s.shutdown(wait=False)
@@ -133,8 +155,33 @@ def test_run_missed_while_down_keeps_its_time(app: App) -> None:
         sched.add_jobs(s, app)  # restart at 11:00: the 08:30 run is still due (grace 6 h)
         daily = s.get_job("report-daily")
         assert daily.next_run_time == missed
-        assert daily.misfire_grace_time == sched.REPORT_GRACE_SECONDS
+        assert daily.misfire_grace_time == REPORT_GRACE_SECONDS
         # a run time that is not yet due is recomputed from the (maybe changed) trigger
         assert s.get_job("report-weekly").next_run_time > NOW
     finally:
         s.shutdown(wait=False)
+
+
+def test_one_job_table_with_intervals_from_the_config(app: App) -> None:
+    """Every periodic job is declared once, in daemon.jobs.JOBS, and timed by the config."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from mailagent.daemon.jobs import JOBS
+
+    assert len({j.id for j in JOBS}) == len(JOBS)
+    settings = dataclasses.replace(
+        app.settings,
+        scheduler=dataclasses.replace(app.settings.scheduler, send_seconds=17),
+    )
+    send = next(j for j in JOBS if j.id == "send-approved")
+    trigger = send.trigger(settings)
+    assert isinstance(trigger, IntervalTrigger) and trigger.interval.total_seconds() == 17
+    s = _scheduler()
+    try:
+        sched.add_jobs(s, app)
+        live = {
+            j.id for j in s.get_jobs() if j.id in {"housekeeping", "translate", "send-approved"}
+        }
+    finally:
+        s.shutdown(wait=False)
+    assert live == {"housekeeping", "translate", "send-approved"}

@@ -22,8 +22,10 @@ from mailagent.cli.drafts import drafts as drafts_cli
 from mailagent.cli.main import Obj
 from mailagent.config import DraftSettings, SalespersonSettings, SmtpSettings
 from mailagent.db import models as m
+from mailagent.demo.lines import draft_lines
+from mailagent.demo.run import demo_draft_settings
 from mailagent.drafts import service as drafting
-from mailagent.drafts.prepare import demo_draft_settings, prepare_for_message
+from mailagent.drafts.prepare import prepare_for_message
 from mailagent.drafts.service import DraftStateError
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -266,7 +268,7 @@ def test_list_filters_and_demo_lines(tmp_path: Path, db_url: str) -> None:
     }
     assert [d.intent for d in drafting.list_drafts(app, "pending", intent="inquiry")] == ["inquiry"]
     assert drafting.list_drafts(app, "sent") == []
-    text = "\n".join(drafting.demo_lines(app))
+    text = "\n".join(draft_lines(app))
     assert "pending replies by intent: complaint 1, inquiry 1; 1 complaint relay(s)" in text
     assert "HX-4L-FR4-1.6       500  USD 2.65 -> USD 1325.00" in text
     assert "UNPRICED: 50 pcs is below the MOQ of 500" in text

@@ -27,11 +27,13 @@ from support.servers import Dovecot, Smtpd, free_port, unique_name
 
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
+from mailagent.capture.sent import PENDING_FLAG, SentFolder
 from mailagent.config import DraftSettings, ImapSettings, SalespersonSettings
 from mailagent.db import models as m
 from mailagent.drafts import service as drafting
 from mailagent.drafts.prepare import prepare_for_message
-from mailagent.send.smtp import PENDING_FLAG, SentFolder, build_message
+from mailagent.records import MailAddress, OutgoingMail
+from mailagent.send.smtp import build_message
 
 pytestmark = pytest.mark.dovecot
 
@@ -359,18 +361,16 @@ def test_stale_sending_without_any_copy_is_sent_once(world: World) -> None:
 
 
 def test_build_message_encodes_non_ascii_and_threads() -> None:
-    d = m.Draft(
-        id=7,
-        version=2,
-        from_name="陈莉 (Huaxin)",
-        from_addr="lily.chen@huaxin-pcb.com",
-        to_addrs=[{"name": "Jürgen Hoffmann", "email": "j.hoffmann@mueller-elektronik.de"}],
-        cc_addrs=[{"name": "", "email": "qs@mueller-elektronik.de"}],
+    d = OutgoingMail(
+        sender=MailAddress("lily.chen@huaxin-pcb.com", "陈莉 (Huaxin)"),
+        to=(MailAddress("j.hoffmann@mueller-elektronik.de", "Jürgen Hoffmann"),),
+        cc=(MailAddress("qs@mueller-elektronik.de"),),
         subject="Re: [SO-2026-0088] Bestellung – Lieferung",
         body="Grüße 你好\n",
         in_reply_to="po@mueller.de",
-        references=["root@mueller.de", "po@mueller.de"],
+        references=("root@mueller.de", "po@mueller.de"),
         language="de",
+        draft_ref="7.2",
     )
     raw = build_message(d, "abc.7@huaxin-pcb.com", T0).as_bytes()
     assert raw.isascii() and b"\r\n" in raw

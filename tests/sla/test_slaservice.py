@@ -23,6 +23,8 @@ from mailagent.config import SmtpSettings
 from mailagent.db import models as m
 from mailagent.errors import TransientDeliveryError
 from mailagent.messages.service import reclassify
+from mailagent.reports.scheduled import send_report
+from mailagent.send.notices import send_notice
 from mailagent.sla import service as slaservice
 
 SUPERVISOR = "grace.liu@huaxin-pcb.com"
@@ -248,7 +250,7 @@ def test_failed_escalation_is_retried(app: App, smtp: tuple[Sink, int]) -> None:
     assert len(sink.messages) == 1
     with pytest.raises(TransientDeliveryError):
         app.settings = dataclasses.replace(good, smtp=_smtp_settings(free_port()))
-        slaservice.send_mail(app, sink.messages[0][2])
+        send_notice(app.settings, sink.messages[0][2])
 
 
 def test_pause_while_waiting_on_customer(app: App) -> None:
@@ -299,14 +301,14 @@ def test_scheduled_report_is_sent_once_per_period(app: App, smtp: tuple[Sink, in
     sink = smtp[0]
     _inquiry(app)
     now = MON_10 + timedelta(hours=30)
-    first = slaservice.send_report(app, "daily", now)
+    first = send_report(app, "daily", now)
     assert first.sent and first.period == "2026-11-24" and first.recipients == (SUPERVISOR,)
-    again = slaservice.send_report(app, "daily", now + timedelta(hours=1))
+    again = send_report(app, "daily", now + timedelta(hours=1))
     assert not again.sent and "already sent" in again.reason
-    forced = slaservice.send_report(app, "daily", now, force=True)
+    forced = send_report(app, "daily", now, force=True)
     assert forced.sent
     assert [msg["Subject"] for _f, _r, msg in sink.messages] == ["Unanswered mail — 2026-11-24"] * 2
-    weekly = slaservice.send_report(app, "weekly", now)
+    weekly = send_report(app, "weekly", now)
     assert weekly.sent and weekly.period == "2026-W48"
     assert sink.messages[-1][2]["Subject"] == "Unanswered mail — week 2026-W48"
 

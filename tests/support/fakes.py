@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mailagent.context import ContactHit, CustomerInfo, OrderInfo
-from mailagent.triage.stages.link.numbers import normalise_number
+from mailagent.customers.keys import normalise_number
 
 __all__ = ["FakeDirectory"]
 

@@ -7,10 +7,11 @@ from support.fakes import FakeDirectory
 from support.mailfactory import make_mail
 
 from mailagent.context import ThreadContext
+from mailagent.customers.keys import normalise_number, parent_domains
+from mailagent.customers.names import company_line, match_names, normalise_name
 from mailagent.records import InboundMail, Intent, Link, LinkMethod
 from mailagent.triage.stages.link import filing as link
-from mailagent.triage.stages.link.names import company_line, match_names, normalise_name
-from mailagent.triage.stages.link.numbers import find_numbers, normalise_number
+from mailagent.triage.stages.link.numbers import find_numbers
 
 FREE = frozenset({"gmail.com", "163.com", "qq.com", "outlook.com"})
 OWN = ("ourpcb.com",)
@@ -376,8 +377,8 @@ def test_find_numbers_is_bounded() -> None:
 
 
 def test_parent_domains() -> None:
-    assert link.parent_domains("Mail.Acme.com") == ["mail.acme.com", "acme.com"]
-    assert link.parent_domains("localhost") == ["localhost"]
+    assert parent_domains("Mail.Acme.com") == ["mail.acme.com", "acme.com"]
+    assert parent_domains("localhost") == ["localhost"]
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailagent.context import Directory, OrderInfo, ThreadContext
+from mailagent.customers.keys import parent_domains
+from mailagent.customers.names import match_names
 from mailagent.records import Address, InboundMail, Intent, Link, LinkMethod
-from mailagent.triage.stages.link.names import match_names
 from mailagent.triage.stages.link.numbers import (
     FoundNumber,
     Hit,
@@ -30,7 +31,7 @@ from mailagent.triage.stages.link.numbers import (
     pair_orders,
 )
 
-__all__ = ["NAME", "counterparty", "parent_domains", "run"]
+__all__ = ["NAME", "counterparty", "run"]
 
 NAME = "link"
 
@@ -76,12 +77,6 @@ def counterparty(mail: InboundMail, own_domains: Sequence[str]) -> tuple[Address
         return sender, False
     outside = [a for a in (*mail.to, *mail.cc) if not _is_own(a.domain, own)]
     return (outside[0] if outside else None), True
-
-
-def parent_domains(domain: str) -> list[str]:
-    """``mail.eu.acme.com`` → [mail.eu.acme.com, eu.acme.com, acme.com] (never the TLD)."""
-    labels = domain.lower().strip(".").split(".")
-    return [".".join(labels[i:]) for i in range(max(1, len(labels) - 1))]
 
 
 def _by_address(

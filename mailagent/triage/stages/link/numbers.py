@@ -16,21 +16,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mailagent.context import OrderInfo
+from mailagent.customers.keys import normalise_number
 from mailagent.records import InboundMail
 
 __all__ = [
-    "NUMBER_SEPARATORS",
     "FoundNumber",
     "Hit",
     "all_keys",
     "find_numbers",
-    "normalise_number",
     "pair_orders",
 ]
-
-# Characters ignored when comparing numbers: "PO 45001" == "PO-45001" == "po#45001".
-# db/directory.py strips exactly these in SQL, so keep both in step.
-NUMBER_SEPARATORS = " -_/.#:\t"
 
 _EDGE_L = r"(?<![A-Za-z0-9])"
 _EDGE_R = r"(?![A-Za-z0-9]|[-/]\d)"
@@ -56,13 +51,6 @@ _PREFIXED = re.compile(
 )
 # Bare long numbers: SAP purchase orders (4500012345) and similar customer PO numbers.
 _BARE = re.compile(_EDGE_L + r"\d{7,12}" + _EDGE_R)
-
-_STRIP = re.compile("[" + re.escape(NUMBER_SEPARATORS) + "]")
-
-
-def normalise_number(number: str) -> str:
-    """The comparison key of an order/PO/PI number: separators removed, upper case."""
-    return _STRIP.sub("", number).upper()
 
 
 @dataclass(frozen=True, slots=True)
