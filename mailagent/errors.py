@@ -10,6 +10,7 @@ __all__ = [
     "DeliveryError",
     "ImportDataError",
     "MailagentError",
+    "NotFound",
     "ParseError",
     "PermanentDeliveryError",
     "RulesError",
@@ -21,6 +22,11 @@ __all__ = [
 
 class MailagentError(Exception):
     """Base for all mailagent errors."""
+
+
+class NotFound(MailagentError, LookupError):
+    """The message, draft, customer, order, user or clock asked for does not exist
+    (or is outside what the caller may see): the CLI exits 3, the web UI answers 404."""
 
 
 class ConfigError(MailagentError):

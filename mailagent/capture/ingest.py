@@ -33,7 +33,7 @@ from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.threadindex import ThreadIndex
 from mailagent.db.triage_rows import NEW, TRIAGE_FAILED
-from mailagent.errors import ParseError
+from mailagent.errors import NotFound, ParseError
 from mailagent.parse.message import parse_message
 from mailagent.records import FetchedMail, InboundMail
 from mailagent.triage.worker import triage_messages
@@ -339,9 +339,9 @@ def reprocess(app: App, quarantine_id: int, actor: str = "cli") -> IngestResult:
     with app.sessions() as session:
         row = session.get(m.Quarantine, quarantine_id)
         if row is None:
-            raise LookupError(f"no quarantined message with id {quarantine_id}")
+            raise NotFound(f"no quarantined message with id {quarantine_id}")
         if row.resolved_at is not None:
-            raise LookupError(f"quarantined message {quarantine_id} was already resolved")
+            raise NotFound(f"quarantined message {quarantine_id} was already resolved")
         sha, origin, folder = row.raw_sha256, row.origin, row.folder or ""
         uidvalidity, uid = row.uidvalidity or 0, row.uid or 0
         mailbox_name = "import"
@@ -384,7 +384,7 @@ def _retriage(app: App, message_pk: int, origin: str) -> IngestResult:
     with app.sessions() as session, session.begin():
         msg = session.get(m.Message, message_pk)
         if msg is None:
-            raise LookupError(f"message {message_pk} of this quarantine entry no longer exists")
+            raise NotFound(f"message {message_pk} of this quarantine entry no longer exists")
         if msg.status == TRIAGE_FAILED:
             msg.status = NEW
         message_id = msg.message_id

@@ -11,6 +11,7 @@ import click
 
 from mailagent import config
 from mailagent.app import App, open_app
+from mailagent.errors import NotFound
 
 __all__ = ["cli_app", "fail", "store_app"]
 
@@ -19,10 +20,15 @@ __all__ = ["cli_app", "fail", "store_app"]
 def cli_app(
     ctx: click.Context, settings: config.Settings | None = None, **kw: Any
 ) -> Iterator[App]:
-    """The App for this command (``ctx.obj`` is ``cli.Obj``), closed when the command ends."""
+    """The App for this command (``ctx.obj`` is ``cli.Obj``), closed when the command ends.
+
+    Whatever the command asked for and does not exist (:class:`NotFound`) exits 3.
+    """
     app = open_app(settings or ctx.obj.settings(), **kw)
     try:
         yield app
+    except NotFound as exc:
+        fail(str(exc), 3)
     finally:
         app.close()
 

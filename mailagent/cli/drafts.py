@@ -18,7 +18,7 @@ import click
 
 from mailagent.app import App
 from mailagent.cli.common import fail, store_app
-from mailagent.errors import MailagentError
+from mailagent.errors import MailagentError, NotFound
 
 __all__ = ["drafts"]
 
@@ -33,8 +33,8 @@ def _app(ctx: click.Context) -> Iterator[App]:
     with store_app(ctx) as app:
         try:
             yield app
-        except LookupError as exc:
-            fail(str(exc.args[0] if exc.args else exc), 3)
+        except NotFound:
+            raise  # store_app exits 3
         except MailagentError as exc:
             fail(str(exc), 1)
 

@@ -68,11 +68,7 @@ def reprocess(ctx: click.Context, quarantine_id: int | None, all_: bool) -> None
         ids = [r.id for r in list_quarantine(app)] if all_ else [quarantine_id or 0]
         failed = 0
         for qid in ids:
-            try:
-                result = do_reprocess(app, qid)
-            except LookupError as exc:
-                fail(str(exc), 3)
-                return
+            result = do_reprocess(app, qid)
             click.echo(f"{qid}: {result.status.value} {result.reason}".rstrip())
             failed += result.status is IngestStatus.QUARANTINED
     if failed:
@@ -110,13 +106,14 @@ def messages() -> None:
 def messages_list(
     ctx: click.Context, intent: str | None, customer_code: str | None, limit: int
 ) -> None:
-    from mailagent.messages.service import list_messages
+    from mailagent.messages.listing import MessageFilter, list_messages
 
+    flt = MessageFilter(intent=intent, customer_code=customer_code, per_page=limit)
     with cli_app(ctx, with_model=False) as app:
-        for s in list_messages(app, intent=intent, customer_code=customer_code, limit=limit):
+        for s in list_messages(app, flt):
             click.echo(
                 f"{s.id:>5} {s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
-                f"{(s.language or '-'):<7} {(s.customer or '-')[:24]:<24} {s.subject[:60]}"
+                f"{(s.language or '-'):<7} {(s.customer_name or '-')[:24]:<24} {s.subject[:60]}"
             )
 
 
@@ -127,34 +124,26 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     from mailagent.messages.service import message_detail
 
     with cli_app(ctx, with_model=False) as app:
-        try:
-            d = message_detail(app, message_pk)
-        except LookupError as exc:
-            fail(str(exc), 3)
-            return
-    click.echo(f"#{d['id']} {d['subject']}\nFrom: {d['from']}\nTo: {', '.join(d['to'])}")
-    click.echo(f"Received: {d['received_at']}  thread {d['thread_id']} ({d['thread_method']})")
-    click.echo(
-        f"Language: {d['language']} ({d['language_method']}, {(d['language_confidence'] or 0):.2f})"
-    )
-    click.echo(
-        f"Intent: {d['intent']} by {d['intent_decided_by']} rule={d['intent_rule_id'] or '-'}"
-    )
-    for r in d["intent_reasons"]:
+        d = message_detail(app, message_pk)
+    click.echo(f"#{d.id} {d.subject}\nFrom: {d.sender}\nTo: {', '.join(d.to)}")
+    click.echo(f"Received: {d.received_at}  thread {d.thread_id} ({d.thread_method})")
+    click.echo(f"Language: {d.language} ({d.language_method}, {(d.language_confidence or 0):.2f})")
+    click.echo(f"Intent: {d.intent} by {d.intent_decided_by} rule={d.intent_rule_id or '-'}")
+    for r in d.intent_reasons:
         click.echo(f"  - {r}")
     click.echo(
-        f"Customer: {d['customer'] or '-'}  order: {d['order_no'] or '-'}"
-        f"  via {d['link_method']}{'  (ambiguous)' if d['link_ambiguous'] else ''}"
+        f"Customer: {d.customer or '-'}  order: {d.order_no or '-'}"
+        f"  via {d.link_method}{'  (ambiguous)' if d.link_ambiguous else ''}"
     )
-    for r in d["link_reasons"]:
+    for r in d.link_reasons:
         click.echo(f"  - {r}")
-    if d["auto_reply"] != "none":
-        click.echo(f"Machine-generated: {d['auto_reply']} ({d['auto_reply_reason']})")
-    for a in d["attachments"]:
-        click.echo(f"Attachment: {a['filename']} ({a['content_type']}, {a['size']} bytes)")
-    click.echo("\n" + d["new_text"])
-    if d["translated_text"]:
-        click.echo("\n--- translation ---\n" + d["translated_text"])
+    if d.auto_reply != "none":
+        click.echo(f"Machine-generated: {d.auto_reply} ({d.auto_reply_reason})")
+    for a in d.attachments:
+        click.echo(f"Attachment: {a.filename} ({a.content_type}, {a.size} bytes)")
+    click.echo("\n" + d.new_text)
+    if d.translated_text:
+        click.echo("\n--- translation ---\n" + d.translated_text)
 
 
 @messages.command("refile")
@@ -169,10 +158,7 @@ def messages_refile(
     from mailagent.messages.service import refile
 
     with cli_app(ctx, with_model=False) as app:
-        try:
-            refile(app, message_pk, customer_code, order_no, actor)
-        except LookupError as exc:
-            fail(str(exc), 3)
+        refile(app, message_pk, customer_code, order_no, actor)
     click.echo(f"message {message_pk} filed under {customer_code} {order_no or ''}".rstrip())
 
 
@@ -185,8 +171,5 @@ def messages_reclassify(ctx: click.Context, message_pk: int, intent: str, actor:
     from mailagent.messages.service import reclassify
 
     with cli_app(ctx, with_model=False) as app:
-        try:
-            reclassify(app, message_pk, intent, actor)
-        except LookupError as exc:
-            fail(str(exc), 3)
+        reclassify(app, message_pk, intent, actor)
     click.echo(f"message {message_pk} is now {intent}")

@@ -125,10 +125,7 @@ def _message_action(
     ctx: click.Context, action: Any, message_pk: int, actor: str, note: str
 ) -> None:
     with store_app(ctx) as app:
-        try:
-            action(app, message_pk, actor, note)
-        except LookupError as exc:
-            fail(str(exc), 3)
+        action(app, message_pk, actor, note)
 
 
 @sla.command("pause")
@@ -171,10 +168,7 @@ def sla_relayed(ctx: click.Context, message_pk: int, note: str, actor: str) -> N
 def sla_ack(ctx: click.Context, clock_id: int, actor: str) -> None:
     """Acknowledge an escalation (clears the flag in the UI)."""
     with store_app(ctx) as app:
-        try:
-            slaservice.acknowledge(app, clock_id, actor)
-        except LookupError as exc:
-            fail(str(exc), 3)
+        slaservice.acknowledge(app, clock_id, actor)
     click.echo(f"clock {clock_id} acknowledged")
 
 

@@ -26,6 +26,7 @@ from mailagent.context import ContactHit, CustomerInfo, OrderInfo
 from mailagent.customers.keys import NUMBER_SEPARATORS, normalise_number, parent_domains
 from mailagent.customers.names import company_line
 from mailagent.db.models import AuditEvent, Contact, Customer, CustomerDomain, Message, Order
+from mailagent.errors import NotFound
 from mailagent.records import InboundMail, Link, LinkMethod
 
 __all__ = [
@@ -235,7 +236,7 @@ def apply_link(session: Session, message_pk: int, link: Link) -> bool:
     """Store a pipeline link on the message; returns False (and changes nothing) if manual."""
     message = session.get(Message, message_pk)
     if message is None:
-        raise LookupError(f"message {message_pk} not found")
+        raise NotFound(f"message {message_pk} not found")
     if message.link_manual:
         log.info("%s: link kept (re-filed by hand)", message.message_id)
         return False
@@ -270,16 +271,16 @@ def refile(
     """A user's correction: file the message under ``customer_id`` / ``order_id``.
 
     An order alone implies its customer; an order of another customer is refused
-    (``ValueError``); unknown ids raise ``LookupError``. The link becomes ``manual``, its
+    (``ValueError``); unknown ids raise ``NotFound``. The link becomes ``manual``, its
     reasons describe the correction, and an ``audit_events`` row keeps the previous link.
     """
     message = session.get(Message, message_pk)
     if message is None:
-        raise LookupError(f"message {message_pk} not found")
+        raise NotFound(f"message {message_pk} not found")
     if order_id is not None:
         order = session.get(Order, order_id)
         if order is None:
-            raise LookupError(f"order {order_id} not found")
+            raise NotFound(f"order {order_id} not found")
         if customer_id is None:
             customer_id = order.customer_id
         elif order.customer_id != customer_id:
@@ -287,7 +288,7 @@ def refile(
                 f"order {order.order_no} belongs to customer {order.customer_id}, not {customer_id}"
             )
     if customer_id is not None and session.get(Customer, customer_id) is None:
-        raise LookupError(f"customer {customer_id} not found")
+        raise NotFound(f"customer {customer_id} not found")
     before = {
         "customer_id": message.customer_id,
         "order_id": message.order_id,

@@ -17,7 +17,8 @@ from mailagent.capture.importer import import_path
 from mailagent.config import DraftSettings, SalespersonSettings, Settings
 from mailagent.customers.archive import import_archive
 from mailagent.demo.lines import draft_lines, sla_lines
-from mailagent.messages.service import list_messages, list_quarantine, message_detail, store_summary
+from mailagent.messages.listing import MessageFilter, list_messages
+from mailagent.messages.service import list_quarantine, message_detail, store_summary
 
 __all__ = ["demo_settings", "run_demo"]
 
@@ -68,11 +69,11 @@ def run_demo(app: App) -> str:
     out.append(f"demo mailbox: {imported.describe()}")
     out.append("")
     out.append(f"{'id':>4}  {'received':<16} {'intent':<9} {'lang':<7} {'customer':<26} subject")
-    for s in reversed(list_messages(app, limit=1000)):
+    for s in reversed(list_messages(app, MessageFilter(per_page=1000))):
         flag = " [no reply: machine-generated]" if s.disposition == "no_reply" else ""
         out.append(
             f"{s.id:>4}  {s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
-            f"{(s.language or '-'):<7} {(s.customer or '-')[:26]:<26} {s.subject[:58]}{flag}"
+            f"{(s.language or '-'):<7} {(s.customer_name or '-')[:26]:<26} {s.subject[:58]}{flag}"
         )
     summary = store_summary(app)
     out.append("")
@@ -105,17 +106,15 @@ def _why_examples(app: App) -> list[str]:
     """Show the recorded reasons of one message per intent."""
     out = ["", "why (one message per intent):"]
     seen: set[str] = set()
-    for s in reversed(list_messages(app, limit=1000)):
+    for s in reversed(list_messages(app, MessageFilter(per_page=1000))):
         if not s.intent or s.intent in seen or s.disposition == "no_reply":
             continue
         seen.add(s.intent)
         d = message_detail(app, s.id)
-        out.append(f"  #{s.id} {s.subject[:60]!r} -> {s.intent} ({d['intent_decided_by']})")
-        out += [f"      {r}" for r in d["intent_reasons"][:3]]
-        out.append(
-            f"      filed: {d['customer'] or '-'} / {d['order_no'] or '-'} via {d['link_method']}"
-        )
-        out += [f"      {r}" for r in d["link_reasons"][:2]]
+        out.append(f"  #{s.id} {s.subject[:60]!r} -> {s.intent} ({d.intent_decided_by})")
+        out += [f"      {r}" for r in d.intent_reasons[:3]]
+        out.append(f"      filed: {d.customer or '-'} / {d.order_no or '-'} via {d.link_method}")
+        out += [f"      {r}" for r in d.link_reasons[:2]]
     return out
 
 

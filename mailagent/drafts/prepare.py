@@ -31,6 +31,7 @@ from mailagent.drafts import plan as stage
 from mailagent.drafts.pricing import PriceList, QuoteLine, load_price_list
 from mailagent.drafts.templating import Templates, render_reply
 from mailagent.drafts.variables import DraftEnv, MessageFacts, OrderFacts
+from mailagent.errors import NotFound
 from mailagent.records import Address, AutoReplyKind, Disposition, Intent
 
 __all__ = [
@@ -205,7 +206,7 @@ def prepare_for_message(app: App, message_pk: int) -> list[int]:
     with app.sessions() as session, session.begin():
         row = session.get(m.Message, message_pk)
         if row is None:
-            raise LookupError(f"no message with id {message_pk}")
+            raise NotFound(f"no message with id {message_pk}")
         return prepare_drafts(session, app, row)
 
 

@@ -33,7 +33,7 @@ from mailagent.drafts.prepare import (
     queue_outbox,
     refresh_auto_relays,
 )
-from mailagent.errors import MailagentError
+from mailagent.errors import MailagentError, NotFound
 from mailagent.send import outbox
 
 __all__ = [
@@ -126,7 +126,7 @@ def _outbox(session: Session, draft_id: int) -> m.Outbox | None:
 def _load(session: Session, draft_id: int) -> m.Draft:
     d = session.get(m.Draft, draft_id)
     if d is None:
-        raise LookupError(f"no draft with id {draft_id}")
+        raise NotFound(f"no draft with id {draft_id}")
     return d
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.drafts.service import edit_draft
-from mailagent.errors import TranslationError
+from mailagent.errors import NotFound, TranslationError
 from mailagent.translation.service import build_service
 
 __all__ = ["DraftTranslation", "translate_draft"]
@@ -38,7 +38,7 @@ def translate_draft(
     with app.sessions() as session:
         draft = session.get(m.Draft, draft_id)
         if draft is None:
-            raise LookupError(f"no draft with id {draft_id}")
+            raise NotFound(f"no draft with id {draft_id}")
         body, subject, target, version = draft.body, draft.subject, draft.language, draft.version
     if target == source:
         raise TranslationError(f"draft {draft_id} is already in {target}: nothing to translate")

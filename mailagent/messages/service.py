@@ -18,13 +18,14 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.triage_rows import NEW
+from mailagent.errors import NotFound
 from mailagent.records import Intent
 
 __all__ = [
-    "MessageSummary",
+    "AttachmentInfo",
+    "MessageDetail",
     "QuarantineEntry",
     "StoreSummary",
-    "list_messages",
     "list_quarantine",
     "message_detail",
     "reclassify",
@@ -34,18 +35,56 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class MessageSummary:
+class AttachmentInfo:
+    filename: str
+    content_type: str
+    size: int
+    stored: bool
+    sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDetail:
+    """One message as the CLI and the web UI show it, with the reasons of every decision."""
+
     id: int
-    received_at: datetime
-    from_email: str
+    message_id: str
     subject: str
-    language: str | None
-    intent: str | None
-    customer: str | None
-    order_no: str | None
+    sender: str  # "Name <address>" or the bare address
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    sent_at: datetime | None
+    received_at: datetime
+    direction: str
     thread_id: int | None
+    thread_method: str | None
+    language: str | None
+    language_confidence: float | None
+    language_method: str | None
+    intent: str | None
+    intent_confidence: float | None
+    intent_decided_by: str | None
+    intent_rule_id: str | None
+    intent_reasons: tuple[str, ...]
+    customer: str | None
+    customer_code: str | None
+    order_no: str | None
+    link_method: str | None
+    link_reasons: tuple[str, ...]
+    link_ambiguous: bool
+    auto_reply: str
+    auto_reply_reason: str | None
     disposition: str
+    new_text: str
+    quoted_text: str
+    signature: str
+    html: str | None
     translation_status: str
+    translated_text: str | None
+    translation_error: str | None
+    charsets: tuple[str, ...]
+    defects: tuple[str, ...]
+    attachments: tuple[AttachmentInfo, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,100 +117,57 @@ class StoreSummary:
     pending_triage: int = 0
 
 
-def list_messages(
-    app: App,
-    *,
-    intent: str | None = None,
-    customer_code: str | None = None,
-    limit: int = 50,
-) -> list[MessageSummary]:
-    stmt = (
-        select(m.Message, m.Customer.name, m.Order.order_no)
-        .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
-        .outerjoin(m.Order, m.Order.id == m.Message.order_id)
-        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
-        .limit(limit)
-    )
-    if intent:
-        stmt = stmt.where(m.Message.intent == intent)
-    if customer_code:
-        stmt = stmt.where(m.Customer.code == customer_code)
-    with app.sessions() as session:
-        return [
-            MessageSummary(
-                id=msg.id,
-                received_at=msg.received_at,
-                from_email=msg.from_email,
-                subject=msg.subject,
-                language=msg.language,
-                intent=msg.intent,
-                customer=cname,
-                order_no=order_no,
-                thread_id=msg.thread_id,
-                disposition=msg.disposition,
-                translation_status=msg.translation_status,
-            )
-            for msg, cname, order_no in session.execute(stmt)
-        ]
-
-
-def message_detail(app: App, message_pk: int) -> dict[str, Any]:
+def message_detail(app: App, message_pk: int) -> MessageDetail:
     """Everything known about one message, including why each decision was taken."""
     with app.sessions() as session:
         msg = session.get(m.Message, message_pk)
         if msg is None:
-            raise LookupError(f"no message with id {message_pk}")
+            raise NotFound(f"no message with id {message_pk}")
         customer = session.get(m.Customer, msg.customer_id) if msg.customer_id else None
         order = session.get(m.Order, msg.order_id) if msg.order_id else None
-        return {
-            "id": msg.id,
-            "message_id": msg.message_id,
-            "subject": msg.subject,
-            "from": f"{msg.from_name} <{msg.from_email}>" if msg.from_name else msg.from_email,
-            "to": [a["email"] for a in msg.to_addrs],
-            "cc": [a["email"] for a in msg.cc_addrs],
-            "sent_at": msg.sent_at,
-            "received_at": msg.received_at,
-            "direction": msg.direction,
-            "thread_id": msg.thread_id,
-            "thread_method": msg.thread_method,
-            "language": msg.language,
-            "language_confidence": msg.language_confidence,
-            "language_method": msg.language_method,
-            "intent": msg.intent,
-            "intent_confidence": msg.intent_confidence,
-            "intent_decided_by": msg.intent_decided_by,
-            "intent_rule_id": msg.intent_rule_id,
-            "intent_reasons": list(msg.intent_reasons),
-            "customer": customer.name if customer else None,
-            "customer_code": customer.code if customer else None,
-            "order_no": order.order_no if order else None,
-            "link_method": msg.link_method,
-            "link_reasons": list(msg.link_reasons),
-            "link_ambiguous": msg.link_ambiguous,
-            "auto_reply": msg.auto_reply,
-            "auto_reply_reason": msg.auto_reply_reason,
-            "disposition": msg.disposition,
-            "new_text": msg.new_text,
-            "quoted_text": msg.quoted_text,
-            "signature": msg.signature,
-            "html": msg.html,
-            "translation_status": msg.translation_status,
-            "translated_text": msg.translated_text,
-            "translation_error": msg.translation_error,
-            "charsets": list(msg.charsets),
-            "defects": list(msg.defects),
-            "attachments": [
-                {
-                    "filename": a.filename,
-                    "content_type": a.content_type,
-                    "size": a.size,
-                    "stored": a.stored,
-                    "sha256": a.sha256,
-                }
+        return MessageDetail(
+            id=msg.id,
+            message_id=msg.message_id,
+            subject=msg.subject,
+            sender=f"{msg.from_name} <{msg.from_email}>" if msg.from_name else msg.from_email,
+            to=tuple(a["email"] for a in msg.to_addrs),
+            cc=tuple(a["email"] for a in msg.cc_addrs),
+            sent_at=msg.sent_at,
+            received_at=msg.received_at,
+            direction=msg.direction,
+            thread_id=msg.thread_id,
+            thread_method=msg.thread_method,
+            language=msg.language,
+            language_confidence=msg.language_confidence,
+            language_method=msg.language_method,
+            intent=msg.intent,
+            intent_confidence=msg.intent_confidence,
+            intent_decided_by=msg.intent_decided_by,
+            intent_rule_id=msg.intent_rule_id,
+            intent_reasons=tuple(msg.intent_reasons),
+            customer=customer.name if customer else None,
+            customer_code=customer.code if customer else None,
+            order_no=order.order_no if order else None,
+            link_method=msg.link_method,
+            link_reasons=tuple(msg.link_reasons),
+            link_ambiguous=msg.link_ambiguous,
+            auto_reply=msg.auto_reply,
+            auto_reply_reason=msg.auto_reply_reason,
+            disposition=msg.disposition,
+            new_text=msg.new_text,
+            quoted_text=msg.quoted_text,
+            signature=msg.signature,
+            html=msg.html,
+            translation_status=msg.translation_status,
+            translated_text=msg.translated_text,
+            translation_error=msg.translation_error,
+            charsets=tuple(msg.charsets),
+            defects=tuple(msg.defects),
+            attachments=tuple(
+                AttachmentInfo(a.filename, a.content_type, a.size, a.stored, a.sha256)
                 for a in msg.attachments
-            ],
-        }
+            ),
+        )
 
 
 def refile(app: App, message_pk: int, customer_code: str, order_no: str | None, actor: str) -> None:
@@ -181,14 +177,14 @@ def refile(app: App, message_pk: int, customer_code: str, order_no: str | None, 
     with app.sessions() as session, session.begin():
         customer = session.scalar(select(m.Customer).where(m.Customer.code == customer_code))
         if customer is None:
-            raise LookupError(f"no customer with code {customer_code!r}")
+            raise NotFound(f"no customer with code {customer_code!r}")
         order_id = None
         if order_no:
             order = session.scalar(select(m.Order).where(m.Order.order_no == order_no))
             if order is None:
-                raise LookupError(f"no order {order_no!r}")
+                raise NotFound(f"no order {order_no!r}")
             if order.customer_id != customer.id:
-                raise LookupError(f"order {order_no} belongs to another customer")
+                raise NotFound(f"order {order_no} belongs to another customer")
             order_id = order.id
         refile_row(session, message_pk, customer.id, order_id, actor, app.clock())
 
@@ -199,7 +195,7 @@ def reclassify(app: App, message_pk: int, intent: str, actor: str) -> None:
     with app.sessions() as session, session.begin():
         msg = session.get(m.Message, message_pk)
         if msg is None:
-            raise LookupError(f"no message with id {message_pk}")
+            raise NotFound(f"no message with id {message_pk}")
         previous = msg.intent
         msg.intent = value.value
         msg.intent_manual = True

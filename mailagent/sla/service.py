@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.errors import NotFound
 from mailagent.reports import queries as reports
 from mailagent.send.notices import base_email, send_notice
 from mailagent.sla.clock import SlaState, evaluate, localize
@@ -264,7 +265,7 @@ def _evaluate_open(
 def _record(app: App, message_pk: int, action: str, actor: str, note: str) -> None:
     with app.sessions() as session, session.begin():
         if session.get(m.Message, message_pk) is None:
-            raise LookupError(f"no message with id {message_pk}")
+            raise NotFound(f"no message with id {message_pk}")
         q.audit(session, actor, action, _utc(app.clock()), message_pk, note=note)
     audit.info("message %s: %s by %s %s", message_pk, action, actor, note)
 
@@ -289,7 +290,7 @@ def acknowledge(app: App, clock_id: int, actor: str) -> None:
     with app.sessions() as session, session.begin():
         clock = session.get(m.SlaClock, clock_id)
         if clock is None:
-            raise LookupError(f"no SLA clock with id {clock_id}")
+            raise NotFound(f"no SLA clock with id {clock_id}")
         clock.acknowledged_at, clock.acknowledged_by = _utc(app.clock()), actor
         q.audit(
             session,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from mailagent.app import App
 from mailagent.db import models as m
+from mailagent.errors import NotFound
 from mailagent.messages.service import reclassify, refile
 from mailagent.records import Intent
 from mailagent.web.access import Viewer
@@ -22,7 +23,7 @@ __all__ = ["reclassify_message", "refile_message"]
 def _check_message(app: App, viewer: Viewer, message_pk: int) -> None:
     with app.sessions() as session:
         if not viewer.may_see_message(session, message_pk):
-            raise LookupError(f"no message with id {message_pk}")
+            raise NotFound(f"no message with id {message_pk}")
 
 
 def refile_message(
@@ -36,7 +37,7 @@ def refile_message(
             raise ValueError(f"no customer with code {customer_code!r}")
     try:
         refile(app, message_pk, customer_code, order_no or None, actor)
-    except LookupError as exc:  # unknown order, or an order of another customer
+    except NotFound as exc:  # unknown order, or an order of another customer
         raise ValueError(str(exc)) from exc
 
 

@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from mailagent.app import App
+from mailagent.errors import NotFound
 from mailagent.web.auth import (
     Forbidden,
     LoginLimiter,
@@ -131,7 +132,7 @@ def create_app(app: App) -> Starlette:
         exception_handlers={
             LoginRequired: _login_required,
             Forbidden: _forbidden,
-            LookupError: _not_found,
+            NotFound: _not_found,
             HTTPException: _http_error,
         },
     )

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from mailagent.app import App
 from mailagent.db import models as m
+from mailagent.errors import NotFound
 from mailagent.messages.service import StoreSummary, store_summary
 from mailagent.reports import output as reportout
 from mailagent.reports import queries as reports
@@ -158,7 +159,7 @@ def export_csv(app: App, name: str, days: int = 30) -> bytes:
             out = io.StringIO()
             reportout.write_csv(table, out)
             return ("\ufeff" + out.getvalue()).encode("utf-8")
-    raise LookupError(f"no report table {name!r}")
+    raise NotFound(f"no report table {name!r}")
 
 
 def export_xlsx(app: App, days: int = 30) -> bytes:

@@ -2,7 +2,7 @@
 
 A draft belongs to the customer it is addressed to (or, failing that, the customer of the
 message it answers); a sales user sees and acts on drafts of their own customers only,
-a supervisor on all. Outside the scope a draft does not exist (``LookupError``). The state
+a supervisor on all. Outside the scope a draft does not exist (``NotFound``). The state
 changes themselves (edit with versions, approve, reject, send) are ``mailagent.drafting``'s.
 """
 
@@ -14,6 +14,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.drafts import service as drafting
 from mailagent.drafts.service import DraftDetail, DraftSummary
+from mailagent.errors import NotFound
 from mailagent.web.access import Viewer
 
 __all__ = [
@@ -40,7 +41,7 @@ def _visible_ids(app: App, viewer: Viewer, *where: ColumnElement[bool]) -> set[i
 
 def _check(app: App, viewer: Viewer, draft_id: int) -> None:
     if draft_id not in _visible_ids(app, viewer, m.Draft.id == draft_id):
-        raise LookupError(f"no draft with id {draft_id}")
+        raise NotFound(f"no draft with id {draft_id}")
 
 
 def scoped_drafts(

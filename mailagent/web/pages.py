@@ -2,7 +2,7 @@
 
 Use cases like ``services.py`` (they take the :class:`~mailagent.app.App` and return frozen
 records), but every one of them is scoped by a :class:`~mailagent.web.access.Viewer`: rows
-outside the viewer's scope are never returned and single items raise ``LookupError`` exactly
+outside the viewer's scope are never returned and single items raise ``NotFound`` exactly
 as if they did not exist. Routes only parse input, call these and render the result.
 """
 
@@ -10,73 +10,33 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.messages.service import message_detail
-from mailagent.reports import queries as reports
+from mailagent.errors import NotFound
+from mailagent.messages.listing import MessageFilter, MessageRow, list_messages, unanswered_ids
+from mailagent.messages.service import MessageDetail, message_detail
 from mailagent.web.access import Viewer
-from mailagent.web.slaview import SLA_STATES, sla_condition
 
 __all__ = [
     "AttachmentFile",
     "CustomerOption",
     "CustomerPage",
     "CustomerRow",
-    "InboxFilter",
-    "InboxRow",
     "OrderPage",
     "OrderRow",
     "attachment_file",
     "customer_options",
     "customer_page",
     "customer_rows",
-    "inbox",
     "order_options",
     "order_page",
     "scoped_message",
-    "unanswered_ids",
 ]
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class InboxFilter:
-    intent: str | None = None
-    customer_code: str | None = None
-    unanswered: bool = False
-    sla: str | None = None
-    page: int = 1
-    per_page: int = 50
-
-
-@dataclass(frozen=True, slots=True)
-class InboxRow:
-    id: int
-    received_at: datetime
-    from_name: str
-    from_email: str
-    subject: str
-    direction: str
-    language: str | None
-    intent: str | None
-    customer_code: str | None
-    customer_name: str | None
-    salesperson: str | None
-    order_no: str | None
-    disposition: str
-    translation_status: str
-    answered: bool | None  # None: needs no answer (ours, machine-generated, intent "other")
-    attachments: int
-    status: str = "triaged"  # "new": captured, triage still to come
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +84,14 @@ class CustomerPage:
     domains: tuple[str, ...]
     contacts: tuple[dict[str, str], ...]
     orders: tuple[OrderRow, ...]
-    messages: tuple[InboxRow, ...]
+    messages: tuple[MessageRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class OrderPage:
     order: OrderRow
     customer_name: str
-    messages: tuple[InboxRow, ...]
+    messages: tuple[MessageRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,84 +100,11 @@ class AttachmentFile:
     data: bytes
 
 
-def unanswered_ids(app: App) -> set[int]:
-    """Messages still waiting for a reply, as the reports define it (``reports.unanswered``)."""
-    now = app.clock()
-    with app.sessions() as session:
-        items = reports.unanswered(session, now, _EPOCH, app.settings)
-    return {item.message_pk for item in items}
-
-
-def _needs_answer(msg: m.Message) -> bool:
-    return (
-        msg.direction == "inbound"
-        and msg.disposition == "process"
-        and msg.intent in reports.NEEDS_ANSWER
-    )
-
-
-def _rows(
-    app: App, viewer: Viewer, *where: Any, limit: int, offset: int = 0, waiting: set[int]
-) -> list[InboxRow]:
-    stmt = (
-        select(m.Message, m.Customer, m.Order.order_no)
-        .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
-        .outerjoin(m.Order, m.Order.id == m.Message.order_id)
-        .where(viewer.customers(m.Message.customer_id), *where)
-        .options(selectinload(m.Message.attachments))
-        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    out = []
-    with app.sessions() as session:
-        for msg, cust, order_no in session.execute(stmt):
-            out.append(
-                InboxRow(
-                    id=msg.id,
-                    received_at=msg.received_at,
-                    from_name=msg.from_name,
-                    from_email=msg.from_email,
-                    subject=msg.subject,
-                    direction=msg.direction,
-                    language=msg.language,
-                    intent=msg.intent,
-                    customer_code=cust.code if cust else None,
-                    customer_name=cust.name if cust else None,
-                    salesperson=cust.salesperson if cust else None,
-                    order_no=order_no,
-                    disposition=msg.disposition,
-                    translation_status=msg.translation_status,
-                    answered=msg.id not in waiting if _needs_answer(msg) else None,
-                    attachments=sum(1 for a in msg.attachments if not a.inline),
-                    status=msg.status,
-                )
-            )
-    return out
-
-
-def inbox(app: App, viewer: Viewer, flt: InboxFilter) -> list[InboxRow]:
-    """Messages in the viewer's scope, newest first, filtered; one page of them."""
-    where: list[Any] = []
-    if flt.intent:
-        where.append(m.Message.intent == flt.intent)
-    if flt.customer_code:
-        where.append(m.Customer.code == flt.customer_code)
-    waiting = unanswered_ids(app)
-    if flt.unanswered:
-        where.append(m.Message.id.in_(waiting))
-    if flt.sla in SLA_STATES:
-        where.append(sla_condition(flt.sla))
-    page = max(flt.page, 1)
-    offset = (page - 1) * flt.per_page
-    return _rows(app, viewer, *where, limit=flt.per_page, offset=offset, waiting=waiting)
-
-
-def scoped_message(app: App, viewer: Viewer, message_pk: int) -> dict[str, Any]:
-    """``services.message_detail`` for a message the viewer may see, else LookupError."""
+def scoped_message(app: App, viewer: Viewer, message_pk: int) -> MessageDetail:
+    """``services.message_detail`` for a message the viewer may see, else NotFound."""
     with app.sessions() as session:
         if not viewer.may_see_message(session, message_pk):
-            raise LookupError(f"no message with id {message_pk}")
+            raise NotFound(f"no message with id {message_pk}")
     return message_detail(app, message_pk)
 
 
@@ -284,7 +171,7 @@ def customer_page(app: App, viewer: Viewer, code: str, *, recent: int = 30) -> C
     with app.sessions() as session:
         cust = session.scalar(select(m.Customer).where(m.Customer.code == code))
         if cust is None or not viewer.may_see_customer(session, cust.id):
-            raise LookupError(f"no customer {code!r}")
+            raise NotFound(f"no customer {code!r}")
         orders = session.scalars(
             select(m.Order).where(m.Order.customer_id == cust.id).order_by(m.Order.order_no.desc())
         )
@@ -305,9 +192,7 @@ def customer_page(app: App, viewer: Viewer, code: str, *, recent: int = 30) -> C
             messages=(),
         )
         customer_id = cust.id
-    msgs = _rows(
-        app, viewer, m.Message.customer_id == customer_id, limit=recent, waiting=unanswered_ids(app)
-    )
+    msgs = list_messages(app, MessageFilter(customer_id=customer_id, per_page=recent), viewer)
     return dataclasses.replace(page, messages=tuple(msgs))
 
 
@@ -319,30 +204,28 @@ def order_page(app: App, viewer: Viewer, order_no: str, *, recent: int = 50) -> 
             .where(m.Order.order_no == order_no)
         ).first()
         if row is None or not viewer.may_see_customer(session, row[1].id):
-            raise LookupError(f"no order {order_no!r}")
+            raise NotFound(f"no order {order_no!r}")
         order, cust = row
         result = _order_row(order, cust.code), cust.name, order.id
-    msgs = _rows(
-        app, viewer, m.Message.order_id == result[2], limit=recent, waiting=unanswered_ids(app)
-    )
+    msgs = list_messages(app, MessageFilter(order_id=result[2], per_page=recent), viewer)
     return OrderPage(order=result[0], customer_name=result[1], messages=tuple(msgs))
 
 
 def attachment_file(app: App, viewer: Viewer, message_pk: int, index: int) -> AttachmentFile:
-    """The stored bytes of the message's ``index``-th attachment (LookupError if none)."""
+    """The stored bytes of the message's ``index``-th attachment (NotFound if none)."""
     with app.sessions() as session:
         if not viewer.may_see_message(session, message_pk):
-            raise LookupError(f"no message with id {message_pk}")
+            raise NotFound(f"no message with id {message_pk}")
         rows = session.scalars(
             select(m.Attachment)
             .where(m.Attachment.message_pk == message_pk)
             .order_by(m.Attachment.id)
         ).all()
         if not 0 <= index < len(rows) or not rows[index].stored:
-            raise LookupError(f"message {message_pk} has no stored attachment {index}")
+            raise NotFound(f"message {message_pk} has no stored attachment {index}")
         filename, sha = rows[index].filename, rows[index].sha256
     try:
         data = app.blobs.get_attachment(sha)
     except FileNotFoundError as exc:
-        raise LookupError(f"attachment {sha} is missing from the blob store") from exc
+        raise NotFound(f"attachment {sha} is missing from the blob store") from exc
     return AttachmentFile(filename=filename or f"attachment-{index + 1}.bin", data=data)

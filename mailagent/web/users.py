@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
-from mailagent.errors import MailagentError
+from mailagent.errors import MailagentError, NotFound
 
 __all__ = [
     "LANGUAGES",
@@ -155,7 +155,7 @@ def create_user(
 def _row(session: Session, user_id: int) -> m.User:
     row = session.get(m.User, user_id)
     if row is None:
-        raise LookupError(f"no user with id {user_id}")
+        raise NotFound(f"no user with id {user_id}")
     return row
 
 

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.errors import NotFound
 from mailagent.reports.queries import AGE_BUCKETS
 from mailagent.sla import service as slaservice
 from mailagent.web.auth import require_user
@@ -46,7 +47,7 @@ def export_table(request: Request) -> Response:
     require_user(request, SUPERVISOR)
     name = request.path_params["name"]
     if not re.fullmatch(r"[a-z0-9-]{1,60}", name):
-        raise LookupError(name)
+        raise NotFound(name)
     days = _days(request)
     data = export_csv(mailagent_app(request), name, days)
     return _download(data, f"mailagent-{name}-{days}d.csv", "text/csv; charset=utf-8")
@@ -63,7 +64,7 @@ async def acknowledge(request: Request) -> Response:
     form = await request.form()
     clock_id = form_int(form, "clock")
     if clock_id is None:
-        raise LookupError("clock")
+        raise NotFound("clock")
     slaservice.acknowledge(mailagent_app(request), clock_id, user.email)
     flash(request, N_("The escalation was acknowledged."))
     return redirect("/dashboard#breaches")

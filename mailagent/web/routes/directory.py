@@ -6,11 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.sla.views import sla_badges
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.pages import customer_page, customer_rows, order_page
 from mailagent.web.render import mailagent_app, render
-from mailagent.web.slaview import sla_badges
 
 __all__ = ["ROUTES"]
 

@@ -8,8 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.messages.listing import MessageFilter, list_messages
 from mailagent.parse.htmltext import sanitize_html
 from mailagent.records import Intent
+from mailagent.sla.views import SLA_STATES, sla_badges
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.actions import reclassify_message, refile_message
 from mailagent.web.auth import require_user
@@ -17,16 +19,13 @@ from mailagent.web.csrf import protect
 from mailagent.web.drafts import drafts_for_message
 from mailagent.web.i18n import N_
 from mailagent.web.pages import (
-    InboxFilter,
     attachment_file,
     customer_options,
-    inbox,
     order_options,
     scoped_message,
 )
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
 from mailagent.web.security import REMOTE_IMAGES_CSP
-from mailagent.web.slaview import SLA_STATES, sla_badges
 
 __all__ = ["ROUTES"]
 
@@ -41,7 +40,7 @@ def inbox_page(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     app, params = mailagent_app(request), request.query_params
     intent = params.get("intent") or None
-    flt = InboxFilter(
+    flt = MessageFilter(
         intent=intent if intent in INTENTS else None,
         customer_code=params.get("customer") or None,
         unanswered=params.get("unanswered") == "1",
@@ -49,7 +48,7 @@ def inbox_page(request: Request) -> Response:
         page=_int(params.get("page"), 1),
     )
     viewer = Viewer.of(user)
-    rows = inbox(app, viewer, flt)
+    rows = list_messages(app, flt, viewer)
     return render(
         request,
         "inbox.html",
@@ -71,11 +70,9 @@ def message_page(request: Request) -> Response:
     detail = scoped_message(app, viewer, message_pk)
     show_images = request.query_params.get("images") == "1"
     html = blocked = None
-    if detail["html"]:
-        html = sanitize_html(detail["html"], allow_remote_images=show_images)
-        blocked = not show_images and html != sanitize_html(
-            detail["html"], allow_remote_images=True
-        )
+    if detail.html:
+        html = sanitize_html(detail.html, allow_remote_images=show_images)
+        blocked = not show_images and html != sanitize_html(detail.html, allow_remote_images=True)
     headers = {"content-security-policy": REMOTE_IMAGES_CSP} if show_images else {}
     return render(
         request,

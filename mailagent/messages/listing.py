@@ -1,0 +1,143 @@
+"""Listing stored messages: the one query behind ``mailagent messages list``, the web inbox
+and the message lists of customer and order pages.
+
+:func:`list_messages` takes a :class:`MessageFilter` and an optional :class:`Scope` (the web
+UI passes the viewer, whose scope limits the customers; the CLI passes none and sees all)
+and returns :class:`MessageRow` records, newest first, one page at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mailagent.app import App
+from mailagent.db import models as m
+from mailagent.reports import queries as reports
+from mailagent.sla.views import SLA_STATES, sla_condition
+
+__all__ = ["MessageFilter", "MessageRow", "Scope", "list_messages", "unanswered_ids"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Scope(Protocol):
+    """Who is looking: a SQL condition on a customer id column (all rows: ``true()``)."""
+
+    def customers(self, column: Any) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    intent: str | None = None
+    customer_code: str | None = None
+    customer_id: int | None = None
+    order_id: int | None = None
+    unanswered: bool = False
+    sla: str | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    id: int
+    received_at: datetime
+    from_name: str
+    from_email: str
+    subject: str
+    direction: str
+    language: str | None
+    intent: str | None
+    customer_code: str | None
+    customer_name: str | None
+    salesperson: str | None
+    order_no: str | None
+    thread_id: int | None
+    disposition: str
+    translation_status: str
+    answered: bool | None  # None: needs no answer (ours, machine-generated, intent "other")
+    attachments: int
+    status: str = "triaged"  # "new": captured, triage still to come
+
+
+def unanswered_ids(app: App) -> set[int]:
+    """Messages still waiting for a reply, as the reports define it (``reports.unanswered``)."""
+    now = app.clock()
+    with app.sessions() as session:
+        items = reports.unanswered(session, now, _EPOCH, app.settings)
+    return {item.message_pk for item in items}
+
+
+def _needs_answer(msg: m.Message) -> bool:
+    return (
+        msg.direction == "inbound"
+        and msg.disposition == "process"
+        and msg.intent in reports.NEEDS_ANSWER
+    )
+
+
+def _conditions(flt: MessageFilter, waiting: set[int]) -> list[Any]:
+    where: list[Any] = []
+    if flt.intent:
+        where.append(m.Message.intent == flt.intent)
+    if flt.customer_code:
+        where.append(m.Customer.code == flt.customer_code)
+    if flt.customer_id is not None:
+        where.append(m.Message.customer_id == flt.customer_id)
+    if flt.order_id is not None:
+        where.append(m.Message.order_id == flt.order_id)
+    if flt.unanswered:
+        where.append(m.Message.id.in_(waiting))
+    if flt.sla in SLA_STATES:
+        where.append(sla_condition(flt.sla))
+    return where
+
+
+def list_messages(
+    app: App, flt: MessageFilter | None = None, scope: Scope | None = None
+) -> list[MessageRow]:
+    """One page of the messages ``flt`` selects within ``scope``, newest first."""
+    flt = flt or MessageFilter()
+    waiting = unanswered_ids(app)
+    page = max(flt.page, 1)
+    stmt = (
+        select(m.Message, m.Customer, m.Order.order_no)
+        .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
+        .outerjoin(m.Order, m.Order.id == m.Message.order_id)
+        .where(*_conditions(flt, waiting))
+        .options(selectinload(m.Message.attachments))
+        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
+        .limit(flt.per_page)
+        .offset((page - 1) * flt.per_page)
+    )
+    if scope is not None:
+        stmt = stmt.where(scope.customers(m.Message.customer_id))
+    with app.sessions() as session:
+        return [
+            MessageRow(
+                id=msg.id,
+                received_at=msg.received_at,
+                from_name=msg.from_name,
+                from_email=msg.from_email,
+                subject=msg.subject,
+                direction=msg.direction,
+                language=msg.language,
+                intent=msg.intent,
+                customer_code=cust.code if cust else None,
+                customer_name=cust.name if cust else None,
+                salesperson=cust.salesperson if cust else None,
+                order_no=order_no,
+                thread_id=msg.thread_id,
+                disposition=msg.disposition,
+                translation_status=msg.translation_status,
+                answered=msg.id not in waiting if _needs_answer(msg) else None,
+                attachments=sum(1 for a in msg.attachments if not a.inline),
+                status=msg.status,
+            )
+            for msg, cust, order_no in session.execute(stmt)
+        ]
