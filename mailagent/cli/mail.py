@@ -101,14 +101,15 @@ def messages() -> None:
 @messages.command("list")
 @click.option("--intent", type=click.Choice(["inquiry", "order", "complaint", "payment", "other"]))
 @click.option("--customer", "customer_code", help="Customer code.")
+@click.option("--search", "text", default="", help="Full-text search (every word must match).")
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
 def messages_list(
-    ctx: click.Context, intent: str | None, customer_code: str | None, limit: int
+    ctx: click.Context, intent: str | None, customer_code: str | None, text: str, limit: int
 ) -> None:
     from mailagent.messages.listing import MessageFilter, list_messages
 
-    flt = MessageFilter(intent=intent, customer_code=customer_code, per_page=limit)
+    flt = MessageFilter(intent=intent, customer_code=customer_code, text=text, per_page=limit)
     with cli_app(ctx, with_model=False) as app:
         for s in list_messages(app, flt):
             click.echo(

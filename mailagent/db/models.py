@@ -162,6 +162,7 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_thread", "thread_id"),
         Index("ix_messages_customer", "customer_id"),
+        Index("ix_messages_order", "order_id"),
         Index("ix_messages_received", "received_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,15 +8,17 @@ and returns :class:`MessageRow` records, newest first, one page at a time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from mailagent.app import App
 from mailagent.db import models as m
+from mailagent.messages.search import search_condition
 from mailagent.reports import queries as reports
 from mailagent.sla.views import SLA_STATES, sla_condition
 
@@ -39,6 +41,13 @@ class MessageFilter:
     order_id: int | None = None
     unanswered: bool = False
     sla: str | None = None
+    text: str = ""  # full-text search (messages.search)
+    salesperson: str | None = None
+    language: str | None = None
+    disposition: str | None = None
+    has_attachment: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
     page: int = 1
     per_page: int = 50
 
@@ -65,11 +74,12 @@ class MessageRow:
     status: str = "triaged"  # "new": captured, triage still to come
 
 
-def unanswered_ids(app: App) -> set[int]:
-    """Messages still waiting for a reply, as the reports define it (``reports.unanswered``)."""
+def unanswered_ids(app: App, among: Sequence[int] | None = None) -> set[int]:
+    """Messages still waiting for a reply, as the reports define it (``reports.unanswered``);
+    ``among``: only those of these messages."""
     now = app.clock()
     with app.sessions() as session:
-        items = reports.unanswered(session, now, _EPOCH, app.settings)
+        items = reports.unanswered(session, now, _EPOCH, app.settings, among)
     return {item.message_pk for item in items}
 
 
@@ -81,8 +91,25 @@ def _needs_answer(msg: m.Message) -> bool:
     )
 
 
-def _conditions(flt: MessageFilter, waiting: set[int]) -> list[Any]:
+def _conditions(flt: MessageFilter, waiting: set[int] | None, dialect: str) -> list[Any]:
     where: list[Any] = []
+    found = search_condition(flt.text, dialect) if flt.text else None
+    if found is not None:
+        where.append(found)
+    if flt.salesperson:
+        where.append(m.Customer.salesperson == flt.salesperson)
+    if flt.language:
+        where.append(m.Message.language == flt.language)
+    if flt.disposition:
+        where.append(m.Message.disposition == flt.disposition)
+    if flt.has_attachment:
+        where.append(
+            exists().where(m.Attachment.message_pk == m.Message.id, m.Attachment.inline.is_(False))
+        )
+    if flt.since is not None:
+        where.append(m.Message.received_at >= flt.since)
+    if flt.until is not None:
+        where.append(m.Message.received_at < flt.until)
     if flt.intent:
         where.append(m.Message.intent == flt.intent)
     if flt.customer_code:
@@ -91,7 +118,7 @@ def _conditions(flt: MessageFilter, waiting: set[int]) -> list[Any]:
         where.append(m.Message.customer_id == flt.customer_id)
     if flt.order_id is not None:
         where.append(m.Message.order_id == flt.order_id)
-    if flt.unanswered:
+    if flt.unanswered and waiting is not None:
         where.append(m.Message.id.in_(waiting))
     if flt.sla in SLA_STATES:
         where.append(sla_condition(flt.sla))
@@ -103,13 +130,13 @@ def list_messages(
 ) -> list[MessageRow]:
     """One page of the messages ``flt`` selects within ``scope``, newest first."""
     flt = flt or MessageFilter()
-    waiting = unanswered_ids(app)
+    waiting = unanswered_ids(app) if flt.unanswered else None
     page = max(flt.page, 1)
     stmt = (
         select(m.Message, m.Customer, m.Order.order_no)
         .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
         .outerjoin(m.Order, m.Order.id == m.Message.order_id)
-        .where(*_conditions(flt, waiting))
+        .where(*_conditions(flt, waiting, app.engine.dialect.name))
         .options(selectinload(m.Message.attachments))
         .order_by(m.Message.received_at.desc(), m.Message.id.desc())
         .limit(flt.per_page)
@@ -118,26 +145,29 @@ def list_messages(
     if scope is not None:
         stmt = stmt.where(scope.customers(m.Message.customer_id))
     with app.sessions() as session:
-        return [
-            MessageRow(
-                id=msg.id,
-                received_at=msg.received_at,
-                from_name=msg.from_name,
-                from_email=msg.from_email,
-                subject=msg.subject,
-                direction=msg.direction,
-                language=msg.language,
-                intent=msg.intent,
-                customer_code=cust.code if cust else None,
-                customer_name=cust.name if cust else None,
-                salesperson=cust.salesperson if cust else None,
-                order_no=order_no,
-                thread_id=msg.thread_id,
-                disposition=msg.disposition,
-                translation_status=msg.translation_status,
-                answered=msg.id not in waiting if _needs_answer(msg) else None,
-                attachments=sum(1 for a in msg.attachments if not a.inline),
-                status=msg.status,
-            )
-            for msg, cust, order_no in session.execute(stmt)
-        ]
+        found = list(session.execute(stmt))
+    if waiting is None:  # only the shown rows need to know whether they were answered
+        waiting = unanswered_ids(app, [msg.id for msg, _c, _o in found])
+    return [
+        MessageRow(
+            id=msg.id,
+            received_at=msg.received_at,
+            from_name=msg.from_name,
+            from_email=msg.from_email,
+            subject=msg.subject,
+            direction=msg.direction,
+            language=msg.language,
+            intent=msg.intent,
+            customer_code=cust.code if cust else None,
+            customer_name=cust.name if cust else None,
+            salesperson=cust.salesperson if cust else None,
+            order_no=order_no,
+            thread_id=msg.thread_id,
+            disposition=msg.disposition,
+            translation_status=msg.translation_status,
+            answered=msg.id not in waiting if _needs_answer(msg) else None,
+            attachments=sum(1 for a in msg.attachments if not a.inline),
+            status=msg.status,
+        )
+        for msg, cust, order_no in found
+    ]

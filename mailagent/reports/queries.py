@@ -202,7 +202,9 @@ def _first_reply(
     return min(times, default=None)
 
 
-def _needing_answer(session: Session, since: datetime, now: datetime) -> list[Any]:
+def _needing_answer(
+    session: Session, since: datetime, now: datetime, ids: Sequence[int] | None = None
+) -> list[Any]:
     msg, cust = m.Message, m.Customer
     stmt = (
         select(
@@ -227,6 +229,8 @@ def _needing_answer(session: Session, since: datetime, now: datetime) -> list[An
         )
         .order_by(msg.received_at, msg.id)
     )
+    if ids is not None:
+        stmt = stmt.where(msg.id.in_(ids))
     return list(session.execute(stmt).all())
 
 
@@ -234,11 +238,18 @@ def _needing_answer(session: Session, since: datetime, now: datetime) -> list[An
 
 
 def unanswered(
-    session: Session, now: datetime, since: datetime, settings: Settings
+    session: Session,
+    now: datetime,
+    since: datetime,
+    settings: Settings,
+    ids: Sequence[int] | None = None,
 ) -> list[UnansweredItem]:
-    """Messages needing an answer received in ``[since, now]`` without a reply; oldest first."""
+    """Messages needing an answer received in ``[since, now]`` without a reply; oldest first.
+
+    ``ids`` limits the answer to those messages (a page of a list, say).
+    """
     now = _utc(now)
-    rows = _needing_answer(session, since, now)
+    rows = _needing_answer(session, since, now, ids)
     events = gather_events(session, [(r.id, r.thread_id) for r in rows], settings)
     states = _sla_states(session, [r.id for r in rows])
     out = []

@@ -1,0 +1,195 @@
+"""Full-text search over stored mail, on SQLite (FTS5 trigram) and PostgreSQL (pg_trgm)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, update
+from support.apptools import make_app
+
+from mailagent.app import App
+from mailagent.capture.ingest import ingest_raw
+from mailagent.db import models as m
+from mailagent.messages.listing import MessageFilter, list_messages
+from mailagent.messages.search import terms
+
+
+def _raw(
+    n: int, subject: str, body: str, sender: str, attachment: tuple[str, bytes] | None = None
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "sales@huaxin-pcb.com"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(datetime(2026, 11, 2 + n, 9, 0, tzinfo=UTC))
+    msg["Message-ID"] = f"<search-{n}@example.com>"
+    msg.set_content(body)
+    if attachment:
+        msg.add_attachment(
+            attachment[1], maintype="application", subtype="zip", filename=attachment[0]
+        )
+    return msg.as_bytes()
+
+
+MAILS = [
+    _raw(
+        1,
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow",
+        "Sehr geehrte Damen und Herren,\nwir haben Blasen nach dem Reflow festgestellt.",
+        "Jürgen Hoffmann <j.hoffmann@mueller-elektronik.de>",
+    ),
+    _raw(
+        2,
+        "询价：LED铝基板 1.6mm 导热2.0W",
+        "您好，请报价铝基板20K pcs，谢谢。",
+        "王先生 <wang@harbourstar.com.hk>",
+    ),
+    _raw(
+        3,
+        "PO-45001 AR-MC6 Rev A, 1,000 pcs",
+        "Please find our purchase order attached. Gerber files as agreed.",
+        "Tom Baker <tom@acmerobotics.com>",
+        ("AR-MC6_gerber_revA.zip", b"PK\x03\x04 not really a zip"),
+    ),
+    _raw(
+        4,
+        "Cotação – MCPCB de alumínio",
+        "Prezados, solicitamos cotação de 50.000 módulos LED lineares.",
+        "Ana Souza <ana@nordeste-led.com.br>",
+    ),
+]
+
+
+@pytest.fixture
+def app(tmp_path: Path, db_url: str) -> Iterator[App]:
+    a = make_app(tmp_path, db_url)
+    ingest_raw(a, [(raw, f"m{i}.eml") for i, raw in enumerate(MAILS)], triage=False)
+    yield a
+    a.close()
+
+
+def _subjects(app: App, query: str, **kw: object) -> list[str]:
+    rows = list_messages(app, MessageFilter(text=query, **kw))  # type: ignore[arg-type]
+    return sorted(r.subject for r in rows)
+
+
+def test_substring_search_in_every_language(app: App) -> None:
+    assert _subjects(app, "Reklamation") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    assert _subjects(app, "reflow") == ["Reklamationsbericht Q-2026-117: Delamination nach Reflow"]
+    assert _subjects(app, "铝基板") == ["询价：LED铝基板 1.6mm 导热2.0W"]  # 3 characters: indexed
+    assert _subjects(app, "询价") == ["询价：LED铝基板 1.6mm 导热2.0W"]  # 2: index table scan
+    assert _subjects(app, "cotação") == ["Cotação – MCPCB de alumínio"]
+    assert _subjects(app, "nothing like this") == []
+
+
+def test_every_term_must_match_somewhere(app: App) -> None:
+    assert _subjects(app, "LED pcs") == ["询价：LED铝基板 1.6mm 导热2.0W"]
+    assert _subjects(app, '"purchase order"') == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    assert _subjects(app, '"order purchase"') == []
+    assert len(_subjects(app, "LED")) == 2
+
+
+def test_sender_attachment_and_order_number(app: App) -> None:
+    assert _subjects(app, "hoffmann") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    assert _subjects(app, "gerber_revA") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    assert _subjects(app, "PO-45001") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    # an order filed to the message is found by its number in any spelling
+    with app.sessions() as s, s.begin():
+        customer = m.Customer(code="MEK", name="Müller Elektronik GmbH", salesperson="lily")
+        s.add(customer)
+        s.flush()
+        order = m.Order(order_no="SO-2026-0088", customer_id=customer.id, customer_po="4500123871")
+        s.add(order)
+        s.flush()
+        s.execute(
+            update(m.Message)
+            .where(m.Message.subject.like("Reklamation%"))
+            .values(order_id=order.id, customer_id=customer.id)
+        )
+    assert _subjects(app, "so 2026 0088") == []  # three terms: not one number
+    assert _subjects(app, "SO2026-0088") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    assert _subjects(app, "4500123871") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    assert _subjects(app, "müller") == ["Reklamationsbericht Q-2026-117: Delamination nach Reflow"]
+
+
+def test_translation_is_searchable_and_kept_in_step(app: App) -> None:
+    assert _subjects(app, "bubbles") == []
+    with app.sessions() as s, s.begin():
+        s.execute(
+            update(m.Message)
+            .where(m.Message.subject.like("Reklamation%"))
+            .values(translated_text="Dear Sir or Madam, we found bubbles after reflow.")
+        )
+    assert _subjects(app, "bubbles") == ["Reklamationsbericht Q-2026-117: Delamination nach Reflow"]
+    with app.sessions() as s, s.begin():
+        s.execute(
+            update(m.Message)
+            .where(m.Message.subject.like("Reklamation%"))
+            .values(translated_text="Dear Sir or Madam, we found blisters after reflow.")
+        )
+    assert _subjects(app, "bubbles") == []
+    assert _subjects(app, "blisters") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    with app.sessions() as s, s.begin():
+        pk = s.scalar(
+            m.Message.__table__.select()
+            .with_only_columns(m.Message.id)
+            .where(m.Message.subject.like("Reklamation%"))
+        )
+        s.execute(delete(m.Message).where(m.Message.id == pk))
+    assert _subjects(app, "blisters") == []
+
+
+def test_search_combines_with_filters(app: App) -> None:
+    assert _subjects(app, "LED", has_attachment=True) == []
+    assert _subjects(app, "pcs", has_attachment=True) == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    assert _subjects(app, "pcs", since=datetime(2026, 11, 5, tzinfo=UTC)) == [
+        "PO-45001 AR-MC6 Rev A, 1,000 pcs"
+    ]
+    assert _subjects(app, "pcs", until=datetime(2026, 11, 5, tzinfo=UTC)) == [
+        "询价：LED铝基板 1.6mm 导热2.0W"
+    ]
+
+
+def test_hostile_queries_are_plain_text(app: App) -> None:
+    assert len(_subjects(app, '"')) == len(MAILS)  # no term at all: no search condition
+    for query in ["'; DROP TABLE messages; --", "%", "\\", "NEAR(a b)", "a* OR b", "*"]:
+        assert _subjects(app, query) == [], query
+    # "_" is a literal underscore (it would match everything unescaped in LIKE)
+    assert _subjects(app, "_") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    assert len(list_messages(app, MessageFilter())) == len(MAILS)
+
+
+def test_terms() -> None:
+    assert terms('  "purchase order"  LED  led ') == ["purchase order", "LED"]
+    assert terms('unbalanced "quote') == ["unbalanced", "quote"]
+    assert terms("") == []
+    assert len(terms(" ".join(f"w{i}" for i in range(20)))) == 8
+
+
+def test_migration_indexes_mail_stored_before_it(app: App) -> None:
+    from alembic import command
+
+    from mailagent.db.session import alembic_config
+
+    cfg = alembic_config(app.engine)
+    command.downgrade(cfg, "0005")
+    command.upgrade(cfg, "head")
+    assert _subjects(app, "Reklamation") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    assert _subjects(app, "gerber_revA") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
