@@ -19,7 +19,6 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from datetime import timedelta
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -30,6 +29,7 @@ from mailagent.capture.imap import Backoff, FolderState, ImapSource, poll_folder
 from mailagent.capture.ingest import ingest_batch
 from mailagent.config import MailboxSettings
 from mailagent.daemon import jobs as housekeeping
+from mailagent.daemon.lease import LeaseKeeper, lease_ttl
 from mailagent.daemon.triageworker import TriagePool, TriageWorker, default_workers
 from mailagent.db import queries as q
 from mailagent.errors import SourceError
@@ -80,6 +80,15 @@ class MailboxWorker:
 
     def run_forever(self) -> None:
         log.info("mailbox %s: worker %s starting", self.settings.name, self.owner)
+        keeper = LeaseKeeper(self.app, self.mailbox_id, self.owner, self.stop).start()
+        try:
+            self._run()
+        finally:
+            keeper.close()
+            self._release_leases()
+        log.info("mailbox %s: worker stopped", self.settings.name)
+
+    def _run(self) -> None:
         while not self.stop.is_set():
             try:
                 with self.source_factory(self.settings) as source:
@@ -106,8 +115,6 @@ class MailboxWorker:
                     "mailbox %s: unexpected error; retry in %.1f s", self.settings.name, delay
                 )
                 self.stop.wait(delay)
-        self._release_leases()
-        log.info("mailbox %s: worker stopped", self.settings.name)
 
     def poll_once(self, source: ImapSource) -> int:
         """Poll every folder this worker holds the lease for; returns messages handled."""
@@ -140,7 +147,7 @@ class MailboxWorker:
             return FolderState(uidvalidity=row.uidvalidity, last_uid=row.last_uid)
 
     def _lease(self, folder: str) -> bool:
-        ttl = timedelta(seconds=max(120, 3 * self.settings.poll_seconds))
+        ttl = lease_ttl()  # kept alive by the LeaseKeeper heartbeat
         with self.app.sessions() as session, session.begin():
             return q.acquire_lease(
                 session, self.mailbox_id(), folder, self.owner, self.app.clock(), ttl

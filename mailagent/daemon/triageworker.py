@@ -11,8 +11,10 @@ every committed claim, so a long backlog never pushes it towards the 60 s cap.
 --triage-workers N``; default: cores - 1, at least 1), so capture and triage never share
 one interpreter's time. Each process opens its own App from the (picklable) settings.
 They share the rows by claiming: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite every
-write transaction begins ``IMMEDIATE``, which serialises the claims. Workers never end the
-daemon: a crashed process is restarted.
+write transaction begins ``IMMEDIATE``, which serialises the claims, and a worker pauses
+briefly after each claim so that capture and the web UI, waiting for the lock, get it.
+Workers never end the daemon: a crashed process is restarted; a worker whose daemon died
+(``kill -9``) stops by itself.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ log = logging.getLogger(__name__)
 
 LIVE_CLAIM = 20  # rows per claim: short write transactions, so live mail waits little
 LIVE_MARGIN = timedelta(seconds=5)  # server clocks drift: what arrived just before start
+# SQLite wakes a writer waiting for the lock by polling (every 100 ms at most): a triage
+# worker that began its next claim at once after a commit could starve capture and the web
+# UI for the whole busy timeout. A pause after each claim lets every waiter in.
+SQLITE_YIELD_SECONDS = 0.12
 
 
 class Waker(Protocol):
@@ -73,12 +79,16 @@ class TriageWorker:
         self.live_since = (started_at or app.clock()) - LIVE_MARGIN
         self.backoff = backoff or Backoff(max_seconds=60)
         self.failed_passes = 0
+        sqlite = app.engine.dialect.name == "sqlite"
+        self.yield_seconds = SQLITE_YIELD_SECONDS if sqlite else 0.0
 
     def notify(self) -> None:
         self.wake.set()
 
     def _claimed(self, _n: int) -> None:
         self.backoff.reset()
+        if self.yield_seconds:
+            self.stop.wait(self.yield_seconds)
 
     def run_forever(self) -> None:
         while not self.stop.is_set():
@@ -117,14 +127,32 @@ def _child(
     from mailagent import logs
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     logs.setup(verbosity)  # stderr is inherited: the lines land where the daemon's do
+    _watch_parent(stop)
     app = open_app(settings, clock=clock, migrate=False, with_model=with_model)
     try:
+        # until here SIGTERM ends the process at once (nothing claimed yet); from here on it
+        # lets the claim in progress commit first
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         log.info("triage worker process %d started", os.getpid())
         TriageWorker(app, stop, interval, wake=wake, started_at=started_at).run_forever()
     finally:
         app.close()
+
+
+def _watch_parent(stop: Waker, interval: float = 1.0) -> None:
+    """Stop this worker when the daemon that spawned it dies (even by ``kill -9``)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if os.getppid() != parent:
+                log.warning("triage worker %d: the daemon died; stopping", os.getpid())
+                stop.set()
+                return
+            stop.wait(interval)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class TriagePool:
@@ -179,14 +207,21 @@ class TriagePool:
                 log.warning("triage worker %d exited with %s: restarting", i, proc.exitcode)
                 self._spawn(i)
 
-    def close(self, timeout: float = 30.0) -> None:
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the workers: each finishes its claim in progress (a worker still starting
+        up is ended at once); one that hangs is killed, which loses nothing (its claim's
+        transaction rolls back and the rows stay ``new``)."""
         self.stop.set()
         self.notify()
         for proc in self.procs:
-            if proc is not None:
-                proc.join(timeout)
-                if proc.is_alive():
-                    log.warning("triage worker %s did not stop: terminating", proc.pid)
-                    proc.terminate()
-                    proc.join(5)
+            if proc is None:
+                continue
+            proc.join(timeout)
+            if proc.is_alive():
+                log.warning("triage worker %s did not stop: terminating", proc.pid)
+                proc.terminate()
+                proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
         log.info("triage workers stopped")
