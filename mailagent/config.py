@@ -270,6 +270,11 @@ class SchedulerSettings:
         "The triage worker wakes at once when this daemon stored mail, and at least this "
         "often to pick up mail stored by other daemons or left untriaged by a crash.",
     )
+    triage_workers: int = setting(
+        0,
+        "Triage worker processes of `mailagent run` (0: the number of cores - 1, at least 1; "
+        "`--triage-workers N` overrides it).",
+    )
 
 
 @dataclass(frozen=True)
@@ -450,6 +455,8 @@ def _validate(settings: Settings, path: str) -> None:
     for key in ("housekeeping_minutes", "translation_seconds", "send_seconds", "triage_seconds"):
         if getattr(settings.scheduler, key) < 1:
             raise ConfigError(f"{path}: scheduler.{key}: must be at least 1")
+    if settings.scheduler.triage_workers < 0:
+        raise ConfigError(f"{path}: scheduler.triage_workers: must be 0 (automatic) or more")
 
 
 def load(path: str | Path | None = None) -> Settings:

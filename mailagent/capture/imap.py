@@ -170,30 +170,77 @@ class ImapSource:
             start = known.last_uid + 1
         if start > state.last_uid:
             return
-        client = self._conn()
-        with self._guard(f"UID SEARCH in {folder}"):
-            found = client.search(["UID", f"{start}:*"])
-        uids = sorted(int(u) for u in found if int(u) >= start)  # n:* always matches the last
+        uids = self._search_from(folder, start)
         log.debug("%s: %d new messages in %s from UID %d", self.where, len(uids), folder, start)
         size = max(1, self._settings.batch_size)
         for i in range(0, len(uids), size):
-            chunk = uids[i : i + size]
-            with self._guard(f"FETCH {len(chunk)} messages from {folder}"):
-                resp = client.fetch(chunk, list(FETCH_ITEMS))
-            batch = [
-                self._mail(folder, state.uidvalidity, uid, resp[uid])
-                for uid in chunk
-                if uid in resp
-            ]
-            if len(batch) < len(chunk):
-                log.info(
-                    "%s: %d messages vanished from %s during fetch",
-                    self.where,
-                    len(chunk) - len(batch),
-                    folder,
-                )
+            batch = self._fetch(folder, state.uidvalidity, uids[i : i + size])
             if batch:
                 yield batch
+
+    def fetch_live_first(
+        self, folder: str, known: FolderState | None
+    ) -> Iterator[tuple[list[FetchedMail], int]]:
+        """Like :meth:`fetch_new`, but mail that arrives during a long backfill goes first.
+
+        Yields ``(batch, frontier)``: ``frontier`` is the highest UID below which every
+        message has been yielded, the ``last_uid`` that is safe to store with the batch.
+        Between two backlog batches one ``UID SEARCH`` asks for UIDs above everything seen;
+        those (live mail) are yielded at once with the frontier unchanged, so a crash redoes
+        them as duplicates (no-ops) rather than skipping any of the backlog.
+        """
+        state = self.select(folder)
+        start = 1 if known is None or known.uidvalidity != state.uidvalidity else known.last_uid + 1
+        if known is not None and known.uidvalidity != state.uidvalidity:
+            log.warning(
+                "%s: UIDVALIDITY of %s changed from %d to %d: fetching all messages again",
+                self.where,
+                folder,
+                known.uidvalidity,
+                state.uidvalidity,
+            )
+        if start > state.last_uid:
+            return
+        backlog = self._search_from(folder, start)
+        size = max(1, self._settings.batch_size)
+        seen = max(backlog, default=start - 1)
+        frontier = start - 1
+        for i in range(0, len(backlog), size):
+            if i:  # live mail first: anything that arrived since the last look
+                live = self._search_from(folder, seen + 1)
+                for j in range(0, len(live), size):
+                    batch = self._fetch(folder, state.uidvalidity, live[j : j + size])
+                    seen = max(seen, live[min(j + size, len(live)) - 1])
+                    if batch:
+                        log.debug(
+                            "%s: %d live messages ahead of the backlog", self.where, len(batch)
+                        )
+                        yield batch, frontier
+            chunk = backlog[i : i + size]
+            rest = backlog[i + size : i + size + 1]
+            frontier = rest[0] - 1 if rest else seen
+            batch = self._fetch(folder, state.uidvalidity, chunk)
+            if batch:
+                yield batch, frontier
+
+    def _search_from(self, folder: str, start: int) -> list[int]:
+        """UIDs >= ``start`` in the selected folder, ascending."""
+        with self._guard(f"UID SEARCH in {folder}"):
+            found = self._conn().search(["UID", f"{start}:*"])
+        return sorted(int(u) for u in found if int(u) >= start)  # n:* always matches the last
+
+    def _fetch(self, folder: str, uidvalidity: int, chunk: list[int]) -> list[FetchedMail]:
+        with self._guard(f"FETCH {len(chunk)} messages from {folder}"):
+            resp = self._conn().fetch(chunk, list(FETCH_ITEMS))
+        batch = [self._mail(folder, uidvalidity, uid, resp[uid]) for uid in chunk if uid in resp]
+        if len(batch) < len(chunk):
+            log.info(
+                "%s: %d messages vanished from %s during fetch",
+                self.where,
+                len(chunk) - len(batch),
+                folder,
+            )
+        return batch
 
     def _mail(self, folder: str, uidvalidity: int, uid: int, data: dict[bytes, Any]) -> FetchedMail:
         raw = data.get(b"BODY[]")
@@ -344,12 +391,14 @@ def poll_folder(
     """One ingest pass over ``folder``; returns the state to pass as ``known`` next time.
 
     ``handle_batch(batch, state_after_batch)`` must store the messages and the state in one
-    transaction, so a crash redoes at most one batch. Only after it returns are the messages
-    marked done (flagged/moved, if configured); if that fails they stay stored, just unmarked.
+    transaction, so a crash redoes at most one batch. Mail that arrives during a long
+    backfill is handled between two backlog batches (see :meth:`ImapSource.fetch_live_first`).
+    Only after it returns are the messages marked done (flagged/moved, if configured); if
+    that fails they stay stored, just unmarked.
     """
     state = known
-    for batch in source.fetch_new(folder, known):
-        after = FolderState(batch[-1].uidvalidity, batch[-1].uid)
+    for batch, frontier in source.fetch_live_first(folder, known):
+        after = FolderState(batch[-1].uidvalidity, frontier)
         handle_batch(batch, after)
         source.mark_done(folder, [m.uid for m in batch])
         state = after

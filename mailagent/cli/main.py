@@ -55,8 +55,15 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 @cli.command()
+@click.option(
+    "--triage-workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Triage worker processes (default: scheduler.triage_workers, else cores - 1, "
+    "at least 1; 0 triages in a thread of the daemon process).",
+)
 @click.pass_context
-def run(ctx: click.Context) -> None:
+def run(ctx: click.Context, triage_workers: int | None) -> None:
     """Run the daemon: poll/IDLE every configured mailbox, housekeeping, translation."""
     from mailagent.daemon.loop import run_daemon
 
@@ -64,7 +71,7 @@ def run(ctx: click.Context) -> None:
     if not settings.imap.mailboxes:
         fail(f"{settings.source_path or 'config'}: imap.mailboxes: no mailbox configured")
     with cli_app(ctx, settings) as app:
-        run_daemon(app)
+        run_daemon(app, triage_workers=triage_workers, verbosity=ctx.obj.verbose)
 
 
 @cli.command("poll-once")

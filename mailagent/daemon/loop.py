@@ -19,7 +19,6 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from datetime import timedelta
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -29,10 +28,11 @@ from mailagent.app import App
 from mailagent.capture.imap import Backoff, FolderState, ImapSource, poll_folder
 from mailagent.capture.ingest import ingest_batch
 from mailagent.config import MailboxSettings
+from mailagent.daemon.lease import LeaseKeeper, lease_ttl
+from mailagent.daemon.triageworker import TriagePool, TriageWorker, default_workers
 from mailagent.db import queries as q
 from mailagent.errors import SourceError
 from mailagent.records import FetchedMail
-from mailagent.triage.worker import triage_pending
 
 __all__ = ["MailboxWorker", "TriageWorker", "run_daemon", "worker_id"]
 
@@ -79,6 +79,15 @@ class MailboxWorker:
 
     def run_forever(self) -> None:
         log.info("mailbox %s: worker %s starting", self.settings.name, self.owner)
+        keeper = LeaseKeeper(self.app, self.mailbox_id, self.owner, self.stop).start()
+        try:
+            self._run()
+        finally:
+            keeper.close()
+            self._release_leases()
+        log.info("mailbox %s: worker stopped", self.settings.name)
+
+    def _run(self) -> None:
         while not self.stop.is_set():
             try:
                 with self.source_factory(self.settings) as source:
@@ -105,8 +114,6 @@ class MailboxWorker:
                     "mailbox %s: unexpected error; retry in %.1f s", self.settings.name, delay
                 )
                 self.stop.wait(delay)
-        self._release_leases()
-        log.info("mailbox %s: worker stopped", self.settings.name)
 
     def poll_once(self, source: ImapSource) -> int:
         """Poll every folder this worker holds the lease for; returns messages handled."""
@@ -139,7 +146,7 @@ class MailboxWorker:
             return FolderState(uidvalidity=row.uidvalidity, last_uid=row.last_uid)
 
     def _lease(self, folder: str) -> bool:
-        ttl = timedelta(seconds=max(120, 3 * self.settings.poll_seconds))
+        ttl = lease_ttl()  # kept alive by the LeaseKeeper heartbeat
         with self.app.sessions() as session, session.begin():
             return q.acquire_lease(
                 session, self.mailbox_id(), folder, self.owner, self.app.clock(), ttl
@@ -154,38 +161,18 @@ class MailboxWorker:
             log.exception("mailbox %s: could not release leases", self.settings.name)
 
 
-class TriageWorker:
-    """Triages captured mail: at once when woken, else every ``interval`` seconds."""
+def run_daemon(
+    app: App,
+    stop: threading.Event | None = None,
+    *,
+    triage_workers: int | None = None,
+    verbosity: int = 0,
+) -> None:
+    """Start the scheduler with a worker per mailbox and housekeeping; block until stopped.
 
-    def __init__(self, app: App, stop: threading.Event, interval: float) -> None:
-        self.app = app
-        self.stop = stop
-        self.interval = interval
-        self.wake = threading.Event()
-        self.wake.set()  # first pass at start: rows a crash left untriaged
-
-    def notify(self) -> None:
-        self.wake.set()
-
-    def run_forever(self) -> None:
-        backoff = Backoff(max_seconds=60)
-        while not self.stop.is_set():
-            self.wake.wait(self.interval)
-            self.wake.clear()
-            if self.stop.is_set():
-                break
-            try:
-                triage_pending(self.app, stop=self.stop)
-                backoff.reset()
-            except Exception:  # e.g. the database is away: retry, never die
-                delay = backoff.next_delay()
-                log.exception("triage pass failed; retry in %.1f s", delay)
-                self.stop.wait(delay)
-        log.info("triage worker stopped")
-
-
-def run_daemon(app: App, stop: threading.Event | None = None) -> None:
-    """Start the scheduler with a worker per mailbox and housekeeping; block until stopped."""
+    Triage runs in ``triage_workers`` processes (None: the config's, 0 there meaning
+    cores - 1, at least 1); ``0`` here triages in a thread of this process.
+    """
     stop = stop or threading.Event()
     mailboxes = app.settings.imap.mailboxes
     scheduler = BackgroundScheduler(
@@ -194,8 +181,13 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
         timezone="UTC",
     )
     sched = app.settings.scheduler
-    triage = TriageWorker(app, stop, float(sched.triage_seconds))
-    scheduler.add_job(triage.run_forever, id="triage", name="triage captured mail")
+    if triage_workers is None:
+        triage_workers = sched.triage_workers or default_workers()
+    workers = triage_workers
+    pool = TriagePool(app, workers, float(sched.triage_seconds), verbosity) if workers else None
+    triage = pool.start() if pool else TriageWorker(app, stop, float(sched.triage_seconds))
+    if isinstance(triage, TriageWorker):
+        scheduler.add_job(triage.run_forever, id="triage", name="triage captured mail")
     for mb in mailboxes:
         worker = MailboxWorker(app, mb, stop, on_stored=triage.notify)
         scheduler.add_job(worker.run_forever, id=f"mailbox:{mb.name}", name=f"imap {mb.name}")
@@ -214,8 +206,11 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     log.info("daemon %s running: %d mailbox(es)", worker_id(), len(mailboxes))
     try:
         while not stop.wait(1.0):
-            pass
+            if pool is not None:
+                pool.supervise()
     finally:
         triage.notify()  # wake it so it sees the stop at once
         scheduler.shutdown(wait=True)
+        if pool is not None:
+            pool.close()
         log.info("daemon stopped")

@@ -1,8 +1,20 @@
 """Engine and session factory from StoreSettings, plus schema migration (Alembic).
 
 SQLite gets WAL mode, foreign keys and a busy timeout so the daemon, the CLI and the web UI
-can share one file; PostgreSQL is used as is. ``upgrade(engine)`` brings the schema to the
-newest Alembic revision and is run at start-up by every command that opens the store.
+can share one file; PostgreSQL is used as is.
+
+SQLite transactions follow SQLAlchemy's documented pysqlite recipe: the driver's own
+transaction handling is switched off (``isolation_level = None``) and the engine's
+``begin`` event emits the ``BEGIN`` itself. Without it a SAVEPOINT opened before the first
+write started a transaction of its own whose RELEASE committed, so an outer rollback left
+the savepoint's rows behind. The ``BEGIN`` is ``IMMEDIATE``: the transaction takes the
+write lock when it starts (waiting up to the busy timeout), because a transaction that
+read first and writes later cannot wait for the lock on a WAL database (SQLITE_BUSY_SNAPSHOT
+fails at once, "database is locked"). A connection used only for reading may ask for a
+deferred ``BEGIN`` with the execution option ``sqlite_begin="DEFERRED"``.
+
+``upgrade(engine)`` brings the schema to the newest Alembic revision and is run at
+start-up by every command that opens the store.
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +36,7 @@ __all__ = ["alembic_config", "make_engine", "session_factory", "transaction", "u
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BEGIN_MODES = ("IMMEDIATE", "DEFERRED", "EXCLUSIVE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -36,18 +49,27 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs["pool_pre_ping"] = True
     return create_engine(url, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # the driver never BEGINs or COMMITs on its own
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    if mode not in SQLITE_BEGIN_MODES:
+        raise ValueError(f"sqlite_begin must be one of {SQLITE_BEGIN_MODES}, not {mode!r}")
+    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,8 +3,9 @@
 The ingest spine stores a message with ``status = "new"`` (parsed, threaded by references
 or subject token, nothing decided). The triage stage then, for each claimed row:
 
-* :func:`claim_new` picks the oldest ``new`` rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-  so several daemons on one database never triage the same message twice);
+* :func:`claim_new` picks the oldest ``new`` rows, or the newest live ones (``FOR UPDATE
+  SKIP LOCKED`` on PostgreSQL, so several daemons on one database never triage the same
+  message twice);
 * :func:`mail_from_row` rebuilds the :class:`~mailagent.records.InboundMail` the pure stages
   need from the stored columns (no second parse; attachment payloads are not needed);
 * :func:`thread_context` tells the classifier what the thread knew *before* this message;
@@ -56,9 +57,26 @@ TRIAGE_FAILED = "triage_failed"  # kept; its quarantine entry says why (reproces
 THREAD_CONTEXT_MESSAGES = 50  # the latest earlier messages a thread prior looks at
 
 
-def claim_new(session: Session, limit: int, ids: list[int] | None = None) -> list[m.Message]:
-    """The oldest untriaged messages (only ``ids`` if given), locked for this transaction."""
-    query = select(m.Message).where(m.Message.status == NEW).order_by(m.Message.id).limit(limit)
+def claim_new(
+    session: Session,
+    limit: int,
+    ids: list[int] | None = None,
+    *,
+    live_since: datetime | None = None,
+) -> list[m.Message]:
+    """Untriaged messages (only ``ids`` if given), locked for this transaction.
+
+    Oldest first (the backlog); with ``live_since`` only mail that arrived at the server
+    since then (``received_at``, the IMAP INTERNALDATE), newest first: the live lane, which
+    the daemon drains before each backlog claim so new mail never queues behind a backfill.
+    """
+    query = select(m.Message).where(m.Message.status == NEW).limit(limit)
+    if live_since is not None:
+        query = query.where(m.Message.received_at >= live_since).order_by(
+            m.Message.received_at.desc(), m.Message.id.desc()
+        )
+    else:
+        query = query.order_by(m.Message.id)
     if ids is not None:
         query = query.where(m.Message.id.in_(ids))
     if session.get_bind().dialect.name == "postgresql":

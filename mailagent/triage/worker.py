@@ -18,11 +18,12 @@ roll back, it is kept with ``status = "triage_failed"`` and a quarantine entry (
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,12 @@ audit = logging.getLogger("mailagent.audit")
 CLAIM_SIZE = 100  # rows per transaction: one commit per claim keeps locks short
 
 
+class Flag(Protocol):
+    """A stop flag: ``threading.Event`` or a ``multiprocessing`` one."""
+
+    def is_set(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class TriageOutcome:
     message_pk: int
@@ -57,21 +64,33 @@ def triage_pending(
     app: App,
     limit: int | None = None,
     claim_size: int = CLAIM_SIZE,
-    stop: threading.Event | None = None,
+    stop: Flag | None = None,
+    *,
+    live_since: datetime | None = None,
+    on_claim: Callable[[int], None] | None = None,
 ) -> int:
     """Triage ``new`` messages, oldest first, until none are left (or ``limit`` were done,
     or ``stop`` is set: it is checked between claims). Returns how many were handled
     (triaged, or failed into quarantine).
+
+    With ``live_since`` every claim first takes mail that arrived since then, newest first,
+    and only then the oldest of the backlog, so live mail waits for at most one backlog
+    claim. ``on_claim(n)`` is called after each committed claim (the daemon resets its
+    back-off there).
     """
     done = 0
     started = time.perf_counter()
     while (limit is None or done < limit) and not (stop is not None and stop.is_set()):
         size = claim_size if limit is None else min(claim_size, limit - done)
         with app.sessions() as session, session.begin():
-            rows = tr.claim_new(session, size)
+            rows = tr.claim_new(session, size, live_since=live_since) if live_since else []
+            rows = rows or tr.claim_new(session, size)
             if not rows:
                 break
-            done += len(_triage_rows(app, session, rows))
+            handled = len(_triage_rows(app, session, rows))
+        done += handled
+        if on_claim is not None:
+            on_claim(handled)
     if done:
         elapsed = time.perf_counter() - started
         log.info("triaged %d message(s) in %.2f s", done, elapsed)

@@ -426,10 +426,18 @@ class Dovecot:
             self.run_as.chown(md / "maildirfolder")
         return md
 
-    def seed_maildir(self, user: str, raws: Iterable[bytes], folder: str = "INBOX") -> int:
+    def seed_maildir(
+        self,
+        user: str,
+        raws: Iterable[bytes],
+        folder: str = "INBOX",
+        *,
+        received: float | None = None,
+    ) -> int:
         """Drop messages straight into the Maildir (tmp -> new); fastest way to fill a box.
 
         Returns how many were written. Dovecot assigns UIDs at its next sync (e.g. SELECT).
+        ``received`` (a Unix time) sets the files' mtime, which Dovecot reports as INTERNALDATE.
         """
         md = self._ensure_maildir(user, folder)
         stamp = time.time_ns()
@@ -441,6 +449,8 @@ class Dovecot:
             with os.fdopen(fd, "wb") as f:
                 f.write(raw)
             self.run_as.chown(tmp)
+            if received is not None:
+                os.utime(tmp, (received, received))
             os.rename(tmp, md / "new" / name)
             count += 1
         return count

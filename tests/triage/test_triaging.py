@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -144,13 +145,13 @@ def test_triage_worker_survives_a_failing_pass(app: App, monkeypatch: pytest.Mon
     calls: list[int] = []
     real = triage_pending
 
-    def flaky(a: App, stop: threading.Event | None = None) -> int:
+    def flaky(a: App, **kw: Any) -> int:
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("database away")
-        return real(a, stop=stop)
+        return real(a, **kw)
 
-    monkeypatch.setattr("mailagent.daemon.loop.triage_pending", flaky)
+    monkeypatch.setattr("mailagent.triage.worker.triage_pending", flaky)
     _captured(app, 2)
     stop = threading.Event()
     worker = TriageWorker(app, stop, interval=0.05)

@@ -1,0 +1,227 @@
+"""The daemon's triage workers: one in-process thread, or several worker processes.
+
+Capture never waits for triage: the mailbox workers call ``notify()`` after every stored
+batch. A :class:`TriageWorker` then drains the ``new`` rows claim by claim: first the live
+lane (mail that arrived at the server after the worker started, newest first), then the
+oldest claim of the backlog, so a message that arrives during a backfill waits for at most
+one backlog claim. Its back-off (after a failed pass, e.g. the database is away) resets on
+every committed claim, so a long backlog never pushes it towards the 60 s cap.
+
+:class:`TriagePool` runs ``N`` workers in their own processes (``mailagent run
+--triage-workers N``; default: cores - 1, at least 1), so capture and triage never share
+one interpreter's time. Each process opens its own App from the (picklable) settings.
+They share the rows by claiming: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite every
+write transaction begins ``IMMEDIATE``, which serialises the claims, and a worker pauses
+briefly after each claim so that capture and the web UI, waiting for the lock, get it.
+Workers never end the daemon: a crashed process is restarted; a worker whose daemon died
+(``kill -9``) stops by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.synchronize
+import os
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from mailagent.app import App, open_app
+from mailagent.capture.imap import Backoff
+from mailagent.config import Settings
+from mailagent.triage import worker as triage_worker
+
+__all__ = ["LIVE_CLAIM", "TriagePool", "TriageWorker", "Waker", "default_workers"]
+
+log = logging.getLogger(__name__)
+
+LIVE_CLAIM = 20  # rows per claim: short write transactions, so live mail waits little
+LIVE_MARGIN = timedelta(seconds=5)  # server clocks drift: what arrived just before start
+# SQLite wakes a writer waiting for the lock by polling (every 100 ms at most): a triage
+# worker that began its next claim at once after a commit could starve capture and the web
+# UI for the whole busy timeout. A pause after each claim lets every waiter in.
+SQLITE_YIELD_SECONDS = 0.12
+
+
+class Waker(Protocol):
+    def wait(self, timeout: float | None = None) -> bool: ...
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def is_set(self) -> bool: ...
+
+
+def default_workers() -> int:
+    """cores - 1 (the daemon's capture keeps one), at least 1."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+class TriageWorker:
+    """Triages captured mail: at once when woken, else every ``interval`` seconds."""
+
+    def __init__(
+        self,
+        app: App,
+        stop: Waker,
+        interval: float,
+        *,
+        wake: Waker | None = None,
+        started_at: datetime | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.app = app
+        self.stop = stop
+        self.interval = interval
+        self.wake: Waker = wake if wake is not None else threading.Event()
+        self.wake.set()  # first pass at start: rows a crash left untriaged
+        self.live_since = (started_at or app.clock()) - LIVE_MARGIN
+        self.backoff = backoff or Backoff(max_seconds=60)
+        self.failed_passes = 0
+        sqlite = app.engine.dialect.name == "sqlite"
+        self.yield_seconds = SQLITE_YIELD_SECONDS if sqlite else 0.0
+
+    def notify(self) -> None:
+        self.wake.set()
+
+    def _claimed(self, _n: int) -> None:
+        self.backoff.reset()
+        if self.yield_seconds:
+            self.stop.wait(self.yield_seconds)
+
+    def run_forever(self) -> None:
+        while not self.stop.is_set():
+            self.wake.wait(self.interval)
+            self.wake.clear()
+            if self.stop.is_set():
+                break
+            try:
+                triage_worker.triage_pending(
+                    self.app,
+                    claim_size=LIVE_CLAIM,
+                    stop=self.stop,
+                    live_since=self.live_since,
+                    on_claim=self._claimed,
+                )
+                self.backoff.reset()
+            except Exception:  # e.g. the database is away: retry, never die
+                self.failed_passes += 1
+                delay = self.backoff.next_delay()
+                log.exception("triage pass failed; retry in %.1f s", delay)
+                self.stop.wait(delay)
+        log.info("triage worker stopped")
+
+
+def _child(
+    settings: Settings,
+    clock: Callable[[], datetime],
+    verbosity: int,
+    stop: Waker,
+    wake: Waker,
+    interval: float,
+    started_at: datetime,
+    with_model: bool,
+) -> None:
+    """Entry point of one worker process (spawned: it imports everything afresh)."""
+    from mailagent import logs
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    logs.setup(verbosity)  # stderr is inherited: the lines land where the daemon's do
+    _watch_parent(stop)
+    app = open_app(settings, clock=clock, migrate=False, with_model=with_model)
+    try:
+        # until here SIGTERM ends the process at once (nothing claimed yet); from here on it
+        # lets the claim in progress commit first
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        log.info("triage worker process %d started", os.getpid())
+        TriageWorker(app, stop, interval, wake=wake, started_at=started_at).run_forever()
+    finally:
+        app.close()
+
+
+def _watch_parent(stop: Waker, interval: float = 1.0) -> None:
+    """Stop this worker when the daemon that spawned it dies (even by ``kill -9``)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if os.getppid() != parent:
+                log.warning("triage worker %d: the daemon died; stopping", os.getpid())
+                stop.set()
+                return
+            stop.wait(interval)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+class TriagePool:
+    """``workers`` triage processes sharing the store's ``new`` rows."""
+
+    def __init__(self, app: App, workers: int, interval: float, verbosity: int = 0) -> None:
+        self.app = app
+        self.workers = max(1, workers)
+        self.interval = interval
+        self.verbosity = verbosity
+        self._ctx = multiprocessing.get_context("spawn")
+        self.stop = self._ctx.Event()
+        self.wakes = [self._ctx.Event() for _ in range(self.workers)]
+        self.procs: list[Any] = [None] * self.workers
+        self.started_at = app.clock()
+
+    def _spawn(self, i: int) -> None:
+        proc = self._ctx.Process(
+            target=_child,
+            args=(
+                self.app.settings,
+                self.app.clock,
+                self.verbosity,
+                self.stop,
+                self.wakes[i],
+                self.interval,
+                self.started_at,
+                self.app.model is not None,  # the parent trained or loaded it: load the cache
+            ),
+            name=f"mailagent-triage-{i}",
+            daemon=True,
+        )
+        proc.start()
+        self.procs[i] = proc
+
+    def start(self) -> TriagePool:
+        for i in range(self.workers):
+            self._spawn(i)
+        log.info("triage: %d worker process(es)", self.workers)
+        return self
+
+    def notify(self) -> None:
+        for wake in self.wakes:
+            wake.set()
+
+    def supervise(self) -> None:
+        """Restart a worker process that died (called from the daemon's main loop)."""
+        if self.stop.is_set():
+            return
+        for i, proc in enumerate(self.procs):
+            if proc is not None and not proc.is_alive():
+                log.warning("triage worker %d exited with %s: restarting", i, proc.exitcode)
+                self._spawn(i)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the workers: each finishes its claim in progress (a worker still starting
+        up is ended at once); one that hangs is killed, which loses nothing (its claim's
+        transaction rolls back and the rows stay ``new``)."""
+        self.stop.set()
+        self.notify()
+        for proc in self.procs:
+            if proc is None:
+                continue
+            proc.join(timeout)
+            if proc.is_alive():
+                log.warning("triage worker %s did not stop: terminating", proc.pid)
+                proc.terminate()
+                proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
+        log.info("triage workers stopped")

@@ -1,0 +1,123 @@
+"""The daemon's triage workers: live lane ahead of the backlog, back-off reset per claim,
+and worker processes sharing the rows."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from support.apptools import mail, make_app
+
+from mailagent.app import App
+from mailagent.capture.imap import Backoff
+from mailagent.capture.ingest import ingest_raw
+from mailagent.daemon.triageworker import TriagePool, TriageWorker
+from mailagent.db import models as m
+from mailagent.db import triage_rows as tr
+from mailagent.triage import worker as triage_worker
+from mailagent.triage.worker import triage_pending
+
+
+@pytest.fixture
+def app(tmp_path: Path, db_url: str) -> Iterator[App]:
+    a = make_app(tmp_path, db_url)
+    yield a
+    a.close()
+
+
+def _capture(app: App, n: int, prefix: str, **kw: Any) -> list[int]:
+    raws = [
+        (mail(i, message_id=f"<{prefix}-{i}@acme.test>", **kw), f"{prefix}{i}") for i in range(n)
+    ]
+    return [r.message_pk for r in ingest_raw(app, raws, triage=False) if r.message_pk]
+
+
+def _status(app: App) -> dict[int, str]:
+    with app.sessions() as s:
+        return dict(s.execute(select(m.Message.id, m.Message.status)).all())
+
+
+def test_live_mail_is_claimed_newest_first_before_the_backlog(app: App) -> None:
+    backlog = _capture(app, 30, "old")  # dated 2026-11-02
+    now = app.clock()
+    live = [_capture(app, 1, f"live{i}", date=now + timedelta(seconds=i))[0] for i in range(3)]
+    with app.sessions() as s, s.begin():
+        claimed = [r.id for r in tr.claim_new(s, 10, live_since=now - timedelta(minutes=1))]
+    assert claimed == live[::-1]  # newest first, and only live mail
+    assert triage_pending(app, claim_size=5, limit=5, live_since=now - timedelta(minutes=1)) == 5
+    status = _status(app)
+    assert all(status[pk] == tr.TRIAGED for pk in live)
+    # the rest of that claim came from the oldest of the backlog
+    assert [pk for pk in backlog if status[pk] == tr.TRIAGED] == backlog[:2]
+
+
+def test_backoff_resets_on_every_successful_claim(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass that fails after committed claims starts its back-off from the first step."""
+    _capture(app, 12, "b")
+    real = triage_worker._triage_rows
+    calls: list[int] = []
+
+    def every_other_claim_fails(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) % 2 == 0:
+            raise RuntimeError("database away")
+        return real(*args)
+
+    monkeypatch.setattr(triage_worker, "_triage_rows", every_other_claim_fails)
+    monkeypatch.setattr("mailagent.daemon.triageworker.LIVE_CLAIM", 2)
+    stop = threading.Event()
+    worker = TriageWorker(app, stop, 0.01, backoff=Backoff(base_seconds=0.01, max_seconds=60))
+    attempts_at_failure: list[int] = []
+    next_delay = worker.backoff.next_delay
+
+    def record() -> float:
+        attempts_at_failure.append(worker.backoff.attempts)
+        return next_delay()
+
+    monkeypatch.setattr(worker.backoff, "next_delay", record)
+    thread = threading.Thread(target=worker.run_forever, daemon=True)
+    thread.start()
+    try:
+        started = time.monotonic()
+        while set(_status(app).values()) != {tr.TRIAGED}:
+            assert time.monotonic() - started < 30, calls
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        worker.notify()
+        thread.join(10)
+    assert len(attempts_at_failure) >= 5
+    assert set(attempts_at_failure) == {0}, attempts_at_failure
+
+
+def test_two_worker_processes_triage_every_message_once(app: App) -> None:
+    pks = _capture(app, 60, "p")
+    pool = TriagePool(app, 2, interval=0.2).start()
+    try:
+        started = time.monotonic()
+        while set(_status(app).values()) != {tr.TRIAGED}:
+            assert time.monotonic() - started < 90, _status(app)
+            pool.supervise()
+            time.sleep(0.1)
+    finally:
+        pool.close()
+    assert all(p is not None and p.exitcode == 0 for p in pool.procs)
+    with app.sessions() as s:
+        drafted = (
+            s.execute(
+                select(m.Draft.message_pk).where(
+                    m.Draft.kind == "reply", m.Draft.message_pk.in_(pks)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(drafted) == sorted(pks), "one reply draft per inquiry, none twice"
