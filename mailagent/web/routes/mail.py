@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.messages.relevance import relevance_view
 from mailagent.parse.htmltext import sanitize_html
 from mailagent.records import Intent
 from mailagent.web.access import MAIL_ROLES, Viewer
@@ -90,6 +91,8 @@ def message_page(request: Request) -> Response:
             "orders": order_options(app, viewer),
             "drafts": drafts_for_message(app, viewer, message_pk),
             "sla": sla_badges(app, [message_pk]).get(message_pk),
+            "gate": relevance_view(app, message_pk),
+            "is_supervisor": user.role == "supervisor",
         },
         headers=headers,
     )
