@@ -202,8 +202,8 @@ def test_a_new_buyers_inquiry_is_customer_mail(run: Run) -> None:
         "and your best price for 10k. Can you send free samples?\n\nBest regards\nPiotr",
         "您好！我们是一家越南的电子组装厂，想询价四层板，数量2000片，请报价并告知交期。谢谢！",
         "Sehr geehrte Damen und Herren,\n\nwir benötigen ein Angebot für 500 Stück Leiterplatten "
-        "(4 Lagen, FR4, 1,6 mm). Bitte teilen Sie uns Preis und Lieferzeit mit.\n\nMit freundlichen "
-        "Grüßen\nKarl Weber",
+        "(4 Lagen, FR4, 1,6 mm). Bitte teilen Sie uns Preis und Lieferzeit mit.\n\n"
+        "Mit freundlichen Grüßen\nKarl Weber",
     ):
         result = run(_mail("buyer@new-importer.example", "Inquiry: PCB", body))
         assert result.decision.relevance is Relevance.CUSTOMER, result.decision.reasons
@@ -211,7 +211,7 @@ def test_a_new_buyers_inquiry_is_customer_mail(run: Run) -> None:
 
 
 def test_our_own_mail_and_relationship_credits(run: Run, ports: tuple) -> None:
-    directory, relations = ports
+    _directory, relations = ports
     own = run(_mail("lily.chen@huaxin-pcb.com", "Quotation", "FREE!!! click here"))
     assert own.decision.relevance is Relevance.CUSTOMER
     relations.written_to.add("buyer@new-importer.example")
