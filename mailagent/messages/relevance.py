@@ -35,6 +35,7 @@ __all__ = [
     "RelevanceView",
     "acknowledge_fraud",
     "correct",
+    "demo_lines",
     "fraud_warnings",
     "relevance_view",
 ]
@@ -207,4 +208,43 @@ def fraud_warnings(app: App, *, open_only: bool = True, limit: int = 100) -> lis
             )
             if len(out) >= limit:
                 break
+    return out
+
+
+def demo_lines(app: App) -> list[str]:
+    """The demo report's relevance-gate section: dispositions, junk and fraud warnings."""
+    with app.sessions() as session:
+        rows = list(
+            session.scalars(
+                select(m.Message)
+                .where(m.Message.direction == "inbound")
+                .order_by(m.Message.received_at, m.Message.id)
+            )
+        )
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.relevance or "-"] = counts.get(r.relevance or "-", 0) + 1
+    junked_customers = sum(
+        1
+        for r in rows
+        if r.relevance not in (None, "customer")
+        and any(str(x).startswith("relationship.known_") for x in r.relevance_rules)
+    )
+    out = [
+        "",
+        "relevance gate (incoming mail): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])),
+        f"  mail from known customers' addresses junked: {junked_customers}",
+    ]
+    for r in rows:
+        if r.relevance not in (None, "customer"):
+            why = next((x for x in r.relevance_reasons[1:] if x.startswith(r.relevance)), "")
+            out.append(f"  #{r.id} {r.relevance}: {r.subject[:50]!r}  ({why[:90]})")
+    flagged = [r for r in rows if r.fraud_flags]
+    out.append("")
+    out.append(f"FRAUD WARNINGS: {len(flagged)} message(s) need a supervisor's check")
+    for r in flagged:
+        state = "HELD until a supervisor acknowledges" if r.disposition == "hold" else r.relevance
+        out.append(f"  #{r.id} {r.from_email}: {r.subject[:56]!r} [{state}]")
+        out += [f"      ! {f.get('kind')}: {str(f.get('reason'))[:110]}" for f in r.fraud_flags]
     return out

@@ -21,9 +21,10 @@ from mailagent.triage.stages.fraud import PHISHING_KINDS
 from mailagent.triage.stages.gate_view import GateView, structure
 from mailagent.triage.stages.relations import Relationship
 
-__all__ = ["FRAUD_SCORE", "decide", "evaluate"]
+__all__ = ["FRAUD_SCORE", "FRAUD_SCORES", "decide", "evaluate"]
 
-FRAUD_SCORE = 6.0  # a phishing-kind fraud flag from an unknown sender
+FRAUD_SCORE = 6.0  # a phishing-kind fraud flag (impersonation) is phishing on its own
+FRAUD_SCORES = {"dangerous_attachment": 3.0, "reply_to_domain": 1.0}  # evidence, not proof
 _HEADER_EVIDENCE = ("verdict", "auth", "header")
 
 
@@ -85,18 +86,20 @@ def decide(
     scores = dict.fromkeys(CATEGORIES, 0.0)
     rule_ids: list[str] = []
     reasons: list[str] = []
-    if rel.known and any(f.kind == "auth_failed" for f in fraud):
-        reasons.append("relationship ignored: the sender's domain failed authentication")
-        rel = Relationship(())  # a forged customer address earns no credit
+    if rel.known and any(f.kind in PHISHING_KINDS for f in fraud):
+        reasons.append("relationship ignored: the sender impersonates a customer or contact")
+        rel = Relationship(())  # a forged identity earns no credit (not even an order number)
     for rule, why in evaluate(view, rules, rel.known):
         scores[rule.category] += rule.score
         rule_ids.append(rule.id)
         reasons.append(f"{rule.category} {rule.score:+.1f} {rule.id}: {why}")
-    for flag in fraud:
-        if flag.kind in PHISHING_KINDS:
-            scores["phishing"] += FRAUD_SCORE
-            reasons.append(f"phishing {FRAUD_SCORE:+.1f} fraud.{flag.kind}: {flag.reason}")
-            rule_ids.append(f"fraud.{flag.kind}")
+    for kind in dict.fromkeys(f.kind for f in fraud):
+        score = FRAUD_SCORE if kind in PHISHING_KINDS else FRAUD_SCORES.get(kind, 0.0)
+        if score:
+            why = next(f.reason for f in fraud if f.kind == kind)
+            scores["phishing"] += score
+            reasons.append(f"phishing {score:+.1f} fraud.{kind}: {why}")
+            rule_ids.append(f"fraud.{kind}")
     credit = 0.0
     for name, why in rel.credits:
         value = rules.relationship[name]

@@ -134,10 +134,29 @@ def test_demo_customer_mail_is_never_junked_nor_flagged(run: Run) -> None:
         result = run(_parse(path))
         if path.stem in expected_not_customer or "newsletter" in path.stem:
             continue
-        if path.stem.startswith(("9", "8")):  # the demo's fraud and junk samples
+        if path.stem in DEMO_SAMPLES:  # the demo's fraud and junk samples
             continue
         assert result.decision.relevance is Relevance.CUSTOMER, (path.name, result.decision)
         assert result.fraud == (), (path.name, result.fraud)
+
+
+DEMO_SAMPLES = {
+    "047-acme-lookalike-refund-bank-change": (
+        Relevance.PHISHING,
+        {"lookalike_domain", "display_name_spoof", "reply_to_domain", "bank_change"},
+    ),
+    "048-mueller-new-bank-details": (Relevance.CUSTOMER, {"bank_change"}),
+    "049-fake-dhl-shipping-documents-html": (Relevance.PHISHING, {"dangerous_attachment"}),
+    "050-seo-agency-cold-pitch": (Relevance.SOLICITATION, set()),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(DEMO_SAMPLES))
+def test_demo_fraud_and_junk_samples(stem: str, run: Run) -> None:
+    relevance, kinds = DEMO_SAMPLES[stem]
+    result = run(_parse(mail_dir() / f"{stem}.eml"))
+    assert result.decision.relevance is relevance, result.decision.reasons
+    assert {f.kind for f in result.fraud} == kinds
 
 
 def test_verdict_headers_junk_an_unknown_sender(run: Run) -> None:
