@@ -19,6 +19,7 @@ __all__ = [
     "Classification",
     "Disposition",
     "FetchedMail",
+    "FraudFlag",
     "InboundMail",
     "Intent",
     "LanguageInfo",
@@ -26,6 +27,8 @@ __all__ = [
     "LinkMethod",
     "MailAddress",
     "OutgoingMail",
+    "Relevance",
+    "RelevanceDecision",
     "Triage",
 ]
 
@@ -189,12 +192,45 @@ class Link:
     ambiguous: bool = False
 
 
+class Relevance(enum.StrEnum):
+    """What kind of mail it is (the relevance gate): only CUSTOMER mail is worked on."""
+
+    CUSTOMER = "customer"  # a real correspondent writing to us
+    NOTIFICATION = "notification"  # platform / system / logistics / bank notices
+    BULK = "bulk"  # newsletters, lists, marketing
+    SOLICITATION = "solicitation"  # cold pitches (SEO, agents, "we are a factory of ...")
+    SPAM = "spam"
+    PHISHING = "phishing"
+
+
+@dataclass(frozen=True, slots=True)
+class RelevanceDecision:
+    """The gate's decision: the disposition, its score per category and why."""
+
+    relevance: Relevance
+    scores: tuple[tuple[str, float], ...]  # (category, summed score), every category
+    rule_ids: tuple[str, ...]  # the rules that hit (relationship credits included)
+    reasons: tuple[str, ...]  # human-readable, shown in the UI
+    known: bool = False  # a known contact/customer or our own mail in the thread
+
+
+@dataclass(frozen=True, slots=True)
+class FraudFlag:
+    """One export-trade fraud warning (look-alike domain, bank change, ...)."""
+
+    kind: str  # "lookalike_domain" | "display_name_spoof" | "reply_to_domain" | ...
+    reason: str
+    needs_ack: bool = True  # held until a supervisor acknowledges it
+
+
 class Disposition(enum.StrEnum):
     """What the pipeline decided to do with the message as a whole."""
 
     PROCESS = "process"
     NO_REPLY = "no_reply"  # auto-reply / bounce / list: stored and filed, never drafted
     DUPLICATE = "duplicate"
+    FILTERED = "filtered"  # relevance gate: not customer mail; never drafted, no SLA clock
+    HOLD = "hold"  # fraud warning: nothing automatic until a supervisor acknowledges it
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +242,8 @@ class Triage:
     classification: Classification | None = None
     link: Link | None = None
     reasons: tuple[str, ...] = ()
+    relevance: RelevanceDecision | None = None
+    fraud: tuple[FraudFlag, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

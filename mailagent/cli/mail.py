@@ -122,10 +122,12 @@ def messages_list(
 @click.argument("message_pk", type=int)
 @click.pass_context
 def messages_show(ctx: click.Context, message_pk: int) -> None:
+    from mailagent.messages.relevance import relevance_view
     from mailagent.messages.service import message_detail
 
     with cli_app(ctx, with_model=False) as app:
         d = message_detail(app, message_pk)
+        rv = relevance_view(app, message_pk)
     click.echo(f"#{d.id} {d.subject}\nFrom: {d.sender}\nTo: {', '.join(d.to)}")
     click.echo(f"Received: {d.received_at}  thread {d.thread_id} ({d.thread_method})")
     click.echo(f"Language: {d.language} ({d.language_method}, {(d.language_confidence or 0):.2f})")
@@ -140,6 +142,9 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
         click.echo(f"  - {r}")
     if d.auto_reply != "none":
         click.echo(f"Machine-generated: {d.auto_reply} ({d.auto_reply_reason})")
+    from mailagent.cli.relevance import echo_relevance
+
+    echo_relevance(rv)
     for a in d.attachments:
         click.echo(f"Attachment: {a.filename} ({a.content_type}, {a.size} bytes)")
     click.echo("\n" + d.new_text)

@@ -105,10 +105,11 @@ def rules() -> None:
 def rules_check(ctx: click.Context) -> None:
     """Load and validate the rules exactly as the daemon does."""
     from mailagent.sla import policies as slarules
+    from mailagent.triage.rules import relevance
     from mailagent.triage.rules.ruleset import check
 
     rules_dir = Path(ctx.obj.settings().rules_dir)
-    for line in [*check(rules_dir), *slarules.check(rules_dir)]:
+    for line in [*check(rules_dir), *slarules.check(rules_dir), *relevance.check(rules_dir)]:
         click.echo(line)
 
 
@@ -148,10 +149,12 @@ def _register() -> None:
     from mailagent.cli.demo import demo
     from mailagent.cli.drafts import drafts
     from mailagent.cli.mail import import_, messages, quarantine, reprocess, triage
+    from mailagent.cli.relevance import add_commands as add_relevance_commands
     from mailagent.cli.reports import report, sla
     from mailagent.cli.translate import translate
     from mailagent.cli.web import users, web
 
+    add_relevance_commands(messages)
     for command in (import_, demo, quarantine, reprocess, triage, customers, messages):
         cli.add_command(command)
     cli.add_command(translate)

@@ -216,6 +216,15 @@ class Message(Base):
     link_ambiguous: Mapped[bool] = mapped_column(Boolean, default=False)
     link_manual: Mapped[bool] = mapped_column(Boolean, default=False)
     triaged_at: Mapped[datetime | None]
+    # relevance gate (customer | notification | bulk | solicitation | spam | phishing)
+    relevance: Mapped[str | None] = mapped_column(String(20), index=True)
+    relevance_scores: Mapped[list[Any]] = mapped_column(default=list)
+    relevance_rules: Mapped[list[Any]] = mapped_column(default=list)
+    relevance_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    relevance_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    fraud_flags: Mapped[list[Any]] = mapped_column(default=list)  # [{kind, reason, needs_ack}]
+    fraud_ack_by: Mapped[str | None] = mapped_column(String(320))
+    fraud_ack_at: Mapped[datetime | None]
     # translation (filled in the background)
     translation_status: Mapped[str] = mapped_column(String(20), default="none", index=True)
     translation_target: Mapped[str | None] = mapped_column(String(16))

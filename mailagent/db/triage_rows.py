@@ -31,9 +31,11 @@ from mailagent.records import (
     Address,
     Attachment,
     AutoReplyKind,
+    Disposition,
     InboundMail,
     Intent,
     LinkMethod,
+    Relevance,
     Triage,
 )
 
@@ -214,9 +216,12 @@ def apply_triage(row: m.Message, triage: Triage, customer_id: int | None, now: d
 
 
 def is_prospect_inquiry(triage: Triage) -> bool:
+    """An inquiry from an unknown sender that the relevance gate let through."""
     link, cls = triage.link, triage.classification
     return (
-        link is not None
+        triage.disposition is Disposition.PROCESS
+        and (triage.relevance is None or triage.relevance.relevance is Relevance.CUSTOMER)
+        and link is not None
         and link.method is LinkMethod.PROSPECT
         and cls is not None
         and cls.intent is Intent.INQUIRY

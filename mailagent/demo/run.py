@@ -23,6 +23,11 @@ from mailagent.messages.service import list_quarantine, message_detail, store_su
 __all__ = ["demo_settings", "run_demo"]
 
 DEMO_DOMAIN = "huaxin-pcb.com"
+_FLAGS = {
+    "no_reply": " [no reply: machine-generated]",
+    "filtered": " [not customer mail: never drafted]",
+    "hold": " [FRAUD WARNING: held for a supervisor]",
+}
 _REPO = Path(mailagent.__file__).resolve().parent.parent
 
 
@@ -70,7 +75,7 @@ def run_demo(app: App) -> str:
     out.append("")
     out.append(f"{'id':>4}  {'received':<16} {'intent':<9} {'lang':<7} {'customer':<26} subject")
     for s in reversed(list_messages(app, MessageFilter(per_page=1000))):
-        flag = " [no reply: machine-generated]" if s.disposition == "no_reply" else ""
+        flag = _FLAGS.get(s.disposition, "")
         out.append(
             f"{s.id:>4}  {s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
             f"{(s.language or '-'):<7} {(s.customer_name or '-')[:26]:<26} {s.subject[:58]}{flag}"
@@ -89,6 +94,9 @@ def run_demo(app: App) -> str:
     for q in list_quarantine(app):
         out.append(f"quarantined #{q.id}: {q.origin}: {q.reason}")
     out += _why_examples(app)
+    from mailagent.messages.relevance import demo_lines as gate_demo_lines
+
+    out += gate_demo_lines(app)
     out += sla_lines(app)
     out += draft_lines(app)
     db = app.engine.url.render_as_string(hide_password=True)

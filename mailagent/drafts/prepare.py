@@ -391,7 +391,7 @@ def _store(
         language=d.language,
         template=d.template,
     )
-    if planned.auto_send and d.from_addr:
+    if planned.auto_send and d.from_addr and not row.fraud_flags:  # fraud: never automatic
         d.status, d.decided_at, d.decided_by = "approved", now, "auto"
         ob = queue_outbox(session, d, now)
         q.audit(

@@ -25,6 +25,7 @@ import jinja2
 from sqlalchemy.orm import Session
 
 from mailagent.config import Settings
+from mailagent.reports.fraud import fraud_table
 from mailagent.reports.queries import (
     AGE_BUCKETS,
     Table,
@@ -128,7 +129,9 @@ def build_report_email(
     cfg = settings.report
     items = unanswered(session, now, now - timedelta(days=cfg.unanswered_days), settings)
     by_person = unanswered_by(items, "salesperson")
+    fraud = fraud_table(session, now, tz)  # unacknowledged fraud warnings, shown first
     tables = [
+        *([fraud] if fraud.rows else []),
         by_person,
         unanswered_by(items, "intent"),
         unanswered_by(items, "customer"),

@@ -25,10 +25,12 @@ from mailagent.records import (
     Triage,
 )
 from mailagent.triage.intent_model import IntentModel
+from mailagent.triage.rules.relevance import GateRules
 from mailagent.triage.rules.ruleset import Ruleset
-from mailagent.triage.stages import classify
+from mailagent.triage.stages import classify, gate
 from mailagent.triage.stages.language import detect as language
 from mailagent.triage.stages.link import filing as link
+from mailagent.triage.stages.relations import NoRelations, Relations
 
 __all__ = ["STAGES", "TriageEnv", "run"]
 
@@ -45,6 +47,8 @@ class TriageEnv:
     ruleset: Ruleset
     model: IntentModel | None
     thread: ThreadContext | None = None
+    gate: GateRules | None = None  # None: no relevance gate (every mail is customer mail)
+    relations: Relations = dataclasses.field(default_factory=NoRelations)
 
 
 Stage = Callable[[InboundMail, TriageEnv, Triage], Triage]
@@ -91,11 +95,39 @@ def _link(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
     return dataclasses.replace(triage, link=result)
 
 
+def _gate(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
+    if env.gate is None:
+        return triage
+    result = gate.run(
+        mail,
+        env.gate,
+        env.directory,
+        env.relations,
+        triage.link,
+        env.thread,
+        own_domains=env.ctx.own_domains,
+        free_mail_domains=env.ctx.free_mail_domains,
+    )
+    decision = result.decision
+    disposition = gate.disposition_for(triage.disposition, decision.relevance, result.fraud)
+    reasons = list(triage.reasons)
+    if disposition is not triage.disposition:
+        reasons.append(f"{disposition.value}: {decision.reasons[0]}")
+    return dataclasses.replace(
+        triage,
+        disposition=disposition,
+        relevance=decision,
+        fraud=result.fraud,
+        reasons=tuple(reasons),
+    )
+
+
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("autoreply", _autoreply),  # RFC 3834 / OOO / DSN / list -> NO_REPLY, never drafted
     ("language", _language),  # language of the new text (quoted history removed)
     ("classify", _classify),  # rules + model (+ thread prior) -> intent with reasons
     ("link", _link),  # customer + order filing with reasons
+    ("gate", _gate),  # relevance (customer/bulk/spam/...) and fraud warnings -> disposition
 )
 
 
@@ -110,7 +142,7 @@ def run(mail: InboundMail, env: TriageEnv) -> Triage:
         )
     c, lk = triage.classification, triage.link
     audit.info(
-        "%s triaged: lang=%s intent=%s by %s (%s) customer=%s via %s",
+        "%s triaged: lang=%s intent=%s by %s (%s) customer=%s via %s relevance=%s fraud=%s",
         mail.message_id,
         triage.language.lang if triage.language else "-",
         c.intent.value if c else "-",
@@ -118,5 +150,7 @@ def run(mail: InboundMail, env: TriageEnv) -> Triage:
         c.rule_id if c and c.rule_id else "no rule",
         lk.customer_id if lk else None,
         lk.method.value if lk else "-",
+        triage.relevance.relevance.value if triage.relevance else "-",
+        ",".join(f.kind for f in triage.fraud) or "-",
     )
     return triage

@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -31,12 +32,16 @@ from mailagent.app import App
 from mailagent.context import Context
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.db import relevance_rows as gr
 from mailagent.db import triage_rows as tr
 from mailagent.db.dircache import CachedDirectory
 from mailagent.db.directory import SqlDirectory, create_prospect
+from mailagent.db.relations import SqlRelations
 from mailagent.drafts.service import prepare_drafts
 from mailagent.records import InboundMail
 from mailagent.triage import pipeline
+from mailagent.triage.gate_inputs import with_archive_payloads
+from mailagent.triage.rules.relevance import load_gate_rules
 
 __all__ = ["TriageOutcome", "triage_messages", "triage_pending"]
 
@@ -112,25 +117,32 @@ def triage_messages(app: App, message_pks: Sequence[int]) -> list[TriageOutcome]
 def _triage_rows(app: App, session: Session, rows: list[m.Message]) -> list[TriageOutcome]:
     ctx = app.context()
     directory = CachedDirectory(SqlDirectory(session))
+    relations = SqlRelations(session)
     # one query; held here because the session's identity map only keeps weak references
     threads = tr.load_threads(session, rows)
-    outcomes = [_guarded(app, session, row, ctx, directory) for row in rows]
+    outcomes = [_guarded(app, session, row, ctx, directory, relations) for row in rows]
     del threads
     log.debug("directory memo: %d hits, %d misses", directory.hits, directory.misses)
     return outcomes
 
 
 def _guarded(
-    app: App, session: Session, row: m.Message, ctx: Context, directory: CachedDirectory
+    app: App,
+    session: Session,
+    row: m.Message,
+    ctx: Context,
+    directory: CachedDirectory,
+    relations: SqlRelations,
 ) -> TriageOutcome:
     pk, message_id = row.id, row.message_id
     try:
         with session.begin_nested():
-            _triage_one(app, session, row, ctx, directory)
+            _triage_one(app, session, row, ctx, directory, relations)
         return TriageOutcome(pk, ok=True)
     except Exception as exc:  # one message's failure must not stop the others
         log.exception("%s: triage failed; message kept, entry quarantined", message_id)
         directory.clear()  # the savepoint may have rolled back writes the memo had seen
+        relations.clear()
         reason = f"triage failed: {type(exc).__name__}: {exc}"
         with session.begin_nested():
             row.status = tr.TRIAGE_FAILED
@@ -150,23 +162,31 @@ def _guarded(
 
 
 def _triage_one(
-    app: App, session: Session, row: m.Message, ctx: Context, directory: CachedDirectory
+    app: App,
+    session: Session,
+    row: m.Message,
+    ctx: Context,
+    directory: CachedDirectory,
+    relations: SqlRelations,
 ) -> None:
     now = app.clock()
-    mail = tr.mail_from_row(row)
+    mail = with_archive_payloads(tr.mail_from_row(row), app.blobs)
     env = pipeline.TriageEnv(
         ctx=ctx,
         directory=directory,
         ruleset=app.ruleset,
         model=app.model,
         thread=tr.thread_context(session, row),
+        gate=load_gate_rules(Path(app.settings.rules_dir)),
+        relations=relations,
     )
-    triage = pipeline.run(mail, env)
+    triage = gr.with_corrections(row, pipeline.run(mail, env))
     customer_id = triage.link.customer_id if triage.link else None
     if tr.is_prospect_inquiry(triage):
         customer_id = create_prospect(session, mail, now, free_mail_domains=ctx.free_mail_domains)
         directory.clear()
     tr.apply_triage(row, triage, customer_id, now)
+    gr.store_gate(row, triage)
     _file_thread(session, row, mail)
     lang = row.language or "unknown"
     if (

@@ -464,6 +464,8 @@ def test_every_inbound_sender_is_known_or_machine() -> None:
     for row in readme_rows():
         if row["dir"] == "out" or row["intent"] in {"bounce", "other"}:
             continue
+        if row["features"].startswith(("FRAUD SAMPLE", "JUNK SAMPLE")):
+            continue  # the relevance gate's samples come from strangers on purpose
         sender = row["from"].lower()
         assert sender in known or sender.rpartition("@")[2] in domains, row["file"]
 

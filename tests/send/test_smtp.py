@@ -283,7 +283,7 @@ def test_sent_folder_down_mail_still_goes_out_and_the_copy_follows(world: World)
 CHILD = """
 import os, pickle, sys
 from mailagent.app import open_app
-from mailagent.drafting import send_approved
+from mailagent.drafts.service import send_approved
 settings = pickle.loads(open(sys.argv[1], "rb").read())
 app = open_app(settings, with_model=False)
 send_approved(app, on_accepted=lambda draft_id: os._exit(17))

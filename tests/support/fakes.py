@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from mailagent.context import ContactHit, CustomerInfo, OrderInfo
 from mailagent.customers.keys import normalise_number
 
-__all__ = ["FakeDirectory"]
+__all__ = ["FakeDirectory", "FakeRelations", "demo_directory"]
 
 
 @dataclass
@@ -83,3 +83,54 @@ class FakeDirectory:
     def customer_names(self) -> Sequence[tuple[int, str]]:
         self.calls.append(("customer_names", None))
         return [(c.id, c.name) for c in self.customers]
+
+
+@dataclass
+class FakeRelations:
+    """:class:`mailagent.triage.stages.relations.Relations` over a :class:`FakeDirectory`,
+    plus the addresses we wrote to and the threads holding our own mail."""
+
+    directory: FakeDirectory
+    written_to: set[str] = field(default_factory=set)
+    our_threads: set[int] = field(default_factory=set)
+
+    def _real(self, customer_id: int) -> bool:
+        info = self.directory.customer(customer_id)
+        return info is not None and info.status == "customer"
+
+    def customer_domains(self) -> Sequence[tuple[int, str]]:
+        return [(cid, d) for d, cid in self.directory.domains.items() if self._real(cid)]
+
+    def contacts_named(self, name: str) -> Sequence[ContactHit]:
+        key = " ".join(name.casefold().split())
+        return [
+            c
+            for c in self.directory.contacts
+            if self._real(c.customer_id) and " ".join(c.contact_name.casefold().split()) == key
+        ]
+
+    def wrote_to(self, email: str) -> bool:
+        return email.lower() in self.written_to
+
+    def thread_has_our_mail(self, thread_id: int) -> bool:
+        return thread_id in self.our_threads
+
+
+def demo_directory() -> tuple[FakeDirectory, FakeRelations]:
+    """The demo customer archive (customers, domains, contacts) as in-memory ports."""
+    import csv
+
+    from mailagent.demo import archive_dir
+
+    directory = FakeDirectory()
+    codes: dict[str, int] = {}
+    with (archive_dir() / "customers.csv").open(encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh), 1):
+            codes[row["code"]] = i
+            directory.add_customer(
+                i, row["code"], row["name"], domains=row["domains"].split(";"), status=row["status"]
+            )
+    with (archive_dir() / "contacts.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            directory.add_contact(codes[row["customer_code"]], row["email"], row["name"])
+    return directory, FakeRelations(directory)

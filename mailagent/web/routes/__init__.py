@@ -13,6 +13,7 @@ from mailagent.web.routes import dashboard as routes_dashboard
 from mailagent.web.routes import directory as routes_directory
 from mailagent.web.routes import drafts as routes_drafts
 from mailagent.web.routes import mail as routes_mail
+from mailagent.web.routes import relevance as routes_relevance
 
 __all__ = ["routes"]
 
@@ -21,6 +22,7 @@ def routes(static_dir: Path) -> list[BaseRoute]:
     return [
         *routes_auth.ROUTES,
         *routes_mail.ROUTES,
+        *routes_relevance.ROUTES,
         *routes_drafts.ROUTES,
         *routes_directory.ROUTES,
         *routes_dashboard.ROUTES,

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mailagent.messages.listing import MessageFilter, list_messages
+from mailagent.messages.relevance import relevance_view
 from mailagent.parse.htmltext import sanitize_html
 from mailagent.records import Intent
 from mailagent.sla.views import SLA_STATES, sla_badges
@@ -87,6 +88,8 @@ def message_page(request: Request) -> Response:
             "orders": order_options(app, viewer),
             "drafts": drafts_for_message(app, viewer, message_pk),
             "sla": sla_badges(app, [message_pk]).get(message_pk),
+            "gate": relevance_view(app, message_pk),
+            "is_supervisor": user.role == "supervisor",
         },
         headers=headers,
     )
