@@ -69,7 +69,11 @@ class RelevanceView:
 
     @property
     def fraud_open(self) -> bool:
-        return any(f.get("needs_ack") for f in self.fraud)
+        return bool(self.fraud) and self.ack_at is None
+
+    @property
+    def held(self) -> bool:
+        return any(f.get("needs_ack") for f in self.fraud) and self.ack_at is None
 
 
 @dataclass(frozen=True, slots=True)

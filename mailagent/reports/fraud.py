@@ -36,7 +36,7 @@ def fraud_table(session: Session, now: datetime, tz: ZoneInfo, limit: int = 50) 
     )
     rows = []
     for msg in session.scalars(stmt):
-        flags = [f for f in msg.fraud_flags if isinstance(f, dict) and f.get("needs_ack")]
+        flags = [f for f in msg.fraud_flags if isinstance(f, dict)]
         if not flags:
             continue
         received = (

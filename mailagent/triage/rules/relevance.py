@@ -48,6 +48,8 @@ CHECKS = (
     "from_noreply",  # no-reply / notification sender address
     "no_message_id",  # the message came without a Message-ID
     "subject_names_recipient",  # the subject carries the recipient's mailbox name
+    "link_farm",  # four or more links and little text around them
+    "html_script",  # HTML with scripts or event handlers (onload, onclick, ...)
 )
 _RULE_KEYS = frozenset({"id", "category", "evidence", "score", "description", "when", "enabled"})
 _WHEN_KEYS = frozenset(

@@ -10,7 +10,9 @@
 * ``dangerous_attachment``: executable, script, disk image, HTML or macro attachment, a
   double extension, or an encrypted archive named like an RFQ/PO/invoice.
 
-Every flag needs a supervisor's acknowledgement before anything is done automatically.
+Every flag is a red warning in the UI and the supervisor report and blocks automatic
+sending (the Quality relay); a bank change also holds the message (no drafts, no clock)
+until a supervisor acknowledges it.
 The phrases and file types are data (``[fraud]`` in ``rules/relevance.toml``). Pure.
 """
 
@@ -177,6 +179,7 @@ def _bank_change(text: str, cfg: FraudConfig) -> list[FraudFlag]:
                     "bank_change",
                     f"announces changed bank details ({found.group(0)[:60]!r}): confirm by "
                     "phone with a number you already have before paying or shipping",
+                    needs_ack=True,  # a bank change always needs a supervisor
                 )
             ]
     return []

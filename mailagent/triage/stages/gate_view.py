@@ -28,6 +28,8 @@ _HIDDEN = re.compile(
     re.I,
 )
 _IMG = re.compile(r"<img\b", re.I)
+_URL_FULL = re.compile(r"https?://[^\s\"'<>]+", re.I)
+_SCRIPT = re.compile(r"<script\b|\bon(?:load|click|error|mouseover)\s*=|javascript:", re.I)
 _RANDOM_LOCAL = re.compile(r"\d{4,}|[a-z]+\d+[a-z]+\d+|^[a-z0-9]{16,}$", re.I)
 _NOREPLY = re.compile(
     r"^(?:no-?reply|do-?not-?reply|donotreply|noreply[\w.-]*|notifications?|notify|alerts?"
@@ -35,7 +37,9 @@ _NOREPLY = re.compile(
     r"|shipment|tracking|info|news|newsletter|updates?|marketing|mailing)(?:[+._-][\w.-]*)?$",
     re.I,
 )
-_TAIL_NUMBER = re.compile(r"(?:\s{3,}|\s[-_#]\s*|\s{2,}\S*?)\d{3,}\s*$|\s{5,}\S+\s*$")
+_TAIL_NUMBER = re.compile(
+    r"(?:\s{3,}|\s[-_#]\s*|\s{2,}\S*?)\d{3,}\s*$|\s{3,}\d[\d.,:/-]*\d\s*$|\s{5,}\S+\s*$|\S\s{8,}"
+)
 _ALNUM = re.compile(r"[A-Za-z0-9]{6,}")
 _COMMON_SLD = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go"})
 _FILE_TLDS = frozenset(
@@ -178,6 +182,16 @@ def structure(view: GateView, name: str) -> str | None:
             if len(local) >= 4 and local in subject and not bracketed:
                 return f"subject names the recipient {local!r}"
         return None
+    if name == "link_farm":
+        hosts = _URL.findall(f"{mail.text[:60_000]} {(mail.html or '')[:200_000]}")
+        urls = len(set(_URL_FULL.findall(mail.text[:60_000])) | {h.lower() for h in hosts})
+        words = len(view.body.split())
+        if urls >= 4 and words < 25 * urls:
+            return f"{urls} links in {words} words"
+        return None
+    if name == "html_script":
+        found = _SCRIPT.search((mail.html or "")[:200_000])
+        return f"HTML runs code ({found.group(0)[:20]!r})" if found else None
     if name == "no_message_id":
         return "no Message-ID" if mail.message_id_synthetic else None
     raise ValueError(f"unknown check {name!r}")  # the loader only admits known checks

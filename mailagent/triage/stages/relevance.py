@@ -9,7 +9,7 @@ upstream filter's verdict, failed authentication, bulk/list headers): content an
 never junk a customer. The first category at or over its threshold in the order phishing,
 spam, then the highest of notification/bulk/solicitation decides (relative to its threshold);
 junk evidence of several kinds that together reach the ``junk`` threshold goes to the
-strongest of spam/bulk/solicitation/notification; otherwise the mail is ``customer``.
+strongest of spam/bulk/solicitation/notification/phishing; otherwise the mail is ``customer``.
 Every hit is a recorded reason. Pure.
 """
 
@@ -135,7 +135,7 @@ def _choose(scores: dict[str, float], thresholds: dict[str, float]) -> Relevance
     ]
     if over:
         return Relevance(max(over)[1])
-    junk = ("spam", "bulk", "solicitation", "notification")
+    junk = ("spam", "bulk", "solicitation", "notification", "phishing")
     if sum(max(scores[c], 0.0) for c in junk) >= thresholds["junk"]:
         return Relevance(max(junk, key=lambda c: scores[c]))  # evidence of several kinds
     return Relevance.CUSTOMER
