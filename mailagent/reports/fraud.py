@@ -30,6 +30,7 @@ def fraud_table(session: Session, now: datetime, tz: ZoneInfo, limit: int = 50) 
             m.Message.fraud_ack_at.is_(None),
             m.Message.received_at >= now - timedelta(days=FRAUD_DAYS),
             func.length(cast(m.Message.fraud_flags, Text)) > 2,  # not "[]"
+            m.Message.relevance.in_(("customer", "phishing")),  # plain junk is not news
         )
         .order_by(m.Message.received_at.desc(), m.Message.id.desc())
         .limit(limit)
