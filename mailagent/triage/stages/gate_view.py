@@ -14,8 +14,9 @@ from functools import cached_property
 
 from mailagent.records import InboundMail
 
-__all__ = ["GateView", "host_of", "registrable", "structure"]
+__all__ = ["BODY_CHARS", "GateView", "host_of", "registrable", "structure"]
 
+BODY_CHARS = 12_000  # spam shows itself early; long digests and threads cost no more
 _TAG = re.compile(r"<[^>]*>", re.S)
 _ANCHOR = re.compile(r"<a\b[^>]*?href\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(.*?)</a\s*>", re.I | re.S)
 _HOST_IN_TEXT = re.compile(
@@ -93,6 +94,7 @@ class GateView:
 
     def __init__(self, mail: InboundMail) -> None:
         self.mail = mail
+        self._distinct: dict[re.Pattern[str], frozenset[str]] = {}
 
     @cached_property
     def headers(self) -> dict[str, list[str]]:
@@ -111,8 +113,22 @@ class GateView:
 
     @cached_property
     def body(self) -> str:
-        """Subject and readable text (bounded): what content rules read."""
-        return f"{self.mail.subject}\n{self.mail.text[:60_000]}"
+        """Subject and readable text (the first 12,000 characters: what content rules read)."""
+        return f"{self.mail.subject}\n{self.mail.text[:BODY_CHARS]}"
+
+    @cached_property
+    def body_lower(self) -> str:
+        return self.body.lower()
+
+    def distinct(self, pattern: re.Pattern[str], lower: bool = False) -> frozenset[str]:
+        """The distinct matches of ``pattern`` in :attr:`body` (or its lower-cased form),
+        computed once per pattern."""
+        found = self._distinct.get(pattern)
+        if found is None:
+            text = self.body_lower if lower else self.body
+            found = frozenset(m.group(0).lower()[:40] for m in pattern.finditer(text))
+            self._distinct[pattern] = found
+        return found
 
     @cached_property
     def html_text(self) -> str:

@@ -52,7 +52,7 @@ def _hit(rule: GateRule, view: GateView) -> str | None:
                 return None
             parts.append(f"{label} {found.group(0)[:60]!r}")
     if rule.body is not None:
-        found_all = {m.group(0).lower()[:40] for m in rule.body.finditer(view.body)}
+        found_all = view.distinct(rule.body, rule.body_lower)
         if len(found_all) < rule.min_hits:
             return None
         parts.append("text " + ", ".join(repr(x) for x in sorted(found_all)[:4]))
