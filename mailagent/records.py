@@ -220,7 +220,7 @@ class FraudFlag:
 
     kind: str  # "lookalike_domain" | "display_name_spoof" | "reply_to_domain" | ...
     reason: str
-    needs_ack: bool = True  # held until a supervisor acknowledges it
+    needs_ack: bool = False  # True: the message is held until a supervisor acknowledges it
 
 
 class Disposition(enum.StrEnum):

@@ -25,7 +25,13 @@ def echo_relevance(rv: RelevanceView) -> None:
     for reason in rv.reasons:
         click.echo(f"  - {reason}")
     for flag in rv.fraud:
-        state = "acknowledged" if not flag.get("needs_ack") else "NEEDS A SUPERVISOR"
+        state = (
+            "acknowledged"
+            if rv.ack_at
+            else "HELD: NEEDS A SUPERVISOR"
+            if flag.get("needs_ack")
+            else "check before acting"
+        )
         click.secho(f"FRAUD WARNING [{flag.get('kind')}] ({state}): {flag.get('reason')}", fg="red")
     if rv.ack_at:
         click.echo(f"  fraud warnings acknowledged by {rv.ack_by} at {rv.ack_at:%Y-%m-%d %H:%M}")

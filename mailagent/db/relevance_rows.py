@@ -19,7 +19,7 @@ __all__ = ["flags_of", "store_gate", "with_corrections"]
 
 def flags_of(row: m.Message) -> tuple[FraudFlag, ...]:
     return tuple(
-        FraudFlag(str(f.get("kind", "")), str(f.get("reason", "")), bool(f.get("needs_ack", True)))
+        FraudFlag(str(f.get("kind", "")), str(f.get("reason", "")), bool(f.get("needs_ack")))
         for f in row.fraud_flags
         if isinstance(f, dict)
     )

@@ -69,7 +69,11 @@ class RelevanceView:
 
     @property
     def fraud_open(self) -> bool:
-        return any(f.get("needs_ack") for f in self.fraud)
+        return bool(self.fraud) and self.ack_at is None
+
+    @property
+    def held(self) -> bool:
+        return any(f.get("needs_ack") for f in self.fraud) and self.ack_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +196,8 @@ def fraud_warnings(app: App, *, open_only: bool = True, limit: int = 100) -> lis
     out: list[FraudWarning] = []
     with app.sessions() as session:
         has_flags = func.length(cast(m.Message.fraud_flags, Text)) > 2  # not "[]"
-        for row in session.scalars(stmt.where(has_flags)):
+        worth = m.Message.relevance.in_(("customer", "phishing"))  # not plain junk
+        for row in session.scalars(stmt.where(has_flags, worth)):
             flags = flags_of(row)
             if not flags:
                 continue

@@ -30,13 +30,14 @@ def fraud_table(session: Session, now: datetime, tz: ZoneInfo, limit: int = 50) 
             m.Message.fraud_ack_at.is_(None),
             m.Message.received_at >= now - timedelta(days=FRAUD_DAYS),
             func.length(cast(m.Message.fraud_flags, Text)) > 2,  # not "[]"
+            m.Message.relevance.in_(("customer", "phishing")),  # plain junk is not news
         )
         .order_by(m.Message.received_at.desc(), m.Message.id.desc())
         .limit(limit)
     )
     rows = []
     for msg in session.scalars(stmt):
-        flags = [f for f in msg.fraud_flags if isinstance(f, dict) and f.get("needs_ack")]
+        flags = [f for f in msg.fraud_flags if isinstance(f, dict)]
         if not flags:
             continue
         received = (

@@ -190,10 +190,10 @@ def test_impersonation_is_phishing_and_never_drafted(app: App) -> None:
         assert _drafts(app, pk) == []
         view = relevance_view(app, pk)
         assert view.fraud_open and view.reasons[0].startswith("phishing")
-    pk = _ingest(app, (FRAUD / "attachment-html.eml").read_bytes(), "attachment-html")
-    row = _row(app, pk)  # evidence, not proof: held for a supervisor either way
-    assert row.disposition in ("hold", "filtered") and row.fraud_flags
-    assert _drafts(app, pk) == []
+    pk = _ingest(app, (FRAUD / "attachment-double-extension.eml").read_bytes(), "exe")
+    row = _row(app, pk)  # a red warning; an inquiry's draft waits for approval anyway
+    assert [f["kind"] for f in row.fraud_flags] == ["dangerous_attachment"]
+    assert pk in [w.message_pk for w in fraud_warnings(app)]
 
 
 def test_cli_messages_junk_notjunk_show_and_ack(app: App, tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ CHECKS = (
     "from_noreply",  # no-reply / notification sender address
     "no_message_id",  # the message came without a Message-ID
     "subject_names_recipient",  # the subject carries the recipient's mailbox name
+    "link_farm",  # four or more links and little text around them
+    "html_script",  # HTML with scripts or event handlers (onload, onclick, ...)
 )
 _RULE_KEYS = frozenset({"id", "category", "evidence", "score", "description", "when", "enabled"})
 _WHEN_KEYS = frozenset(
@@ -73,6 +75,7 @@ class GateRule:
     body: re.Pattern[str] | None = None
     min_hits: int = 1
     check: str | None = None
+    body_lower: bool = False  # ``body`` was compiled case-sensitively for lower-cased text
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,21 @@ def _numbers(
     return out
 
 
+_ESCAPE = re.compile(r"\\[A-Za-z]")
+
+
+def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``(?i)pattern`` without upper-case letters, compiled for lower-cased text (about twice
+    as fast as IGNORECASE on long alternations); None when that would change its meaning."""
+    text = pattern.pattern
+    if not text.startswith("(?i)") or text.startswith("(?im)"):
+        return None
+    rest = text[4:]
+    if any(c.isupper() for c in _ESCAPE.sub("", rest)):
+        return None
+    return re.compile(rest)
+
+
 def _regex(value: Any, bad: Any, field: str) -> re.Pattern[str] | None:
     if not isinstance(value, str) or not value:
         bad(field, "must be a non-empty string (a regular expression)")
@@ -240,6 +258,8 @@ def _rule(
         bad("when.check", f"unknown check (expected one of {', '.join(CHECKS)})")
     if entry.get("enabled", True) is False or len(problems) > before:
         return None
+    body = compiled.get("body")
+    lowered = _lowered(body) if body is not None else None
     return GateRule(
         id=str(rid),
         category=str(category),
@@ -251,9 +271,10 @@ def _rule(
         subject=compiled.get("subject"),
         from_=compiled.get("from"),
         from_name=compiled.get("from_name"),
-        body=compiled.get("body"),
+        body=lowered or body,
         min_hits=int(min_hits),
         check=check,
+        body_lower=lowered is not None,
     )
 
 

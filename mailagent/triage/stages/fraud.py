@@ -4,13 +4,15 @@
 * ``display_name_spoof``: the display name is a known contact's, the address is not theirs
   (or the name carries another address);
 * ``reply_to_domain``: replies would go to another domain than the sender's, when the sender
-  is a customer or the mail is about payment;
+  is a customer or the mail gives payment account details;
 * ``auth_failed``: SPF/DKIM/DMARC failed for a customer's domain;
 * ``bank_change``: a payment mail announces new bank details (BEC);
 * ``dangerous_attachment``: executable, script, disk image, HTML or macro attachment, a
   double extension, or an encrypted archive named like an RFQ/PO/invoice.
 
-Every flag needs a supervisor's acknowledgement before anything is done automatically.
+Every flag is a red warning in the UI and the supervisor report and blocks automatic
+sending (the Quality relay); a bank change also holds the message (no drafts, no clock)
+until a supervisor acknowledges it.
 The phrases and file types are data (``[fraud]`` in ``rules/relevance.toml``). Pure.
 """
 
@@ -31,6 +33,10 @@ __all__ = ["PHISHING_KINDS", "encrypted_archive", "run"]
 PHISHING_KINDS = frozenset({"lookalike_domain", "display_name_spoof", "auth_failed"})
 _AUTH_FAIL = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*(fail|softfail|permerror)\b", re.I)
 _EMAIL_IN_NAME = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_ACCOUNT_DETAILS = re.compile(
+    r"(?i)\b(?:IBAN|SWIFT|BIC|account\s+(?:no\.?|number|name)|beneficiary|routing)\b"
+    r"|账号|帐号|账户|收款人|kontonummer|kontoinhaber|n[uú]mero de cuenta|titular|beneficiario"
+)
 _DOC_EXT = frozenset(
     {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "jpg", "jpeg", "png", "txt", "csv"}
 )
@@ -147,8 +153,9 @@ def _reply_to(
     if sender is None or not mail.reply_to:
         return []
     customerish = rel.known or _is_known(sender.domain, known)
-    if not customerish and not cfg.payment_context.search(text):
-        return []
+    payment = cfg.payment_context.search(text) and _ACCOUNT_DETAILS.search(text)
+    if not customerish and not payment:
+        return []  # a stranger's Reply-To elsewhere (lists, ESPs) is no fraud signal alone
     base = registrable(sender.domain)
     for addr in mail.reply_to:
         other = addr.domain
@@ -177,6 +184,7 @@ def _bank_change(text: str, cfg: FraudConfig) -> list[FraudFlag]:
                     "bank_change",
                     f"announces changed bank details ({found.group(0)[:60]!r}): confirm by "
                     "phone with a number you already have before paying or shipping",
+                    needs_ack=True,  # a bank change always needs a supervisor
                 )
             ]
     return []

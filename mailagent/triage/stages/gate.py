@@ -2,8 +2,9 @@
 
 Runs after filing (it needs the link and the thread). Our own mail is always ``customer``
 correspondence. Mail the gate does not call ``customer`` is ``filtered`` (stored, shown,
-never drafted, no prospect, no SLA clock); customer mail with a fraud warning is held
-(``hold``) until a supervisor acknowledges the warning. Machine-generated mail keeps its
+never drafted, no prospect, no SLA clock); customer mail announcing a bank change is held
+(``hold``) until a supervisor acknowledges the warning (other fraud warnings are shown in
+red and block automatic sending, but do not hold the mail). Machine-generated mail keeps its
 ``no_reply`` disposition. Pure.
 """
 

@@ -14,8 +14,9 @@ from functools import cached_property
 
 from mailagent.records import InboundMail
 
-__all__ = ["GateView", "host_of", "registrable", "structure"]
+__all__ = ["BODY_CHARS", "GateView", "host_of", "registrable", "structure"]
 
+BODY_CHARS = 12_000  # spam shows itself early; long digests and threads cost no more
 _TAG = re.compile(r"<[^>]*>", re.S)
 _ANCHOR = re.compile(r"<a\b[^>]*?href\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(.*?)</a\s*>", re.I | re.S)
 _HOST_IN_TEXT = re.compile(
@@ -28,6 +29,8 @@ _HIDDEN = re.compile(
     re.I,
 )
 _IMG = re.compile(r"<img\b", re.I)
+_URL_FULL = re.compile(r"https?://[^\s\"'<>]+", re.I)
+_SCRIPT = re.compile(r"<script\b|\bon(?:load|click|error|mouseover)\s*=|javascript:", re.I)
 _RANDOM_LOCAL = re.compile(r"\d{4,}|[a-z]+\d+[a-z]+\d+|^[a-z0-9]{16,}$", re.I)
 _NOREPLY = re.compile(
     r"^(?:no-?reply|do-?not-?reply|donotreply|noreply[\w.-]*|notifications?|notify|alerts?"
@@ -35,7 +38,9 @@ _NOREPLY = re.compile(
     r"|shipment|tracking|info|news|newsletter|updates?|marketing|mailing)(?:[+._-][\w.-]*)?$",
     re.I,
 )
-_TAIL_NUMBER = re.compile(r"(?:\s{3,}|\s[-_#]\s*|\s{2,}\S*?)\d{3,}\s*$|\s{5,}\S+\s*$")
+_TAIL_NUMBER = re.compile(
+    r"(?:\s{3,}|\s[-_#]\s*|\s{2,}\S*?)\d{3,}\s*$|\s{3,}\d[\d.,:/-]*\d\s*$|\s{5,}\S+\s*$|\S\s{8,}"
+)
 _ALNUM = re.compile(r"[A-Za-z0-9]{6,}")
 _COMMON_SLD = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go"})
 _FILE_TLDS = frozenset(
@@ -89,6 +94,7 @@ class GateView:
 
     def __init__(self, mail: InboundMail) -> None:
         self.mail = mail
+        self._distinct: dict[re.Pattern[str], frozenset[str]] = {}
 
     @cached_property
     def headers(self) -> dict[str, list[str]]:
@@ -107,8 +113,22 @@ class GateView:
 
     @cached_property
     def body(self) -> str:
-        """Subject and readable text (bounded): what content rules read."""
-        return f"{self.mail.subject}\n{self.mail.text[:60_000]}"
+        """Subject and readable text (the first 12,000 characters: what content rules read)."""
+        return f"{self.mail.subject}\n{self.mail.text[:BODY_CHARS]}"
+
+    @cached_property
+    def body_lower(self) -> str:
+        return self.body.lower()
+
+    def distinct(self, pattern: re.Pattern[str], lower: bool = False) -> frozenset[str]:
+        """The distinct matches of ``pattern`` in :attr:`body` (or its lower-cased form),
+        computed once per pattern."""
+        found = self._distinct.get(pattern)
+        if found is None:
+            text = self.body_lower if lower else self.body
+            found = frozenset(m.group(0).lower()[:40] for m in pattern.finditer(text))
+            self._distinct[pattern] = found
+        return found
 
     @cached_property
     def html_text(self) -> str:
@@ -178,6 +198,16 @@ def structure(view: GateView, name: str) -> str | None:
             if len(local) >= 4 and local in subject and not bracketed:
                 return f"subject names the recipient {local!r}"
         return None
+    if name == "link_farm":
+        hosts = _URL.findall(f"{mail.text[:60_000]} {(mail.html or '')[:200_000]}")
+        urls = len(set(_URL_FULL.findall(mail.text[:60_000])) | {h.lower() for h in hosts})
+        words = len(view.body.split())
+        if urls >= 4 and words < 25 * urls:
+            return f"{urls} links in {words} words"
+        return None
+    if name == "html_script":
+        found = _SCRIPT.search((mail.html or "")[:200_000])
+        return f"HTML runs code ({found.group(0)[:20]!r})" if found else None
     if name == "no_message_id":
         return "no Message-ID" if mail.message_id_synthetic else None
     raise ValueError(f"unknown check {name!r}")  # the loader only admits known checks

@@ -9,7 +9,7 @@ upstream filter's verdict, failed authentication, bulk/list headers): content an
 never junk a customer. The first category at or over its threshold in the order phishing,
 spam, then the highest of notification/bulk/solicitation decides (relative to its threshold);
 junk evidence of several kinds that together reach the ``junk`` threshold goes to the
-strongest of spam/bulk/solicitation/notification; otherwise the mail is ``customer``.
+strongest of spam/bulk/solicitation/notification/phishing; otherwise the mail is ``customer``.
 Every hit is a recorded reason. Pure.
 """
 
@@ -52,7 +52,7 @@ def _hit(rule: GateRule, view: GateView) -> str | None:
                 return None
             parts.append(f"{label} {found.group(0)[:60]!r}")
     if rule.body is not None:
-        found_all = {m.group(0).lower()[:40] for m in rule.body.finditer(view.body)}
+        found_all = view.distinct(rule.body, rule.body_lower)
         if len(found_all) < rule.min_hits:
             return None
         parts.append("text " + ", ".join(repr(x) for x in sorted(found_all)[:4]))
@@ -135,7 +135,7 @@ def _choose(scores: dict[str, float], thresholds: dict[str, float]) -> Relevance
     ]
     if over:
         return Relevance(max(over)[1])
-    junk = ("spam", "bulk", "solicitation", "notification")
+    junk = ("spam", "bulk", "solicitation", "notification", "phishing")
     if sum(max(scores[c], 0.0) for c in junk) >= thresholds["junk"]:
         return Relevance(max(junk, key=lambda c: scores[c]))  # evidence of several kinds
     return Relevance.CUSTOMER

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mailagent.errors import NotFound
+from mailagent.messages.relevance import fraud_warnings
 from mailagent.reports.queries import AGE_BUCKETS
 from mailagent.sla import service as slaservice
 from mailagent.web.auth import require_user
@@ -32,7 +33,12 @@ def dashboard_page(request: Request) -> Response:
     require_user(request, SUPERVISOR)
     data = dashboard(mailagent_app(request), _days(request))
     buckets = [b for b, _ in AGE_BUCKETS]
-    return render(request, "dashboard.html", {"db": data, "periods": PERIODS, "buckets": buckets})
+    fraud = fraud_warnings(mailagent_app(request), limit=20)  # open ones, shown first in red
+    return render(
+        request,
+        "dashboard.html",
+        {"db": data, "periods": PERIODS, "buckets": buckets, "fraud": fraud},
+    )
 
 
 def _download(data: bytes, filename: str, media_type: str) -> Response:
