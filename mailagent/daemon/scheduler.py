@@ -34,6 +34,7 @@ from sqlalchemy import select
 
 from mailagent.app import App, open_app, utcnow
 from mailagent.config import Settings
+from mailagent.followups.service import run_followups
 from mailagent.sla import service as slaservice
 
 __all__ = ["JOBS", "JOBSTORE", "TABLE", "add_jobs", "run_job"]
@@ -61,6 +62,7 @@ JOBS: dict[str, Callable[[App, datetime], object]] = {
     "sla-check": _sla_check,
     "report-daily": _report_daily,
     "report-weekly": _report_weekly,
+    "followups": run_followups,  # issue 14: silence follow-ups, payment ladder, greetings
 }
 
 
@@ -116,6 +118,11 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> list[str]:
         wanted["report-weekly"] = (
             _cron(s.report.weekly_day, s.report.weekly_time, tz),
             REPORT_GRACE_SECONDS,
+        )
+    if s.followups.enabled:
+        wanted["followups"] = (
+            IntervalTrigger(minutes=s.followups.check_minutes, timezone=tz),
+            None,
         )
     for name in JOBS.keys() - wanted.keys():
         with contextlib.suppress(JobLookupError):

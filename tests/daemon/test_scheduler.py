@@ -50,18 +50,19 @@ def _scheduler() -> BackgroundScheduler:
 def test_jobs_are_stored_in_the_database(app: App) -> None:
     s = _scheduler()
     try:
-        assert sched.add_jobs(s, app) == ["sla-check", "report-daily", "report-weekly"]
+        assert sched.add_jobs(s, app) == ["sla-check", "report-daily", "report-weekly", "followups"]
     finally:
         s.shutdown(wait=False)
     with app.engine.connect() as conn:
         ids = sorted(r[0] for r in conn.execute(text(f"SELECT id FROM {sched.TABLE}")))
-    assert ids == ["report-daily", "report-weekly", "sla-check"]
+    assert ids == ["followups", "report-daily", "report-weekly", "sla-check"]
     # a restarted daemon sees the same jobs in the same store
     s = _scheduler()
     try:
-        assert sched.add_jobs(s, app) == ["sla-check", "report-daily", "report-weekly"]
+        assert sched.add_jobs(s, app) == ["sla-check", "report-daily", "report-weekly", "followups"]
         jobs = {j.id: j for j in s.get_jobs(jobstore=sched.JOBSTORE)}
-        assert sorted(jobs) == ["report-daily", "report-weekly", "sla-check"]
+        assert sorted(jobs) == ["followups", "report-daily", "report-weekly", "sla-check"]
+        assert jobs["followups"].trigger.interval.total_seconds() == 30 * 60
         daily = jobs["report-daily"]
         assert daily.func is sched.run_job
         assert daily.args[0] == "report-daily"
@@ -80,7 +81,7 @@ def test_disabled_report_job_is_removed(app: App) -> None:
     try:
         sched.add_jobs(s, app)
         app.settings = dataclasses.replace(app.settings, report=ReportSettings(weekly=False))
-        assert sched.add_jobs(s, app) == ["sla-check", "report-daily"]
+        assert sched.add_jobs(s, app) == ["sla-check", "report-daily", "followups"]
         assert s.get_job("report-weekly") is None
     finally:
         s.shutdown(wait=False)

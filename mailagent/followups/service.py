@@ -1,0 +1,445 @@
+"""Follow-ups on silence: the effects around :mod:`mailagent.followups.silence`, and the job.
+
+:func:`run_followups` is the periodic job (registered in ``daemon/scheduler.py``): silence
+follow-ups, the payment ladder (:mod:`.ledger`), greetings and closure notices
+(:mod:`.greetings`) and ``\\Answered`` flags (:mod:`.imapflags`). For each recent thread it
+gathers the facts (our messages, sent drafts and the follow-ups already drafted, every
+message from anyone at the customer since), asks the pure ``silence.decide`` and then
+drafts a follow-up (``due``) or cancels pending follow-up drafts (``stopped``: the customer
+replied). Each step is recorded once in ``followups`` with its reasons and audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from mailagent.app import App
+from mailagent.db import models as m
+from mailagent.db import queries as q
+from mailagent.followups import silence
+from mailagent.followups.localtime import ZoneChoice, choose_zone, date_offsets
+from mailagent.followups.render import render
+from mailagent.followups.rules import FollowupRules, load_followup_rules
+from mailagent.followups.store import claim, new_draft, salesperson_name
+from mailagent.followups.workdays import country_code
+
+__all__ = ["RunSummary", "customer_zone", "open_followups", "run_followups", "run_silence"]
+
+log = logging.getLogger(__name__)
+audit_log = logging.getLogger("mailagent.audit")
+
+LOOKBACK_DAYS = 90
+
+
+@dataclass
+class RunSummary:
+    drafted: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    ladder: list[int] = field(default_factory=list)
+    greetings: list[int] = field(default_factory=list)
+    flagged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return (
+            f"{len(self.drafted)} follow-up(s) drafted, {len(self.cancelled)} cancelled, "
+            f"{len(self.ladder)} payment reminder(s), {len(self.greetings)} greeting/notice(s), "
+            f"{self.flagged} original(s) flagged answered"
+        )
+
+
+def run_followups(app: App, now: datetime) -> RunSummary:
+    """The periodic job: every part of the engine once, each idempotent."""
+    from mailagent.followups import greetings, imapflags, ledger
+
+    rules = load_followup_rules(app.settings.rules_dir)
+    summary = RunSummary()
+    run_silence(app, rules, now, summary)
+    summary.ladder = ledger.run_ladder(app, rules, now)
+    summary.greetings = greetings.run_greetings(app, rules, now)
+    if app.settings.followups.mark_answered:
+        summary.flagged = imapflags.mark_answered(app, now)
+    log.info("followups: %s", summary.describe())
+    return summary
+
+
+# -- facts -----------------------------------------------------------------------------------
+
+
+def _customer_matcher(session: Session, customer: m.Customer) -> tuple[set[str], set[str]]:
+    domains = {d.domain.lower() for d in customer.domains}
+    contacts = {c.email.lower() for c in customer.contacts}
+    return domains, contacts
+
+
+def _from_customer(
+    row: m.Message, customer: m.Customer, domains: set[str], contacts: set[str]
+) -> bool:
+    email = row.from_email.lower()
+    return (
+        row.customer_id == customer.id or email in contacts or email.rpartition("@")[2] in domains
+    )
+
+
+def customer_zone(session: Session, customer: m.Customer) -> ZoneChoice:
+    """The customer's zone: archive, else learned from the Date headers of their mail."""
+    rows = session.scalars(
+        select(m.Message.headers)
+        .where(m.Message.customer_id == customer.id, m.Message.direction == "inbound")
+        .order_by(m.Message.received_at.desc())
+        .limit(20)
+    )
+    dates = [v for headers in rows for n, v in headers if str(n).lower() == "date"]
+    return choose_zone(customer.timezone, country_code(customer.country), date_offsets(dates))
+
+
+def _strip_quoted(body: str) -> str:
+    return "\n".join(ln for ln in body.splitlines() if not ln.lstrip().startswith(">"))
+
+
+def _thread_facts(
+    session: Session, thread: m.Thread, customer: m.Customer, since: datetime
+) -> silence.ThreadFacts:
+    domains, contacts = _customer_matcher(session, customer)
+    followup_ids = set(
+        session.scalars(
+            select(m.Outbox.message_id)
+            .join(m.Draft, m.Draft.id == m.Outbox.draft_id)
+            .where(m.Draft.created_by == "followups", m.Draft.thread_id == thread.id)
+        )
+    )
+    msgs: dict[str, silence.ThreadMessage] = {}
+    for d, mid in session.execute(
+        select(m.Draft, m.Outbox.message_id)
+        .join(m.Outbox, m.Outbox.draft_id == m.Draft.id)
+        .where(m.Draft.thread_id == thread.id, m.Draft.status == "sent", m.Draft.kind == "reply")
+    ):
+        items = tuple(
+            f"{ln.get('code', '')} x {ln.get('quantity', '')}".strip()
+            for ln in d.quote
+            if isinstance(ln, dict)
+        )
+        msgs[mid] = silence.ThreadMessage(
+            key=mid,
+            at=q.aware(d.sent_at or d.updated_at),
+            outbound=True,
+            from_customer=False,
+            text=_strip_quoted(d.body),
+            draft_intent=d.intent,
+            quote_items=items,
+            is_followup=d.created_by == "followups",
+        )
+    rows = session.scalars(
+        select(m.Message).where(
+            or_(m.Message.thread_id == thread.id, m.Message.customer_id == customer.id),
+            m.Message.received_at >= since,
+        )
+    )
+    for row in rows:
+        if row.message_id in msgs:
+            continue
+        outbound = row.direction == "outbound"
+        if outbound and row.thread_id != thread.id:
+            continue
+        msgs[row.message_id] = silence.ThreadMessage(
+            key=row.message_id,
+            at=q.aware(row.received_at),
+            outbound=outbound,
+            from_customer=not outbound and _from_customer(row, customer, domains, contacts),
+            auto_reply=row.auto_reply,
+            text=(row.new_text or row.text) if outbound or row.auto_reply != "none" else "",
+            is_followup=row.message_id in followup_ids,
+            intent=row.intent or "",
+        )
+    zone = customer_zone(session, customer)
+    return silence.ThreadFacts(
+        thread_id=thread.id,
+        customer_id=customer.id,
+        country=country_code(customer.country),
+        zone=zone.zone,
+        messages=tuple(msgs.values()),
+    )
+
+
+def _with_history(
+    session: Session, facts: silence.ThreadFacts, anchor: str, since: datetime
+) -> silence.ThreadFacts:
+    from dataclasses import replace
+
+    items = session.execute(
+        select(m.FollowupItem, m.Draft.status)
+        .outerjoin(m.Draft, m.Draft.id == m.FollowupItem.draft_id)
+        .where(
+            m.FollowupItem.kind == "silence",
+            m.FollowupItem.thread_id == facts.thread_id,
+            m.FollowupItem.anchor == anchor,
+        )
+    ).all()
+    tries = tuple(q.aware(i.created_at) for i, _ in items)
+    rejected = any(status == "rejected" and i.state != "cancelled" for i, status in items)
+    anchor_at = next((mm.at for mm in facts.messages if mm.key == anchor), since)
+    order_since = (
+        session.scalar(
+            select(m.Order.id)
+            .where(m.Order.customer_id == facts.customer_id, m.Order.order_date >= anchor_at.date())
+            .limit(1)
+        )
+        is not None
+    )
+    return replace(facts, tries=tries, rejected=rejected, order_since=order_since)
+
+
+# -- the silence pass --------------------------------------------------------------------------
+
+
+def _candidate_threads(session: Session, since: datetime) -> Iterable[tuple[m.Thread, m.Customer]]:
+    ids = set(
+        session.scalars(
+            select(m.Message.thread_id).where(
+                m.Message.direction == "outbound", m.Message.received_at >= since
+            )
+        )
+    ) | set(
+        session.scalars(
+            select(m.Draft.thread_id).where(m.Draft.status == "sent", m.Draft.sent_at >= since)
+        )
+    )
+    ids |= set(
+        session.scalars(
+            select(m.FollowupItem.thread_id).where(
+                m.FollowupItem.kind == "silence", m.FollowupItem.state == "drafted"
+            )
+        )
+    )
+    for tid in sorted(i for i in ids if i is not None):
+        thread = session.get(m.Thread, tid)
+        cid = thread.customer_id if thread else None
+        if cid is None and thread is not None:
+            cid = session.scalar(
+                select(m.Message.customer_id)
+                .where(m.Message.thread_id == tid, m.Message.customer_id.is_not(None))
+                .limit(1)
+            )
+        customer = session.get(m.Customer, cid) if cid else None
+        if thread is not None and customer is not None:
+            yield thread, customer
+
+
+def run_silence(app: App, rules: FollowupRules, now: datetime, summary: RunSummary) -> None:
+    since = now - timedelta(days=LOOKBACK_DAYS)
+    with app.sessions() as session, session.begin():
+        for thread, customer in list(_candidate_threads(session, since)):
+            facts = _thread_facts(session, thread, customer, since)
+            first = silence.decide(facts, rules, now)
+            if first.anchor:
+                facts = _with_history(session, facts, first.anchor, since)
+            decision = silence.decide(facts, rules, now)
+            if decision.state == "stopped":
+                summary.cancelled += _cancel(session, thread.id, decision, now)
+            elif decision.state == "due":
+                draft_id = _draft_followup(session, app, thread, customer, facts, decision, now)
+                if draft_id is not None:
+                    summary.drafted.append(draft_id)
+
+
+def _cancel(
+    session: Session, thread_id: int, decision: silence.SilenceDecision, now: datetime
+) -> list[int]:
+    """Cancel every pending follow-up draft of the thread (the customer has answered)."""
+    done = []
+    items = session.scalars(
+        select(m.FollowupItem).where(
+            m.FollowupItem.kind == "silence",
+            m.FollowupItem.thread_id == thread_id,
+            m.FollowupItem.state == "drafted",
+        )
+    )
+    for item in items:
+        item.state, item.updated_at = "cancelled", now
+        item.reasons = [*item.reasons, *decision.reasons]
+        d = session.get(m.Draft, item.draft_id) if item.draft_id else None
+        if d is not None and d.status == "pending":
+            d.status, d.decided_at, d.decided_by, d.updated_at = "rejected", now, "followups", now
+            d.reject_reason = "cancelled: " + "; ".join(decision.reasons)
+            q.audit(
+                session,
+                "followups",
+                "draft.rejected",
+                now,
+                None,
+                draft_id=d.id,
+                reason=d.reject_reason,
+            )
+            audit_log.info("follow-up draft %d cancelled: %s", d.id, d.reject_reason)
+            done.append(d.id)
+    return done
+
+
+def _draft_followup(
+    session: Session,
+    app: App,
+    thread: m.Thread,
+    customer: m.Customer,
+    facts: silence.ThreadFacts,
+    decision: silence.SilenceDecision,
+    now: datetime,
+) -> int | None:
+    key = f"silence:{thread.id}:{decision.anchor}:{decision.try_no}"[:300]
+    item = claim(
+        session,
+        key,
+        "silence",
+        now,
+        customer_id=customer.id,
+        thread_id=thread.id,
+        rule_id=decision.rule_id,
+        step=f"try {decision.try_no}",
+        anchor=decision.anchor,
+        due_on=decision.due_on,
+        reasons=list(decision.reasons),
+    )
+    if item is None:
+        return None
+    anchor = next(mm for mm in facts.messages if mm.key == decision.anchor)
+    recipients = _recipients(session, thread, customer)
+    contact = session.scalar(
+        select(m.Contact)
+        .where(
+            m.Contact.customer_id == customer.id,
+            m.Contact.email.in_([r["email"] for r in recipients]),
+        )
+        .limit(1)
+    )
+    variables: dict[str, Any] = {
+        "subject": _bare_subject(thread.subject),
+        "contact_name": contact.name.split()[0] if contact and contact.name else "",
+        "pending": {
+            "kind": decision.pending,
+            "items": list(decision.items),
+            "sent_on": anchor.at.date(),
+        },
+        "try_no": decision.try_no,
+        "salesperson": salesperson_name(app, customer),
+        "company": app.settings.drafts.company_name,
+    }
+    rendered = render(app.settings.templates_dir, "silence", customer.language or "en", variables)
+    d = new_draft(
+        session,
+        app,
+        now,
+        rendered,
+        intent="followup",
+        to=recipients,
+        customer_id=customer.id,
+        notes=[f"follow-up: rule {decision.rule_id}", *decision.reasons],
+        thread_id=thread.id,
+        in_reply_to=decision.anchor,
+        references=[decision.anchor],
+    )
+    item.draft_id = d.id
+    audit_log.info(
+        "thread %d: follow-up %d drafted (%s)", thread.id, d.id, "; ".join(decision.reasons)
+    )
+    return d.id
+
+
+def _bare_subject(subject: str) -> str:
+    import re
+
+    return re.sub(
+        r"^\s*((re|aw|wg|fw|fwd|回复|答复)\s*[:：]\s*)+", "", subject or "", flags=re.I
+    ).strip()
+
+
+def _recipients(session: Session, thread: m.Thread, customer: m.Customer) -> list[dict[str, str]]:
+    """Who last wrote to us in the thread, else the customer's first contact."""
+    row = session.scalar(
+        select(m.Message)
+        .where(
+            m.Message.thread_id == thread.id,
+            m.Message.direction == "inbound",
+            m.Message.auto_reply == "none",
+        )
+        .order_by(m.Message.received_at.desc())
+        .limit(1)
+    )
+    if row is not None and row.from_email:
+        return [{"name": row.from_name, "email": row.from_email}]
+    c = session.scalar(
+        select(m.Contact)
+        .where(m.Contact.customer_id == customer.id)
+        .order_by(m.Contact.id)
+        .limit(1)
+    )
+    return [{"name": c.name, "email": c.email}] if c else []
+
+
+# -- supervisor report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFollowup:
+    salesperson: str
+    customer: str
+    thread_id: int | None
+    subject: str
+    state: str  # drafted (follow-up waiting for approval) | silent (quote gone silent) | ...
+    step: str
+    due_on: str
+    draft_id: int | None
+    reasons: tuple[str, ...]
+
+
+def open_followups(app: App, now: datetime, *, include_waiting: bool = True) -> list[OpenFollowup]:
+    """Open follow-up drafts and threads waiting on the customer, per salesperson."""
+    rules = load_followup_rules(app.settings.rules_dir)
+    since = now - timedelta(days=LOOKBACK_DAYS)
+    out: list[OpenFollowup] = []
+    with app.sessions() as session:
+        for thread, customer in list(_candidate_threads(session, since)):
+            facts = _thread_facts(session, thread, customer, since)
+            first = silence.decide(facts, rules, now)
+            if not first.anchor:
+                continue
+            d = silence.decide(_with_history(session, facts, first.anchor, since), rules, now)
+            pending = session.execute(
+                select(m.FollowupItem, m.Draft.status)
+                .join(m.Draft, m.Draft.id == m.FollowupItem.draft_id)
+                .where(
+                    m.FollowupItem.thread_id == thread.id,
+                    m.FollowupItem.kind == "silence",
+                    m.FollowupItem.state == "drafted",
+                )
+                .order_by(m.FollowupItem.id.desc())
+                .limit(1)
+            ).first()
+            if d.state in ("none", "stopped") or (
+                d.state == "waiting" and not include_waiting and pending is None
+            ):
+                continue
+            state = (
+                "drafted"
+                if pending is not None and pending[1] == "pending"
+                else {"due": "silent"}.get(d.state, d.state)
+            )
+            out.append(
+                OpenFollowup(
+                    customer.salesperson or "-",
+                    customer.name,
+                    thread.id,
+                    thread.subject,
+                    state,
+                    f"{d.pending} try {d.try_no}",
+                    f"{d.due_on:%Y-%m-%d}" if d.due_on else "",
+                    pending[0].draft_id if pending is not None else None,
+                    d.reasons,
+                )
+            )
+    return sorted(out, key=lambda o: (o.salesperson, o.customer, o.thread_id or 0))
