@@ -106,25 +106,22 @@ def _fits(zone: str, samples: list[tuple[datetime, int]]) -> bool:
 
 
 def choose_zone(archive_zone: str, country: str, samples: list[tuple[datetime, int]]) -> ZoneChoice:
-    """The customer's zone: the archive's, else learned from Date headers, else the country's."""
+    """The customer's zone: the archive's, else the country's, else learned from Date headers."""
     if archive_zone and _valid(archive_zone):
         return ZoneChoice(archive_zone, False, "customer archive")
     info = country_info(country) if country else None
+    if info is not None:  # webmail often stamps UTC: for a known country headers only confirm
+        fits = bool(samples) and _fits(info.timezone, samples)
+        why = f"country {country}" + (", matches their Date headers" if fits else "")
+        return ZoneChoice(info.timezone, False, why)
     if samples:
-        if info is not None and _fits(info.timezone, samples):
-            return ZoneChoice(
-                info.timezone, False, f"country {country}, matches their Date headers"
-            )
         common, n = Counter(off for _, off in samples).most_common(1)[0]
         if common in _OFFSET_ZONES:
             zone = _OFFSET_ZONES[common]
             sign = "+" if common >= 0 else "-"
             hh, mm = divmod(abs(common), 60)
-            return ZoneChoice(
-                zone, True, f"guess: {n} Date header(s) at UTC{sign}{hh:02d}:{mm:02d}"
-            )
-    if info is not None:
-        return ZoneChoice(info.timezone, False, f"country {country}")
+            why = f"guess: {n} Date header(s) at UTC{sign}{hh:02d}:{mm:02d}"
+            return ZoneChoice(zone, True, why)
     return ZoneChoice("UTC", True, "guess: nothing known")
 
 

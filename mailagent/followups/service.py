@@ -322,7 +322,7 @@ def _draft_followup(
         "contact_name": contact.name.split()[0] if contact and contact.name else "",
         "pending": {
             "kind": decision.pending,
-            "items": list(decision.items),
+            "lines": list(decision.items),
             "sent_on": anchor.at.date(),
         },
         "try_no": decision.try_no,

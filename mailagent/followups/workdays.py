@@ -88,7 +88,7 @@ _BY_NAME = {
 def country_code(value: str) -> str:
     """ISO 3166 alpha-2 code for a country as the archive spells it; "" when unknown."""
     v = (value or "").strip()
-    if len(v) == 2 and v.isalpha():
+    if len(v) == 2 and v.isascii() and v.isalpha():
         return v.upper()
     return _BY_NAME.get(v.lower(), "")
 
