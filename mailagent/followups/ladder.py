@@ -71,7 +71,9 @@ def decide(order: OrderState, steps: tuple[LadderStep, ...], today: date) -> Lad
     if order.paid_claimed:
         why = "the customer says it is paid: waiting for the salesperson to confirm the payment"
         return LadderDecision("claimed", None, None, overdue, (why,))
-    open_steps = [s for s in steps if s.id not in order.steps_done]
+    # a ladder only moves forward: steps before the last one drafted are never drafted later
+    reached = max((i for i, s in enumerate(steps) if s.id in order.steps_done), default=-1)
+    open_steps = list(steps[reached + 1 :])
     fallen = [s for s in open_steps if order.due_date + timedelta(days=s.offset_days) <= today]
     ahead = [s for s in open_steps if s not in fallen]
     next_on = order.due_date + timedelta(days=ahead[0].offset_days) if ahead else None

@@ -56,6 +56,8 @@ def test_late_import_drafts_only_the_latest_step() -> None:
     d = decide(ORDER, RULES.ladder, DUE + timedelta(days=16))
     assert d.step is not None and d.step.id == "overdue_15"
     assert "skipped (fell due together): before_due, due_day, overdue_7" in d.reasons
+    after = dataclasses.replace(ORDER, steps_done=("overdue_15",))
+    assert decide(after, RULES.ladder, DUE + timedelta(days=20)).state == "waiting"
     final = decide(ORDER, RULES.ladder, DUE + timedelta(days=31))
     assert final.step is not None and final.step.escalate
     assert "last step: escalated to the supervisors" in final.reasons
