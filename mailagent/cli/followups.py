@@ -17,6 +17,7 @@ from mailagent.cli.common import fail, store_app
 from mailagent.drafts.service import DraftStateError
 from mailagent.followups import greetings as greetingservice
 from mailagent.followups import ledger as ledgerservice
+from mailagent.followups import report as followupreport
 from mailagent.followups import sendlater
 from mailagent.followups import service as followupservice
 from mailagent.reports import output as reportout
@@ -51,7 +52,7 @@ def followups() -> None:
 def followups_list(ctx: click.Context, due_only: bool, why: bool) -> None:
     """Open follow-up drafts and quotes gone silent, per salesperson."""
     with store_app(ctx) as app:
-        items = followupservice.open_followups(app, app.clock(), include_waiting=not due_only)
+        items = followupreport.open_followups(app, app.clock(), include_waiting=not due_only)
     rows = [
         (
             o.salesperson,

@@ -114,6 +114,7 @@ class FollowupRules:
     business_morning: tuple[int, int] = (9, 0)
     working_hours: tuple[int, int] = (540, 1080)  # minutes after local midnight
     supervisor_escalation: bool = True
+    paid_claim: re.Pattern[str] | None = None
 
     def silence_rule(self, pending: str) -> SilenceRule | None:
         return next((r for r in self.silence if r.pending == pending), None)
@@ -289,7 +290,12 @@ def parse_followup_rules(text: str, path: str) -> FollowupRules:
     )
     s = raw.get("settings", {})
     ws = _Where(path, "[settings]", None)
-    _no_unknown(s, {"business_morning", "working_hours", "supervisor_escalation"}, ws)
+    _no_unknown(s, {"business_morning", "working_hours", "supervisor_escalation", "paid_claim"}, ws)
+    claim_text = _take(s, "paid_claim", str, ws, "")
+    try:
+        paid_claim = re.compile(claim_text) if claim_text else None
+    except re.error as exc:
+        raise ws.error("paid_claim", f"invalid regex: {exc}") from exc
     morning = _minutes(_take(s, "business_morning", str, ws, "09:00"), ws, "business_morning")
     hours = _take(s, "working_hours", list, ws, ["09:00", "18:00"])
     if len(hours) != 2 or not all(isinstance(h, str) for h in hours):
@@ -318,6 +324,7 @@ def parse_followup_rules(text: str, path: str) -> FollowupRules:
         business_morning=divmod(morning, 60),
         working_hours=(start, end),
         supervisor_escalation=_take(s, "supervisor_escalation", bool, ws, True),
+        paid_claim=paid_claim,
     )
 
 

@@ -30,7 +30,14 @@ from mailagent.followups.rules import FollowupRules, load_followup_rules
 from mailagent.followups.store import claim, new_draft, salesperson_name
 from mailagent.followups.workdays import country_code
 
-__all__ = ["RunSummary", "customer_zone", "open_followups", "run_followups", "run_silence"]
+__all__ = [
+    "RunSummary",
+    "candidate_threads",
+    "customer_zone",
+    "run_followups",
+    "run_silence",
+    "thread_decision",
+]
 
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("mailagent.audit")
@@ -45,11 +52,13 @@ class RunSummary:
     ladder: list[int] = field(default_factory=list)
     greetings: list[int] = field(default_factory=list)
     flagged: int = 0
+    claims: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         return (
             f"{len(self.drafted)} follow-up(s) drafted, {len(self.cancelled)} cancelled, "
+            f"{len(self.claims)} payment claim(s) from mail, "
             f"{len(self.ladder)} payment reminder(s), {len(self.greetings)} greeting/notice(s), "
             f"{self.flagged} original(s) flagged answered"
         )
@@ -57,11 +66,12 @@ class RunSummary:
 
 def run_followups(app: App, now: datetime) -> RunSummary:
     """The periodic job: every part of the engine once, each idempotent."""
-    from mailagent.followups import greetings, imapflags, ledger
+    from mailagent.followups import claims, greetings, imapflags, ledger
 
     rules = load_followup_rules(app.settings.rules_dir)
     summary = RunSummary()
     run_silence(app, rules, now, summary)
+    summary.claims = claims.detect_claims(app, rules, now)
     summary.ladder = ledger.run_ladder(app, rules, now)
     summary.greetings = greetings.run_greetings(app, rules, now)
     if app.settings.followups.mark_answered:
@@ -196,10 +206,22 @@ def _with_history(
     return replace(facts, tries=tries, rejected=rejected, order_since=order_since)
 
 
+def thread_decision(
+    session: Session, thread: m.Thread, customer: m.Customer, rules: FollowupRules, now: datetime
+) -> tuple[silence.ThreadFacts, silence.SilenceDecision]:
+    """The facts of one thread (with its follow-up history) and the silence decision."""
+    since = now - timedelta(days=LOOKBACK_DAYS)
+    facts = _thread_facts(session, thread, customer, since)
+    first = silence.decide(facts, rules, now)
+    if first.anchor:
+        facts = _with_history(session, facts, first.anchor, since)
+    return facts, silence.decide(facts, rules, now)
+
+
 # -- the silence pass --------------------------------------------------------------------------
 
 
-def _candidate_threads(session: Session, since: datetime) -> Iterable[tuple[m.Thread, m.Customer]]:
+def candidate_threads(session: Session, since: datetime) -> Iterable[tuple[m.Thread, m.Customer]]:
     ids = set(
         session.scalars(
             select(m.Message.thread_id).where(
@@ -235,12 +257,8 @@ def _candidate_threads(session: Session, since: datetime) -> Iterable[tuple[m.Th
 def run_silence(app: App, rules: FollowupRules, now: datetime, summary: RunSummary) -> None:
     since = now - timedelta(days=LOOKBACK_DAYS)
     with app.sessions() as session, session.begin():
-        for thread, customer in list(_candidate_threads(session, since)):
-            facts = _thread_facts(session, thread, customer, since)
-            first = silence.decide(facts, rules, now)
-            if first.anchor:
-                facts = _with_history(session, facts, first.anchor, since)
-            decision = silence.decide(facts, rules, now)
+        for thread, customer in list(candidate_threads(session, since)):
+            facts, decision = thread_decision(session, thread, customer, rules, now)
             if decision.state == "stopped":
                 summary.cancelled += _cancel(session, thread.id, decision, now)
             elif decision.state == "due":
@@ -379,67 +397,3 @@ def _recipients(session: Session, thread: m.Thread, customer: m.Customer) -> lis
         .limit(1)
     )
     return [{"name": c.name, "email": c.email}] if c else []
-
-
-# -- supervisor report -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OpenFollowup:
-    salesperson: str
-    customer: str
-    thread_id: int | None
-    subject: str
-    state: str  # drafted (follow-up waiting for approval) | silent (quote gone silent) | ...
-    step: str
-    due_on: str
-    draft_id: int | None
-    reasons: tuple[str, ...]
-
-
-def open_followups(app: App, now: datetime, *, include_waiting: bool = True) -> list[OpenFollowup]:
-    """Open follow-up drafts and threads waiting on the customer, per salesperson."""
-    rules = load_followup_rules(app.settings.rules_dir)
-    since = now - timedelta(days=LOOKBACK_DAYS)
-    out: list[OpenFollowup] = []
-    with app.sessions() as session:
-        for thread, customer in list(_candidate_threads(session, since)):
-            facts = _thread_facts(session, thread, customer, since)
-            first = silence.decide(facts, rules, now)
-            if not first.anchor:
-                continue
-            d = silence.decide(_with_history(session, facts, first.anchor, since), rules, now)
-            pending = session.execute(
-                select(m.FollowupItem, m.Draft.status)
-                .join(m.Draft, m.Draft.id == m.FollowupItem.draft_id)
-                .where(
-                    m.FollowupItem.thread_id == thread.id,
-                    m.FollowupItem.kind == "silence",
-                    m.FollowupItem.state == "drafted",
-                )
-                .order_by(m.FollowupItem.id.desc())
-                .limit(1)
-            ).first()
-            if d.state in ("none", "stopped") or (
-                d.state == "waiting" and not include_waiting and pending is None
-            ):
-                continue
-            state = (
-                "drafted"
-                if pending is not None and pending[1] == "pending"
-                else {"due": "silent"}.get(d.state, d.state)
-            )
-            out.append(
-                OpenFollowup(
-                    customer.salesperson or "-",
-                    customer.name,
-                    thread.id,
-                    thread.subject,
-                    state,
-                    f"{d.pending} try {d.try_no}",
-                    f"{d.due_on:%Y-%m-%d}" if d.due_on else "",
-                    pending[0].draft_id if pending is not None else None,
-                    d.reasons,
-                )
-            )
-    return sorted(out, key=lambda o: (o.salesperson, o.customer, o.thread_id or 0))

@@ -29,7 +29,8 @@ from mailagent.config import DraftSettings, FollowupSettings, ImapSettings, Sale
 from mailagent.daemon.loop import MailboxWorker
 from mailagent.db import models as m
 from mailagent.drafts import service as drafting
-from mailagent.followups.service import open_followups, run_followups
+from mailagent.followups.report import open_followups
+from mailagent.followups.service import run_followups
 from mailagent.triage.worker import triage_pending
 
 pytestmark = pytest.mark.dovecot

@@ -22,7 +22,8 @@ from mailagent.db import models as m
 from mailagent.drafts import service as drafting
 from mailagent.followups import greetings, ledger, sendlater
 from mailagent.followups.localview import customer_clock
-from mailagent.followups.service import open_followups, run_followups
+from mailagent.followups.report import open_followups
+from mailagent.followups.service import run_followups
 from mailagent.send import outbox
 
 THU = datetime(2026, 12, 17, 10, 0, tzinfo=UTC)  # our quotation leaves on Thursday 17 Dec
@@ -335,3 +336,36 @@ def test_greetings_once_a_year_never_to_silent_prospects(tmp_path: Path, db_url:
     assert [(p.kind, p.occasion, p.last) for p in closure] == [
         ("closure", "cn_national_day", date(2026, 10, 7))
     ]
+
+
+def test_customers_payment_mail_holds_the_ladder_until_confirmed(
+    tmp_path: Path, db_url: str
+) -> None:
+    app = build(tmp_path, db_url)
+    due = date(2026, 11, 30)
+    order(app, due, "5000", "USD")
+    run_followups(app, at(app, datetime(2026, 12, 1, 3, tzinfo=UTC)))
+    assert [s for s, _, _ in ladder_drafts(app)] == ["due_day"]
+    at(app, datetime(2026, 12, 3, 9, tzinfo=UTC))
+    ingest(
+        app,
+        mail(
+            7,
+            sender="Tom Kraus <tom@kraus-mech.de>",
+            message_id="<paid-1@kraus-mech.de>",
+            subject="Payment PI-HX-0042",
+            date=app.clock(),
+            body=(
+                "Dear Kevin,\n\nwe have paid the balance of PI-HX-0042 today, "
+                "bank slip attached.\n\nTom"
+            ),
+        ),
+    )
+    summary = run_followups(app, at(app, datetime(2026, 12, 8, 3, tzinfo=UTC)))
+    assert len(summary.claims) == 1 and summary.ladder == []
+    (row,) = ledger.ledger(app, app.clock())
+    assert row.state == "claimed" and row.outstanding == Decimal("5000.00")
+    assert run_followups(app, app.clock()).claims == []  # each mail once
+    ledger.confirm_claims(app, "HX-2026-0042", actor="kevin")
+    (row,) = ledger.ledger(app, app.clock())
+    assert (row.state, row.outstanding) == ("paid", Decimal(0))
