@@ -58,11 +58,14 @@ def open_followups(app: App, now: datetime, *, include_waiting: bool = True) -> 
                 d.state == "waiting" and not include_waiting and pending is None
             ):
                 continue
-            state = (
-                "drafted"
-                if pending is not None and pending[1] == "pending"
-                else {"due": "silent"}.get(d.state, d.state)
-            )
+            waiting_draft = pending is not None and pending[1] == "pending"
+            if waiting_draft and pending is not None:  # show the draft waiting for approval
+                item = pending[0]
+                state, step, due_on = "drafted", f"{d.pending} {item.step}", item.due_on
+                reasons = tuple(item.reasons)
+            else:
+                state = {"due": "silent"}.get(d.state, d.state)
+                step, due_on, reasons = f"{d.pending} try {d.try_no}", d.due_on, d.reasons
             out.append(
                 OpenFollowup(
                     customer.salesperson or "-",
@@ -70,10 +73,10 @@ def open_followups(app: App, now: datetime, *, include_waiting: bool = True) -> 
                     thread.id,
                     thread.subject,
                     state,
-                    f"{d.pending} try {d.try_no}",
-                    f"{d.due_on:%Y-%m-%d}" if d.due_on else "",
-                    pending[0].draft_id if pending is not None else None,
-                    d.reasons,
+                    step,
+                    f"{due_on:%Y-%m-%d}" if due_on else "",
+                    pending[0].draft_id if waiting_draft and pending is not None else None,
+                    reasons,
                 )
             )
     return sorted(out, key=lambda o: (o.salesperson, o.customer, o.thread_id or 0))

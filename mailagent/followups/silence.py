@@ -70,15 +70,26 @@ class SilenceDecision:
 def pending_kind(
     msg: ThreadMessage, kinds: tuple[PendingKind, ...]
 ) -> tuple[PendingKind, tuple[str, ...]] | None:
-    """The first pending kind our message matches, with the lines that show it."""
+    """The first pending kind our message matches, with the lines still open.
+
+    The open lines are our priced lines and our questions (what the customer has to answer),
+    else the lines that matched the kind.
+    """
+    lines = [ln.strip() for ln in msg.text.splitlines() if ln.strip()]
+    open_lines = [ln for ln in lines if _PRICE.search(ln) or _QUESTION.search(ln)]
     for kind in kinds:
         if msg.quote_items and msg.draft_intent in kind.draft_intents:
-            return kind, msg.quote_items
-        lines = [ln.strip() for ln in msg.text.splitlines() if ln.strip()]
+            questions = [ln for ln in lines if _QUESTION.search(ln)]
+            return kind, (*msg.quote_items, *(q[:200] for q in questions[:3]))
         hits = [ln for ln in lines if kind.pattern.search(ln)]
         if hits:
-            return kind, tuple(h[:200] for h in hits[:5])
+            shown = open_lines or hits
+            return kind, tuple(h[:200] for h in shown[:6])
     return None
+
+
+_PRICE = re.compile(r"(?i)\b(USD|EUR|CNY|RMB|GBP|JPY)\s*[0-9]|[$€¥£]\s*[0-9]")
+_QUESTION = re.compile(r"[?？]\s*$")
 
 
 _MONTHS = {

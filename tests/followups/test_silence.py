@@ -44,7 +44,7 @@ def test_quote_waits_three_german_business_days_over_christmas() -> None:
         date(2026, 12, 22),
     )
     assert decide(facts(), RULES, at(22)).state == "due"
-    assert d.items == ("please find our quotation below.",)
+    assert d.items == ("HX-4L x 500 pcs: USD 1,325.00",)  # the priced line is what is open
     assert "3 business day(s) of DE after 2026-12-17 is 2026-12-22" in d.reasons
 
 
