@@ -326,6 +326,7 @@ class LedgerRow:
     days_overdue: int
     state: str
     step: str  # last step drafted ("" none)
+    salesperson: str
     next_on: date | None
     reasons: tuple[str, ...]
 
@@ -334,8 +335,8 @@ def ledger(app: App, now: datetime, *, open_only: bool = False) -> list[LedgerRo
     rules = load_followup_rules(app.settings.rules_dir)
     today, rows = _today(app, now), []
     with app.sessions() as s:
-        for o, cname in s.execute(
-            select(m.Order, m.Customer.name)
+        for o, cname, owner in s.execute(
+            select(m.Order, m.Customer.name, m.Customer.salesperson)
             .join(m.Customer)
             .order_by(m.Order.due_date, m.Order.order_no)
         ):
@@ -356,6 +357,7 @@ def ledger(app: App, now: datetime, *, open_only: bool = False) -> list[LedgerRo
                     dec.days_overdue,
                     dec.state,
                     last,
+                    owner or "",
                     dec.next_on,
                     dec.reasons,
                 )

@@ -16,7 +16,7 @@ from mailagent.followups.rules import load_followup_rules
 from mailagent.followups.service import customer_zone
 from mailagent.followups.workdays import country_code
 
-__all__ = ["customer_clock", "message_clock"]
+__all__ = ["customer_clock", "draft_clock", "message_clock"]
 
 
 def customer_clock(
@@ -38,4 +38,11 @@ def message_clock(app: App, message_pk: int, now: datetime, lang: str = "en") ->
     with app.sessions() as s:
         row = s.get(m.Message, message_pk)
         cid = row.customer_id if row is not None else None
+    return customer_clock(app, cid, now, lang)
+
+
+def draft_clock(app: App, draft_id: int, now: datetime, lang: str = "en") -> str | None:
+    with app.sessions() as s:
+        d = s.get(m.Draft, draft_id)
+        cid = d.customer_id if d is not None and d.kind == "reply" else None
     return customer_clock(app, cid, now, lang)
