@@ -132,6 +132,10 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
         except LookupError as exc:
             fail(str(exc), 3)
             return
+        from mailagent.followups.localview import message_clock
+
+        clock = message_clock(app, message_pk, app.clock(), "en")
+        clock_zh = message_clock(app, message_pk, app.clock(), "zh")
     click.echo(f"#{d['id']} {d['subject']}\nFrom: {d['from']}\nTo: {', '.join(d['to'])}")
     click.echo(f"Received: {d['received_at']}  thread {d['thread_id']} ({d['thread_method']})")
     click.echo(
@@ -148,6 +152,8 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     )
     for r in d["link_reasons"]:
         click.echo(f"  - {r}")
+    if clock and d["direction"] == "inbound":
+        click.echo(f"Customer's local time: {clock} / {clock_zh}")
     if d["auto_reply"] != "none":
         click.echo(f"Machine-generated: {d['auto_reply']} ({d['auto_reply_reason']})")
     for a in d["attachments"]:
