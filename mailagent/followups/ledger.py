@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.drafts.prepare import queue_outbox
 from mailagent.errors import MailagentError
 from mailagent.followups import ladder
 from mailagent.followups.render import render
@@ -283,6 +284,18 @@ def _draft_step(
     )
     item.draft_id = d.id
     ids = [d.id]
+    if dec.step.auto_send and d.to_addrs and d.from_addr:  # the rules say: no approval needed
+        d.status, d.decided_at, d.decided_by = "approved", now, "auto"
+        queue_outbox(s, d, now)
+        q.audit(
+            s,
+            "auto",
+            "draft.approved",
+            now,
+            None,
+            draft_id=d.id,
+            reason=f"ladder step {dec.step.id}",
+        )
     if dec.step.escalate and rules.supervisor_escalation and app.settings.team.supervisor_addresses:
         esc = render(
             app.settings.templates_dir, "escalation", app.settings.team.language, variables

@@ -369,3 +369,21 @@ def test_customers_payment_mail_holds_the_ladder_until_confirmed(
     ledger.confirm_claims(app, "HX-2026-0042", actor="kevin")
     (row,) = ledger.ledger(app, app.clock())
     assert (row.state, row.outstanding) == ("paid", Decimal(0))
+
+
+def test_a_ladder_step_marked_auto_send_is_queued_without_approval(
+    tmp_path: Path, db_url: str
+) -> None:
+    app = build(tmp_path, db_url)
+    rules_dir = tmp_path / "rules"
+    rules_dir.mkdir()
+    text = (Path(app.settings.rules_dir) / "followup.toml").read_text(encoding="utf-8")
+    (rules_dir / "followup.toml").write_text(
+        text.replace('tone = "friendly"', 'tone = "friendly"\nauto_send = true'), encoding="utf-8"
+    )
+    app.settings = dataclasses.replace(app.settings, rules_dir=str(rules_dir))
+    order(app, date(2026, 11, 30), "5000", "USD")
+    (draft_id,) = run_followups(app, at(app, datetime(2026, 11, 27, 3, tzinfo=UTC))).ladder
+    d = drafting.get_draft(app, draft_id)
+    assert (d.summary.status, d.summary.delivery) == ("approved", "queued")
+    assert [a for _, a, _, _ in d.audit] == ["followups", "auto"]
