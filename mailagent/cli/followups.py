@@ -329,3 +329,43 @@ def greetings_plan(ctx: click.Context, lang: str) -> None:
         click.echo("  " + n.text(lang))
     if not plan.notices:
         click.echo("  -")
+
+
+@greetings.command("prefs")
+@click.argument("email")
+@click.option(
+    "--greetings/--no-greetings", "wanted", default=None, help="Greet this contact or not."
+)
+@click.option("--lang", "language", help="Greet in this language (en, zh, de, es, pt, ...).")
+@click.option("--skip", multiple=True, help="An occasion id not to greet for (repeatable).")
+@click.option(
+    "--add", "extra", multiple=True, help="An occasion id to greet for as well (repeatable)."
+)
+@_ACTOR
+@click.pass_context
+def greetings_prefs(
+    ctx: click.Context,
+    email: str,
+    wanted: bool | None,
+    language: str | None,
+    skip: tuple[str, ...],
+    extra: tuple[str, ...],
+    actor: str,
+) -> None:
+    """Set a contact's greeting preferences (per contact, over the customer's country)."""
+    from mailagent.followups.store import PreferenceError
+
+    with store_app(ctx) as app:
+        try:
+            prefs = greetingservice.set_preferences(
+                app,
+                email,
+                actor=actor,
+                greetings=wanted,
+                language=language,
+                skip=list(skip) if skip else None,
+                extra=list(extra) if extra else None,
+            )
+        except PreferenceError as exc:
+            fail(str(exc), 3 if str(exc).startswith("no contact") else 2)
+    click.echo(f"{email}: {prefs}")

@@ -28,7 +28,14 @@ from mailagent.followups.rules import FollowupRules, load_followup_rules
 from mailagent.followups.store import claim, new_draft, salesperson_name
 from mailagent.followups.workdays import add_business_days, closed_spans, country_code, country_info
 
-__all__ = ["GreetingPlan", "PlannedGreeting", "TeamNotice", "plan", "run_greetings"]
+__all__ = [
+    "GreetingPlan",
+    "PlannedGreeting",
+    "TeamNotice",
+    "plan",
+    "run_greetings",
+    "set_preferences",
+]
 
 log = logging.getLogger(__name__)
 
@@ -239,3 +246,46 @@ def run_greetings(app: App, rules: FollowupRules, now: datetime) -> list[int]:
             item.draft_id = d.id
             out.append(d.id)
     return out
+
+
+def set_preferences(
+    app: App,
+    email: str,
+    *,
+    actor: str,
+    greetings: bool | None = None,
+    language: str | None = None,
+    skip: list[str] | None = None,
+    extra: list[str] | None = None,
+) -> dict[str, Any]:
+    """Set a contact's greeting preferences (audited); returns the new preferences."""
+    from mailagent.db import queries as q
+    from mailagent.followups.store import PreferenceError
+
+    rules = load_followup_rules(app.settings.rules_dir)
+    known = {o.id for o in rules.occasions}
+    unknown = sorted((set(skip or []) | set(extra or [])) - known)
+    if unknown:
+        raise PreferenceError(
+            f"unknown occasion(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+    now = app.clock()
+    with app.sessions() as s, s.begin():
+        contacts = list(
+            s.scalars(select(m.Contact).where(m.Contact.email == email.strip().lower()))
+        )
+        if not contacts:
+            raise PreferenceError(f"no contact {email!r}")
+        for c in contacts:
+            prefs = dict(c.preferences or {})
+            if greetings is not None:
+                prefs["greetings"] = greetings
+            if language:
+                prefs["language"] = language
+            if skip is not None:
+                prefs["skip"] = sorted(set(skip))
+            if extra is not None:
+                prefs["occasions"] = sorted(set(extra))
+            c.preferences = prefs
+            q.audit(s, actor, "contact.preferences", now, None, contact=c.email, preferences=prefs)
+        return prefs

@@ -20,9 +20,10 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.drafts.prepare import from_address
+from mailagent.errors import MailagentError
 from mailagent.followups.render import Rendered
 
-__all__ = ["claim", "contact_for", "new_draft", "salesperson_name"]
+__all__ = ["PreferenceError", "claim", "contact_for", "new_draft", "salesperson_name"]
 
 
 def claim(
@@ -122,3 +123,7 @@ def new_draft(
 
 def as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+class PreferenceError(MailagentError):
+    """Unknown contact or occasion in a preference change; the message says which."""

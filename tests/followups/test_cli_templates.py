@@ -94,6 +94,26 @@ def test_cli_payments_orders_followups_greetings(tmp_path: Path) -> None:
     assert code == 0 and "paid" in out
     code, out = run("--config", str(config), "followups", "list")
     assert code == 0 and "Open follow-ups" in out
+    code, out = run(
+        "--config",
+        str(config),
+        "greetings",
+        "prefs",
+        "ana@placas.example",
+        "--lang",
+        "es",
+        "--skip",
+        "christmas",
+    )
+    assert code == 0 and "'language': 'es'" in out and "'skip': ['christmas']" in out
+    code, out = run(
+        "--config", str(config), "greetings", "prefs", "ana@placas.example", "--skip", "xmas"
+    )
+    assert code == 2 and "unknown occasion(s): xmas" in out
+    code, out = run(
+        "--config", str(config), "greetings", "prefs", "nobody@x.example", "--no-greetings"
+    )
+    assert code == 3 and "no contact" in out
     code, out = run("--config", str(config), "greetings", "plan", "--lang", "zh")
     assert code == 0 and "客户假期提醒" in out
 
