@@ -17,8 +17,8 @@ from mailagent.cli.common import fail, store_app
 from mailagent.drafts.service import DraftStateError
 from mailagent.followups import greetings as greetingservice
 from mailagent.followups import ledger as ledgerservice
+from mailagent.followups import ledgerview, sendlater
 from mailagent.followups import report as followupreport
-from mailagent.followups import sendlater
 from mailagent.followups import service as followupservice
 from mailagent.reports import output as reportout
 from mailagent.reports import queries as reports
@@ -123,7 +123,7 @@ def payments() -> None:
 def payments_ledger(ctx: click.Context, open_only: bool, why: bool) -> None:
     """Each order's balance and the ladder step it is on."""
     with store_app(ctx) as app:
-        rows = ledgerservice.ledger(app, app.clock(), open_only=open_only)
+        rows = ledgerview.ledger(app, app.clock(), open_only=open_only)
     _table(
         "ledger",
         "Payment ledger",
@@ -228,7 +228,7 @@ def payments_confirm(ctx: click.Context, order_no: str, actor: str) -> None:
 def payments_overdue(ctx: click.Context) -> None:
     """Overdue amounts by customer and age (0-30/31-60/61-90/90+), order currency and USD."""
     with store_app(ctx) as app:
-        rows = ledgerservice.overdue_report(app, app.clock())
+        rows = ledgerview.overdue_report(app, app.clock())
     _table(
         "overdue",
         "Overdue payments",

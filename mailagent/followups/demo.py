@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
-from mailagent.followups import greetings, ledger
+from mailagent.followups import greetings, ledgerview
 from mailagent.followups.localview import message_clock
 from mailagent.followups.report import open_followups
 from mailagent.followups.rules import load_followup_rules
@@ -53,13 +53,13 @@ def demo_lines(app: App) -> list[str]:
         out.append(f"      why: {'; '.join(o.reasons[-2:])}")
     out.append("")
     out.append("payment ladder (mailagent payments ledger):")
-    for r in ledger.ledger(app, now, open_only=True):
+    for r in ledgerview.ledger(app, now, open_only=True):
         out.append(
             f"  {r.order_no:<13} {r.customer[:24]:<24} {r.outstanding:>10} {r.currency}"
             f"  due {r.due_date or '-'}  {r.state:<8} step {r.step or '-':<11}"
             f" next {r.next_on or '-'}"
         )
-    for row in ledger.overdue_report(app, now):
+    for row in ledgerview.overdue_report(app, now):
         buckets = "  ".join(f"{b}: {row[b]}" for b in ("0-30", "31-60", "61-90", "90+"))
         out.append(
             f"  overdue {row['customer'][:24]:<24} {row['currency']}  {buckets}  USD {row['usd']}"

@@ -4,14 +4,12 @@
 ``orders.paid_amount`` the sum of the confirmed ones; ``update_order`` sets amount, due date,
 PI number or status. ``run_ladder`` drafts the due step of every open order's ladder (pure
 decision in :mod:`.ladder`), once per (order, step), plus an escalation to the supervisors
-at the last step. ``ledger`` lists each order's step; ``overdue_report`` groups overdue
-amounts by customer and age bucket in the order currency and USD (``followups.usd_rates``).
+at the last step. The ledger and the overdue report are in :mod:`.ledgerview`.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,18 +25,17 @@ from mailagent.drafts.prepare import queue_outbox
 from mailagent.errors import MailagentError
 from mailagent.followups import ladder
 from mailagent.followups.render import render
-from mailagent.followups.rules import FollowupRules, load_followup_rules
+from mailagent.followups.rules import FollowupRules
 from mailagent.followups.store import claim, contact_for, new_draft, salesperson_name
 
 __all__ = [
-    "LedgerRow",
     "OrderError",
-    "ledger",
-    "overdue_report",
+    "confirm_claims",
+    "order_state",
     "record_payment",
     "run_ladder",
+    "team_today",
     "update_order",
-    "usd_rates",
 ]
 
 log = logging.getLogger(__name__)
@@ -47,17 +44,6 @@ audit_log = logging.getLogger("mailagent.audit")
 
 class OrderError(MailagentError):
     """Unknown order or invalid payment/order data; the message says which."""
-
-
-def usd_rates(app: App) -> dict[str, Decimal]:
-    rates = {"USD": Decimal(1)}
-    for item in app.settings.followups.usd_rates:
-        code, _, value = item.partition("=")
-        try:
-            rates[code.strip().upper()] = Decimal(value.strip())
-        except InvalidOperation as exc:
-            raise OrderError(f"followups.usd_rates: {item!r}: expected CODE=rate") from exc
-    return rates
 
 
 def _order(session: Session, order_no: str) -> m.Order:
@@ -181,7 +167,7 @@ def update_order(app: App, order_no: str, *, actor: str, **changes: Any) -> None
         )
 
 
-def _state(s: Session, o: m.Order) -> ladder.OrderState:
+def order_state(s: Session, o: m.Order) -> ladder.OrderState:
     done = tuple(
         s.scalars(
             select(m.FollowupItem.step).where(
@@ -202,13 +188,13 @@ def _state(s: Session, o: m.Order) -> ladder.OrderState:
     )
 
 
-def _today(app: App, now: datetime) -> date:
+def team_today(app: App, now: datetime) -> date:
     return now.astimezone(ZoneInfo(app.settings.team.timezone)).date()
 
 
 def run_ladder(app: App, rules: FollowupRules, now: datetime) -> list[int]:
     """Draft the due ladder step of every open order; returns the new draft ids."""
-    today, out = _today(app, now), []
+    today, out = team_today(app, now), []
     with app.sessions() as s, s.begin():
         orders = s.scalars(
             select(m.Order).where(
@@ -216,7 +202,7 @@ def run_ladder(app: App, rules: FollowupRules, now: datetime) -> list[int]:
             )
         )
         for o in list(orders):
-            decision = ladder.decide(_state(s, o), rules.ladder, today)
+            decision = ladder.decide(order_state(s, o), rules.ladder, today)
             if decision.state == "due" and decision.step is not None:
                 out += _draft_step(s, app, rules, o, decision, now)
     return out
@@ -325,80 +311,3 @@ def _draft_step(
         )
         ids.append(e.id)
     return ids
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
-    order_no: str
-    customer: str
-    currency: str
-    amount: Decimal
-    paid: Decimal
-    outstanding: Decimal
-    due_date: date | None
-    days_overdue: int
-    state: str
-    step: str  # last step drafted ("" none)
-    salesperson: str
-    next_on: date | None
-    reasons: tuple[str, ...]
-
-
-def ledger(app: App, now: datetime, *, open_only: bool = False) -> list[LedgerRow]:
-    rules = load_followup_rules(app.settings.rules_dir)
-    today, rows = _today(app, now), []
-    with app.sessions() as s:
-        for o, cname, owner in s.execute(
-            select(m.Order, m.Customer.name, m.Customer.salesperson)
-            .join(m.Customer)
-            .order_by(m.Order.due_date, m.Order.order_no)
-        ):
-            st = _state(s, o)
-            dec = ladder.decide(st, rules.ladder, today)
-            if open_only and st.outstanding <= 0:
-                continue
-            last = next((x.id for x in reversed(rules.ladder) if x.id in st.steps_done), "")
-            rows.append(
-                LedgerRow(
-                    o.order_no,
-                    cname,
-                    o.currency,
-                    o.amount,
-                    o.paid_amount,
-                    st.outstanding,
-                    o.due_date,
-                    dec.days_overdue,
-                    dec.state,
-                    last,
-                    owner or "",
-                    dec.next_on,
-                    dec.reasons,
-                )
-            )
-    return rows
-
-
-def overdue_report(app: App, now: datetime) -> list[dict[str, Any]]:
-    """Overdue outstanding per customer and age bucket, in the order currency and in USD."""
-    rates = usd_rates(app)
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in ledger(app, now, open_only=True):
-        if r.days_overdue <= 0:
-            continue
-        row = out.setdefault(
-            (r.customer, r.currency),
-            {
-                "customer": r.customer,
-                "currency": r.currency,
-                **{b: Decimal(0) for b in ladder.BUCKETS},
-                "usd": Decimal(0),
-            },
-        )
-        row[ladder.age_bucket(r.days_overdue)] += r.outstanding
-        rate = rates.get(r.currency)
-        row["usd"] = (
-            None
-            if rate is None or row["usd"] is None
-            else row["usd"] + (r.outstanding * rate).quantize(Decimal("0.01"))
-        )
-    return list(out.values())

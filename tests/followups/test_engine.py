@@ -20,7 +20,7 @@ from mailagent.capture.ingest import ingest_raw
 from mailagent.config import DraftSettings, SalespersonSettings, SmtpSettings, TeamSettings
 from mailagent.db import models as m
 from mailagent.drafts import service as drafting
-from mailagent.followups import greetings, ledger, sendlater
+from mailagent.followups import greetings, ledger, ledgerview, sendlater
 from mailagent.followups.localview import customer_clock
 from mailagent.followups.report import open_followups
 from mailagent.followups.service import run_followups
@@ -264,14 +264,14 @@ def test_payment_ladder_walks_every_step_and_escalates(tmp_path: Path, db_url: s
     assert [i for _, i, _ in steps][-2:] == ["payment_ladder", "payment_escalation"]
     assert steps[0][2] == "Zahlungserinnerung: Auftrag HX-2026-0042 / PI PI-HX-0042"
     assert steps[-1][2].startswith("【升级】订单 HX-2026-0042")  # to the supervisors, team language
-    (row,) = ledger.ledger(app, app.clock())
+    (row,) = ledgerview.ledger(app, app.clock())
     assert (row.outstanding, row.step, row.state, row.days_overdue) == (
         Decimal("8400.00"),
         "overdue_30",
         "done",
         34,
     )
-    (rep,) = ledger.overdue_report(app, app.clock())
+    (rep,) = ledgerview.overdue_report(app, app.clock())
     assert (rep["31-60"], rep["usd"]) == (Decimal("8400.00"), Decimal("9072.00"))
 
 
@@ -287,11 +287,11 @@ def test_ladder_stops_on_payment_and_holds_on_a_remittance_claim(
         app, "HX-2026-0042", "5000", actor="tom", claimed=True, reference="slip 77"
     )
     run_followups(app, at(app, datetime(2026, 12, 8, 3, tzinfo=UTC)))
-    (row,) = ledger.ledger(app, app.clock())
+    (row,) = ledgerview.ledger(app, app.clock())
     assert row.state == "claimed" and len(ladder_drafts(app)) == 1
     assert ledger.confirm_claims(app, "HX-2026-0042", actor="kevin") == 1
     run_followups(app, at(app, datetime(2027, 1, 30, 3, tzinfo=UTC)))
-    (row,) = ledger.ledger(app, app.clock())
+    (row,) = ledgerview.ledger(app, app.clock())
     assert (row.state, row.outstanding) == ("paid", Decimal(0)) and len(ladder_drafts(app)) == 1
     with pytest.raises(ledger.OrderError, match="no order"):
         ledger.record_payment(app, "NOPE", "1", actor="x")
@@ -300,7 +300,7 @@ def test_ladder_stops_on_payment_and_holds_on_a_remittance_claim(
     ledger.update_order(
         app, "HX-2026-0042", actor="kevin", amount="6000", due_date=date(2027, 2, 1)
     )
-    (row,) = ledger.ledger(app, app.clock())
+    (row,) = ledgerview.ledger(app, app.clock())
     assert (row.outstanding, row.due_date, row.state) == (
         Decimal("1000.00"),
         date(2027, 2, 1),
@@ -363,11 +363,11 @@ def test_customers_payment_mail_holds_the_ladder_until_confirmed(
     )
     summary = run_followups(app, at(app, datetime(2026, 12, 8, 3, tzinfo=UTC)))
     assert len(summary.claims) == 1 and summary.ladder == []
-    (row,) = ledger.ledger(app, app.clock())
+    (row,) = ledgerview.ledger(app, app.clock())
     assert row.state == "claimed" and row.outstanding == Decimal("5000.00")
     assert run_followups(app, app.clock()).claims == []  # each mail once
     ledger.confirm_claims(app, "HX-2026-0042", actor="kevin")
-    (row,) = ledger.ledger(app, app.clock())
+    (row,) = ledgerview.ledger(app, app.clock())
     assert (row.state, row.outstanding) == ("paid", Decimal(0))
 
 

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from mailagent.db import models as m
 from mailagent.drafts.service import DraftStateError
-from mailagent.followups import greetings, ledger, sendlater
+from mailagent.followups import greetings, ledger, ledgerview, sendlater
 from mailagent.followups.report import open_followups
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
@@ -91,8 +91,8 @@ def payments_page(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     app, viewer = mailagent_app(request), Viewer.of(user)
     now = app.clock()
-    rows = [r for r in ledger.ledger(app, now) if _owned(viewer, r.salesperson)]
-    overdue = ledger.overdue_report(app, now) if viewer.all_mail else []
+    rows = [r for r in ledgerview.ledger(app, now) if _owned(viewer, r.salesperson)]
+    overdue = ledgerview.overdue_report(app, now) if viewer.all_mail else []
     return render(request, "payments.html", {"rows": rows, "overdue": overdue, "today": now.date()})
 
 
