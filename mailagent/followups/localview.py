@@ -13,7 +13,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.followups.localtime import local_label, local_time
 from mailagent.followups.rules import load_followup_rules
-from mailagent.followups.service import customer_zone
+from mailagent.followups.threadfacts import customer_zone
 from mailagent.followups.workdays import country_code
 
 __all__ = ["customer_clock", "draft_clock", "message_clock"]

@@ -1,7 +1,7 @@
 """Supervisor report: open follow-up drafts and quotes gone silent, per salesperson.
 
 Read-only: the same facts and pure decision as the follow-up job
-(:func:`mailagent.followups.service.thread_decision`), listed for ``mailagent followups
+(:func:`mailagent.followups.threadfacts.thread_decision`), listed for ``mailagent followups
 list`` and the web page.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.followups.rules import load_followup_rules
-from mailagent.followups.service import LOOKBACK_DAYS, candidate_threads, thread_decision
+from mailagent.followups.threadfacts import LOOKBACK_DAYS, candidate_threads, thread_decision
 
 __all__ = ["OpenFollowup", "open_followups"]
 

@@ -22,7 +22,7 @@ from mailagent.drafts import service as drafting
 from mailagent.drafts.prepare import queue_outbox
 from mailagent.followups.localtime import next_business_morning
 from mailagent.followups.rules import load_followup_rules
-from mailagent.followups.service import customer_zone
+from mailagent.followups.threadfacts import customer_zone
 from mailagent.followups.workdays import country_code
 
 __all__ = ["approve_send_later", "send_time"]
