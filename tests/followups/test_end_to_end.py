@@ -23,12 +23,13 @@ from sqlalchemy import select
 from support.apptools import mail, make_app
 from support.servers import Dovecot, Smtpd, unique_name
 
-from mailagent.app import App
+from mailagent.app import App, open_app
 from mailagent.capture.imap import ImapSource
 from mailagent.config import DraftSettings, FollowupSettings, ImapSettings, SalespersonSettings
 from mailagent.daemon.loop import MailboxWorker
 from mailagent.db import models as m
 from mailagent.drafts import service as drafting
+from mailagent.followups import sendlater
 from mailagent.followups.report import open_followups
 from mailagent.followups.service import run_followups
 from mailagent.triage.worker import triage_pending
@@ -41,6 +42,7 @@ PRICES = Path(__file__).resolve().parents[2] / "mailagent" / "demo" / "archive" 
 class World:
     app: App
     dovecot: Dovecot
+    smtpd: Smtpd
     sales: str
     buyer: str
     colleague: str
@@ -87,8 +89,9 @@ def world(tmp_path: Path, dovecot: Dovecot, smtpd: Smtpd, imap_user: str) -> Ite
         c.domains.append(m.CustomerDomain(domain=domain))
         c.contacts.append(m.Contact(name="Tom Baker", email=f"tom@{domain}"))
         s.add(c)
-    yield World(app, dovecot, imap_user, f"tom@{domain}", f"lisa@{domain}")
-    app.close()
+    w = World(app, dovecot, smtpd, imap_user, f"tom@{domain}", f"lisa@{domain}")
+    yield w
+    w.app.close()
 
 
 def now_s() -> datetime:
@@ -170,3 +173,51 @@ def test_quote_silence_followup_then_a_colleague_replies(world: World) -> None:
     with IMAPClient("127.0.0.1", world.dovecot.imap_port, ssl=False, timeout=10) as c:
         c.login(world.sales, world.dovecot.password)
         assert c.select_folder("INBOX", readonly=True)[b"EXISTS"] == 2
+
+
+def test_send_later_is_held_across_a_restart_then_delivered(world: World, tmp_path: Path) -> None:
+    """A follow-up approved on Friday evening in the US leaves on Monday 09:00 New York time."""
+    app = world.app
+    with app.sessions() as s, s.begin():
+        cid = s.scalar(select(m.Customer.id).where(m.Customer.code == "ACME"))
+        c = s.get(m.Customer, cid)
+        assert c is not None
+        c.timezone = "America/New_York"
+    rfq_id = unique_name("rfq") + "@acme"
+    world.dovecot.deliver_lmtp(
+        world.sales,
+        mail(
+            3,
+            sender=f"Tom Baker <{world.buyer}>",
+            to="sales@huaxin-pcb.com",
+            message_id=f"<{rfq_id}>",
+            body="Dear Kevin,\n\nplease quote 500 pcs of HX-4L-FR4-1.6.\n\nThanks\nTom",
+            date=now_s(),
+        ),
+    )
+    world.poll()
+    with app.sessions() as s:
+        draft_id = s.scalar(select(m.Draft.id).where(m.Draft.intent == "inquiry"))
+    assert draft_id is not None
+    friday = datetime(2027, 1, 8, 22, 40, tzinfo=UTC)  # 17:40 in New York
+    app.clock = lambda: friday
+    when = sendlater.approve_send_later(app, draft_id, "kevin")
+    assert when == datetime(2027, 1, 11, 14, 0, tzinfo=UTC)
+    assert drafting.send_approved(app) == []
+    # the daemon restarts: a fresh App on the same store still holds the mail
+    settings = app.settings
+    app.close()
+    again = open_app(settings, with_model=False, clock=lambda: when - timedelta(minutes=1))
+    world.app = again
+    assert drafting.send_approved(again) == [] and world_received(world) == 0
+    again.clock = lambda: when
+    assert [r.status for r in drafting.send_approved(again)] == ["sent"]
+    assert world_received(world) == 1
+    with IMAPClient("127.0.0.1", world.dovecot.imap_port, ssl=False, timeout=10) as c:
+        c.login(world.buyer, world.dovecot.password)
+        c.select_folder("INBOX", readonly=True)
+        assert len(c.search(["HEADER", "In-Reply-To", rfq_id])) == 1
+
+
+def world_received(world: World) -> int:
+    return len(world.smtpd.received)
