@@ -26,7 +26,14 @@ from mailagent.errors import MailagentError
 from mailagent.followups import ladder
 from mailagent.followups.render import render
 from mailagent.followups.rules import FollowupRules
-from mailagent.followups.store import claim, contact_for, new_draft, salesperson_name
+from mailagent.followups.store import (
+    cancel_pending,
+    claim,
+    contact_for,
+    new_draft,
+    pending_drafts,
+    salesperson_name,
+)
 
 __all__ = [
     "OrderError",
@@ -102,6 +109,9 @@ def record_payment(
         )
         s.flush()
         _resum(s, o)
+        if claimed or o.paid_amount >= o.amount:
+            why = "the customer says it is paid" if claimed else "paid in full"
+            cancel_pending(s, "ladder", why, now, order_id=o.id)
         q.audit(
             s,
             actor,
@@ -204,7 +214,16 @@ def run_ladder(app: App, rules: FollowupRules, now: datetime) -> list[int]:
         for o in list(orders):
             decision = ladder.decide(order_state(s, o), rules.ladder, today)
             if decision.state == "due" and decision.step is not None:
+                why = f"superseded by step {decision.step.id}"
+                cancel_pending(s, "ladder", why, now, order_id=o.id)
                 out += _draft_step(s, app, rules, o, decision, now)
+            elif decision.state in ("claimed", "none"):
+                cancel_pending(s, "ladder", decision.reasons[0], now, order_id=o.id)
+        # orders paid in full since: their reminders still waiting for approval are void
+        for item, _d in pending_drafts(s, "ladder"):
+            paid = s.get(m.Order, item.order_id) if item.order_id else None
+            if paid is not None and paid.amount <= paid.paid_amount:
+                cancel_pending(s, "ladder", "paid in full", now, order_id=paid.id)
     return out
 
 

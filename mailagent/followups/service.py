@@ -20,11 +20,16 @@ from sqlalchemy.orm import Session
 
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.db import queries as q
 from mailagent.followups import silence
 from mailagent.followups.render import render
 from mailagent.followups.rules import FollowupRules, load_followup_rules
-from mailagent.followups.store import claim, new_draft, salesperson_name
+from mailagent.followups.store import (
+    cancel_pending,
+    claim,
+    new_draft,
+    pending_drafts,
+    salesperson_name,
+)
 from mailagent.followups.threadfacts import LOOKBACK_DAYS, candidate_threads, thread_decision
 
 __all__ = ["RunSummary", "run_followups", "run_silence"]
@@ -77,44 +82,14 @@ def run_silence(app: App, rules: FollowupRules, now: datetime, summary: RunSumma
         for thread, customer in list(candidate_threads(session, since)):
             facts, decision = thread_decision(session, thread, customer, rules, now)
             if decision.state == "stopped":
-                summary.cancelled += _cancel(session, thread.id, decision, now)
+                why = "; ".join(decision.reasons)
+                summary.cancelled += cancel_pending(
+                    session, "silence", why, now, thread_id=thread.id
+                )
             elif decision.state == "due":
                 draft_id = _draft_followup(session, app, thread, customer, facts, decision, now)
                 if draft_id is not None:
                     summary.drafted.append(draft_id)
-
-
-def _cancel(
-    session: Session, thread_id: int, decision: silence.SilenceDecision, now: datetime
-) -> list[int]:
-    """Cancel every pending follow-up draft of the thread (the customer has answered)."""
-    done = []
-    items = session.scalars(
-        select(m.FollowupItem).where(
-            m.FollowupItem.kind == "silence",
-            m.FollowupItem.thread_id == thread_id,
-            m.FollowupItem.state == "drafted",
-        )
-    )
-    for item in items:
-        item.state, item.updated_at = "cancelled", now
-        item.reasons = [*item.reasons, *decision.reasons]
-        d = session.get(m.Draft, item.draft_id) if item.draft_id else None
-        if d is not None and d.status == "pending":
-            d.status, d.decided_at, d.decided_by, d.updated_at = "rejected", now, "followups", now
-            d.reject_reason = "cancelled: " + "; ".join(decision.reasons)
-            q.audit(
-                session,
-                "followups",
-                "draft.rejected",
-                now,
-                None,
-                draft_id=d.id,
-                reason=d.reject_reason,
-            )
-            audit_log.info("follow-up draft %d cancelled: %s", d.id, d.reject_reason)
-            done.append(d.id)
-    return done
 
 
 def _draft_followup(
@@ -126,6 +101,8 @@ def _draft_followup(
     decision: silence.SilenceDecision,
     now: datetime,
 ) -> int | None:
+    if pending_drafts(session, "silence", thread_id=thread.id):
+        return None  # the previous follow-up still waits for approval: never stack them
     key = f"silence:{thread.id}:{decision.anchor}:{decision.try_no}"[:300]
     item = claim(
         session,

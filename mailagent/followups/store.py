@@ -23,7 +23,15 @@ from mailagent.drafts.prepare import from_address
 from mailagent.errors import MailagentError
 from mailagent.followups.render import Rendered
 
-__all__ = ["PreferenceError", "claim", "contact_for", "new_draft", "salesperson_name"]
+__all__ = [
+    "PreferenceError",
+    "cancel_pending",
+    "claim",
+    "contact_for",
+    "new_draft",
+    "pending_drafts",
+    "salesperson_name",
+]
 
 
 def claim(
@@ -127,3 +135,36 @@ def as_date(value: date | datetime) -> date:
 
 class PreferenceError(MailagentError):
     """Unknown contact or occasion in a preference change; the message says which."""
+
+
+def pending_drafts(
+    session: Session, kind: str, **where: int
+) -> list[tuple[m.FollowupItem, m.Draft]]:
+    """The engine's items of ``kind`` (filtered by ``thread_id``/``order_id``) whose draft
+    is still waiting for approval."""
+    stmt = (
+        select(m.FollowupItem, m.Draft)
+        .join(m.Draft, m.Draft.id == m.FollowupItem.draft_id)
+        .where(m.FollowupItem.kind == kind, m.Draft.status == "pending")
+    )
+    for column, value in where.items():
+        stmt = stmt.where(getattr(m.FollowupItem, column) == value)
+    return [(i, d) for i, d in session.execute(stmt)]
+
+
+def cancel_pending(
+    session: Session, kind: str, reason: str, now: datetime, **where: int
+) -> list[int]:
+    """Reject the engine's still-pending drafts of ``kind`` (a reply came, it was paid, a newer
+    step superseded it): they must never be approved by mistake. Returns the draft ids."""
+    done = []
+    for item, d in pending_drafts(session, kind, **where):
+        item.state, item.updated_at = "cancelled", now
+        item.reasons = [*item.reasons, reason]
+        d.status, d.decided_at, d.decided_by, d.updated_at = "rejected", now, "followups", now
+        d.reject_reason = f"cancelled: {reason}"
+        q.audit(
+            session, "followups", "draft.rejected", now, None, draft_id=d.id, reason=d.reject_reason
+        )
+        done.append(d.id)
+    return done

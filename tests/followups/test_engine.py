@@ -138,6 +138,8 @@ def test_quote_silence_followup_then_colleague_reply_cancels(tmp_path: Path, db_
     (row,) = open_followups(app, app.clock())
     assert (row.salesperson, row.state, row.draft_id) == ("kevin@huaxin-pcb.com", "drafted", d.id)
 
+    # no second follow-up is stacked on one still waiting for approval
+    assert run_followups(app, at(app, datetime(2027, 1, 5, 9, tzinfo=UTC))).drafted == []
     # Anna (another contact at the same customer) answers our quotation
     at(app, datetime(2026, 12, 23, 9, tzinfo=UTC))
     ingest(
@@ -253,6 +255,21 @@ def test_payment_ladder_walks_every_step_and_escalates(tmp_path: Path, db_url: s
             ),
         )
     steps = ladder_drafts(app)
+    with app.sessions() as s:  # each new step voided the previous one still waiting
+        states = [
+            d.status
+            for d in s.scalars(
+                select(m.Draft).where(m.Draft.intent == "payment_ladder").order_by(m.Draft.id)
+            )
+        ]
+        reasons = [
+            d.reject_reason
+            for d in s.scalars(
+                select(m.Draft).where(m.Draft.intent == "payment_ladder").order_by(m.Draft.id)
+            )
+        ]
+    assert states == ["rejected"] * 4 + ["pending"]
+    assert reasons[0] == "cancelled: superseded by step due_day"
     assert [s for s, _, _ in steps] == [
         "before_due",
         "due_day",
@@ -286,6 +303,10 @@ def test_ladder_stops_on_payment_and_holds_on_a_remittance_claim(
     ledger.record_payment(
         app, "HX-2026-0042", "5000", actor="tom", claimed=True, reference="slip 77"
     )
+    with app.sessions() as s:  # the reminder still waiting for approval is void
+        d = s.scalar(select(m.Draft).where(m.Draft.intent == "payment_ladder"))
+        assert d is not None and d.status == "rejected"
+        assert d.reject_reason == "cancelled: the customer says it is paid"
     run_followups(app, at(app, datetime(2026, 12, 8, 3, tzinfo=UTC)))
     (row,) = ledgerview.ledger(app, app.clock())
     assert row.state == "claimed" and len(ladder_drafts(app)) == 1
