@@ -66,15 +66,18 @@ class TeamNotice:
 
     def text(self, lang: str) -> str:
         info = country_info(self.country)
+        one_day = self.first == self.last
         if lang.startswith("zh"):
             where = info.zh_name if info else self.country
+            span = f"{self.first:%m-%d}" if one_day else f"{self.first:%m-%d}至{self.last:%m-%d}"
             return (
-                f"{where} {self.first:%m-%d}至{self.last:%m-%d}放假（{self.names}）："
+                f"{where} {span}放假（{self.names}）："
                 f"期间客户可能不回复（{', '.join(self.customers)}）"
             )
         where = info.name if info else self.country
+        span = f"on {self.first:%d %b}" if one_day else f"{self.first:%d %b}-{self.last:%d %b}"
         return (
-            f"{where} is closed {self.first:%d %b}-{self.last:%d %b} ({self.names}): "
+            f"{where} is closed {span} ({self.names}): "
             f"expect no reply from {', '.join(self.customers)}"
         )
 

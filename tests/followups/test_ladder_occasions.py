@@ -113,3 +113,16 @@ def test_our_closures() -> None:
     )
     (spring,) = own_closures(RULES.closures, "CN", date(2027, 1, 25), date(2027, 2, 10))
     assert spring.closure.id == "cn_spring_festival" and spring.first.month == 2
+
+
+def test_team_notice_wording() -> None:
+    from mailagent.followups.greetings import TeamNotice
+
+    one = TeamNotice(
+        "CL", date(2026, 12, 8), date(2026, 12, 8), "Immaculate Conception", ("Andina",)
+    )
+    assert (
+        one.text("en")
+        == "Chile is closed on 08 Dec (Immaculate Conception): expect no reply from Andina"
+    )
+    assert one.text("zh") == "智利 12-08放假（Immaculate Conception）：期间客户可能不回复（Andina）"
