@@ -23,6 +23,7 @@ from mailagent.errors import ConfigError
 
 __all__ = [
     "DraftSettings",
+    "FollowupSettings",
     "ImapSettings",
     "MailboxSettings",
     "ParseSettings",
@@ -349,6 +350,19 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class FollowupSettings:
+    enabled: bool = setting(True, "Run the follow-up engine (rules/followup.toml) in the daemon.")
+    check_minutes: int = setting(30, "Minutes between runs of the follow-up job.")
+    mark_answered: bool = setting(
+        False, "Set \\Answered on the original in IMAP when our reply is sent (never deletes)."
+    )
+    usd_rates: list[str] = setting(
+        ["EUR=1.08", "CNY=0.14", "GBP=1.27"],
+        "USD value of one unit of each currency, CODE=rate, for the overdue report.",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     parse: ParseSettings = field(default_factory=ParseSettings)
@@ -361,6 +375,7 @@ class Settings:
     drafts: DraftSettings = field(default_factory=DraftSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    followups: FollowupSettings = field(default_factory=FollowupSettings)
     rules_dir: str = setting("rules", "Directory of classification/SLA rules (TOML).")
     templates_dir: str = setting("templates", "Directory of reply templates (Jinja2).")
     source_path: str = setting("", "The config file this was loaded from (set by load()).")

@@ -73,15 +73,19 @@ def list_(ctx: click.Context, status: str | None, intent: str | None, limit: int
 def show(ctx: click.Context, draft_id: int) -> None:
     """One draft: recipients, notes, quote lines, body, versions and audit trail."""
     from mailagent.drafts.service import get_draft
+    from mailagent.followups.localview import draft_clock
 
     with _app(ctx) as app:
         d = get_draft(app, draft_id)
+        clock = draft_clock(app, draft_id, app.clock(), "en")
     s = d.summary
     click.echo(f"#{s.id} {s.kind} {s.intent} ({s.language}, {d.template}) v{s.version}: {s.status}")
     click.echo(f"From: {d.from_ or '-'}\nTo: {', '.join(s.to)}")
     if d.cc:
         click.echo(f"Cc: {', '.join(d.cc)}")
     click.echo(f"Subject: {s.subject}\nMessage: #{s.message_pk}  reference: {d.reference}")
+    if clock:
+        click.echo(f"Customer's local time: {clock}")
     if d.message_id:
         click.echo(f"Message-ID: <{d.message_id}>  attempts: {d.attempts}  delivery: {s.delivery}")
     for line in (f"why: {n}" for n in d.notes):

@@ -128,6 +128,10 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     with cli_app(ctx, with_model=False) as app:
         d = message_detail(app, message_pk)
         rv = relevance_view(app, message_pk)
+        from mailagent.followups.localview import message_clock
+
+        clock = message_clock(app, message_pk, app.clock(), "en")
+        clock_zh = message_clock(app, message_pk, app.clock(), "zh")
     click.echo(f"#{d.id} {d.subject}\nFrom: {d.sender}\nTo: {', '.join(d.to)}")
     click.echo(f"Received: {d.received_at}  thread {d.thread_id} ({d.thread_method})")
     click.echo(f"Language: {d.language} ({d.language_method}, {(d.language_confidence or 0):.2f})")
@@ -140,6 +144,8 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     )
     for r in d.link_reasons:
         click.echo(f"  - {r}")
+    if clock and d.direction == "inbound":
+        click.echo(f"Customer's local time: {clock} / {clock_zh}")
     if d.auto_reply != "none":
         click.echo(f"Machine-generated: {d.auto_reply} ({d.auto_reply_reason})")
     from mailagent.cli.relevance import echo_relevance

@@ -109,7 +109,14 @@ def rules_check(ctx: click.Context) -> None:
     from mailagent.triage.rules.ruleset import check
 
     rules_dir = Path(ctx.obj.settings().rules_dir)
-    for line in [*check(rules_dir), *slarules.check(rules_dir), *relevance.check(rules_dir)]:
+    from mailagent.followups import rules as followuprules
+
+    for line in [
+        *check(rules_dir),
+        *slarules.check(rules_dir),
+        *relevance.check(rules_dir),
+        *followuprules.check(rules_dir),
+    ]:
         click.echo(line)
 
 
@@ -148,6 +155,7 @@ def _register() -> None:
     from mailagent.cli.customers import customers
     from mailagent.cli.demo import demo
     from mailagent.cli.drafts import drafts
+    from mailagent.cli.followups import followups, greetings, orders, payments
     from mailagent.cli.mail import import_, messages, quarantine, reprocess, triage
     from mailagent.cli.relevance import add_commands as add_relevance_commands
     from mailagent.cli.reports import report, sla
@@ -163,6 +171,8 @@ def _register() -> None:
     cli.add_command(users)
     cli.add_command(sla)
     cli.add_command(report)
+    for group in (followups, payments, orders, greetings):
+        cli.add_command(group)
 
 
 _register()

@@ -108,6 +108,12 @@ def report_daily(app: App, now: datetime) -> object:
     return send_report(app, "daily", now)
 
 
+def run_followups(app: App, now: datetime) -> object:
+    from mailagent.followups.service import run_followups as run
+
+    return run(app, now)
+
+
 def report_weekly(app: App, now: datetime) -> object:
     from mailagent.reports.scheduled import send_report
 
@@ -162,6 +168,17 @@ JOBS: tuple[Job, ...] = (
     ),
     Job("report-daily", "daily report", report_daily, _daily, True, REPORT_GRACE_SECONDS),
     Job("report-weekly", "weekly report", report_weekly, _weekly, True, REPORT_GRACE_SECONDS),
+    Job(
+        "followups",
+        "follow-ups on silence, payment ladder, greetings",
+        run_followups,
+        lambda s: (
+            IntervalTrigger(minutes=s.followups.check_minutes, timezone=s.team.timezone)
+            if s.followups.enabled
+            else None
+        ),
+        persistent=True,
+    ),
 )
 
 

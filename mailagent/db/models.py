@@ -118,6 +118,9 @@ class Contact(Base):
     email: Mapped[str] = mapped_column(String(320), index=True)
     phone: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[str] = mapped_column(String(100), default="")
+    # per-contact preferences (issue 14), e.g. {"greetings": false, "language": "es",
+    # "occasions": ["diwali"]}; None = follow the customer
+    preferences: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     customer: Mapped[Customer] = relationship(back_populates="contacts")
 
 
@@ -426,6 +429,7 @@ class Outbox(Base):
     copy_state: Mapped[str] = mapped_column(String(20), default="none")
     copy_uid: Mapped[int | None] = mapped_column(BigInteger)
     copy_error: Mapped[str | None] = mapped_column(Text)
+    not_before: Mapped[datetime | None]  # send-later: held until then (issue 14)
 
 
 # -- SLA clocks and scheduled reports (issue 6) -----------------------------------------------
@@ -476,3 +480,58 @@ class ReportRun(Base):
     period: Mapped[str] = mapped_column(String(20))  # 2026-11-23 | 2026-W48
     recipients: Mapped[list[Any]] = mapped_column(default=list)
     sent_at: Mapped[datetime]
+
+
+# -- follow-up engine (issue 14) ----------------------------------------------------------------
+
+__all__ += ["FollowupItem", "Payment"]
+
+
+class FollowupItem(Base):
+    """One thing the follow-up engine did, keyed so that it is done once.
+
+    ``key`` names the occasion: ``silence:<thread>:<anchor>:<try>``, ``ladder:<order>:<step>``,
+    ``greeting:<customer>:<occasion>:<year>``, ``closure:<customer>:<closure>:<year>``,
+    ``answered:<draft>``. ``kind`` is silence | ladder | escalation | greeting | closure |
+    answered; ``state`` drafted | cancelled | done | failed. ``reasons`` say why.
+    """
+
+    __tablename__ = "followups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="drafted", index=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    rule_id: Mapped[str] = mapped_column(String(100), default="")
+    step: Mapped[str] = mapped_column(String(60), default="")
+    anchor: Mapped[str] = mapped_column(String(998), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Payment(Base):
+    """A payment against an order: recorded by a person, or claimed by the customer's mail.
+
+    ``state`` is confirmed (counts towards ``orders.paid_amount``) or claimed (the customer
+    says paid, e.g. a remittance slip arrived; a salesperson confirms it).
+    """
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    received_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20), default="payment")  # deposit | balance | payment
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(20), default="confirmed")
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]

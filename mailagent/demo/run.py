@@ -99,6 +99,9 @@ def run_demo(app: App) -> str:
     out += gate_demo_lines(app)
     out += sla_lines(app)
     out += draft_lines(app)
+    from mailagent.followups.demo import demo_lines as followup_demo_lines
+
+    out += followup_demo_lines(app)
     db = app.engine.url.render_as_string(hide_password=True)
     out.append("")
     out.append(f"store: {db} (raw mail and attachments under {app.settings.store.dir})")

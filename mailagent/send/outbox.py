@@ -127,7 +127,8 @@ def _due(run: _Run, draft_id: int | None) -> list[int]:
         .where(
             or_(
                 (m.Outbox.state == "queued")
-                & or_(m.Outbox.next_attempt_at.is_(None), m.Outbox.next_attempt_at <= run.now),
+                & or_(m.Outbox.next_attempt_at.is_(None), m.Outbox.next_attempt_at <= run.now)
+                & or_(m.Outbox.not_before.is_(None), m.Outbox.not_before <= run.now),
                 (m.Outbox.state == "sending") & (m.Outbox.sending_since < stale),
             )
         )

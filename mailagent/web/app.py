@@ -34,6 +34,7 @@ from mailagent.web.auth import (
     SessionMiddleware,
     load_secret_key,
 )
+from mailagent.web.followups import install_followup_globals
 from mailagent.web.i18n import Catalogs
 from mailagent.web.labels import LABELS
 from mailagent.web.render import redirect, render
@@ -83,6 +84,7 @@ def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
         return catalogs.gettext(context["lang"], msgid) if msgid else (code or "-")
 
     env.globals["label"] = label
+    install_followup_globals(env)  # customer local time on message and draft pages (issue 14)
     try:
         tz = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

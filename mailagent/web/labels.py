@@ -23,6 +23,22 @@ LABELS: dict[str, dict[str, str]] = {
         "admin": N_("Administrator"),
     },
     "language": {"zh": N_("Chinese"), "en": N_("English")},
+    # follow-up engine (issue 14)
+    "followup": {
+        "drafted": N_("Follow-up drafted"),
+        "silent": N_("Gone silent"),
+        "waiting": N_("Waiting"),
+        "paused": N_("Paused (out of office)"),
+        "exhausted": N_("No more tries"),
+    },
+    "ladder": {
+        "none": N_("No reminder"),
+        "paid": N_("Paid"),
+        "claimed": N_("Customer says paid"),
+        "waiting": N_("Not yet due"),
+        "due": N_("Reminder due"),
+        "done": N_("All reminders sent"),
+    },
     "sla": {
         "running": N_("Running"),
         "paused": N_("Paused"),

@@ -56,6 +56,7 @@ def test_jobs_are_stored_in_the_database(app: App) -> None:
             "sla-check",
             "report-daily",
             "report-weekly",
+            "followups",
             "housekeeping",
             "translate",
             "send-approved",
@@ -64,7 +65,7 @@ def test_jobs_are_stored_in_the_database(app: App) -> None:
         s.shutdown(wait=False)
     with app.engine.connect() as conn:
         ids = sorted(r[0] for r in conn.execute(text(f"SELECT id FROM {sched.TABLE}")))
-    assert ids == ["report-daily", "report-weekly", "sla-check"]
+    assert ids == ["followups", "report-daily", "report-weekly", "sla-check"]
     # a restarted daemon sees the same jobs in the same store
     s = _scheduler()
     try:
@@ -72,12 +73,14 @@ def test_jobs_are_stored_in_the_database(app: App) -> None:
             "sla-check",
             "report-daily",
             "report-weekly",
+            "followups",
             "housekeeping",
             "translate",
             "send-approved",
         ]
         jobs = {j.id: j for j in s.get_jobs(jobstore=sched.JOBSTORE)}
-        assert sorted(jobs) == ["report-daily", "report-weekly", "sla-check"]
+        assert sorted(jobs) == ["followups", "report-daily", "report-weekly", "sla-check"]
+        assert jobs["followups"].trigger.interval.total_seconds() == 30 * 60
         daily = jobs["report-daily"]
         assert daily.func is sched.run_job
         assert daily.args[0] == "report-daily"
@@ -99,6 +102,7 @@ def test_disabled_report_job_is_removed(app: App) -> None:
         assert sched.add_jobs(s, app) == [
             "sla-check",
             "report-daily",
+            "followups",
             "housekeeping",
             "translate",
             "send-approved",

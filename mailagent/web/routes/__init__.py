@@ -12,6 +12,7 @@ from mailagent.web.routes import auth as routes_auth
 from mailagent.web.routes import dashboard as routes_dashboard
 from mailagent.web.routes import directory as routes_directory
 from mailagent.web.routes import drafts as routes_drafts
+from mailagent.web.routes import followups as routes_followups
 from mailagent.web.routes import mail as routes_mail
 from mailagent.web.routes import relevance as routes_relevance
 
@@ -24,6 +25,7 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         *routes_mail.ROUTES,
         *routes_relevance.ROUTES,
         *routes_drafts.ROUTES,
+        *routes_followups.ROUTES,
         *routes_directory.ROUTES,
         *routes_dashboard.ROUTES,
         *routes_admin.ROUTES,
