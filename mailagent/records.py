@@ -30,6 +30,7 @@ __all__ = [
     "Relevance",
     "RelevanceDecision",
     "Triage",
+    "disposition_for",
 ]
 
 
@@ -267,3 +268,16 @@ class OutgoingMail:
     cc: tuple[MailAddress, ...] = ()
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+
+
+def disposition_for(
+    current: Disposition, relevance_value: Relevance, flags: tuple[FraudFlag, ...]
+) -> Disposition:
+    """The message's disposition once the gate (or a person's correction) has spoken."""
+    if current not in (Disposition.PROCESS, Disposition.FILTERED, Disposition.HOLD):
+        return current  # machine-generated or duplicate: stays so
+    if relevance_value is not Relevance.CUSTOMER:
+        return Disposition.FILTERED
+    if any(f.needs_ack for f in flags):
+        return Disposition.HOLD
+    return Disposition.PROCESS

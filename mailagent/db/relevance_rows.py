@@ -11,8 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from mailagent.db import models as m
-from mailagent.records import FraudFlag, Relevance, RelevanceDecision, Triage
-from mailagent.triage.stages.gate import disposition_for
+from mailagent.records import FraudFlag, Relevance, RelevanceDecision, Triage, disposition_for
 
 __all__ = ["flags_of", "store_gate", "with_corrections"]
 

@@ -25,8 +25,7 @@ from mailagent.db import queries as q
 from mailagent.db.relevance_rows import flags_of
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import MailagentError, NotFound
-from mailagent.records import Disposition, Relevance
-from mailagent.triage.stages.gate import disposition_for
+from mailagent.records import Disposition, Relevance, disposition_for
 
 __all__ = [
     "ACTIONS",

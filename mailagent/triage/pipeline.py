@@ -23,6 +23,7 @@ from mailagent.records import (
     InboundMail,
     Intent,
     Triage,
+    disposition_for,
 )
 from mailagent.triage.intent_model import IntentModel
 from mailagent.triage.rules.relevance import GateRules
@@ -109,7 +110,7 @@ def _gate(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
         free_mail_domains=env.ctx.free_mail_domains,
     )
     decision = result.decision
-    disposition = gate.disposition_for(triage.disposition, decision.relevance, result.fraud)
+    disposition = disposition_for(triage.disposition, decision.relevance, result.fraud)
     reasons = list(triage.reasons)
     if disposition is not triage.disposition:
         reasons.append(f"{disposition.value}: {decision.reasons[0]}")

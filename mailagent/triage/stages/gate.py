@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from mailagent.context import Directory, ThreadContext
 from mailagent.records import (
-    Disposition,
     FraudFlag,
     InboundMail,
     Link,
@@ -26,7 +25,7 @@ from mailagent.triage.stages import fraud, relevance
 from mailagent.triage.stages.gate_view import GateView
 from mailagent.triage.stages.relations import Relations, relationship
 
-__all__ = ["GateResult", "disposition_for", "run"]
+__all__ = ["GateResult", "run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +54,3 @@ def run(
     rel = relationship(mail, link, directory, relations, thread)
     flags = fraud.run(mail, rules.fraud, directory, relations, rel, free_mail_domains)
     return GateResult(relevance.decide(GateView(mail), rules, rel, flags), flags)
-
-
-def disposition_for(
-    current: Disposition, relevance_value: Relevance, flags: tuple[FraudFlag, ...]
-) -> Disposition:
-    """The message's disposition once the gate (or a person's correction) has spoken."""
-    if current not in (Disposition.PROCESS, Disposition.FILTERED, Disposition.HOLD):
-        return current  # machine-generated or duplicate: stays so
-    if relevance_value is not Relevance.CUSTOMER:
-        return Disposition.FILTERED
-    if any(f.needs_ack for f in flags):
-        return Disposition.HOLD
-    return Disposition.PROCESS
