@@ -21,7 +21,6 @@ import ssl
 from datetime import datetime
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
 from typing import Any
 
@@ -32,6 +31,7 @@ from mailagent.capture.imap_auth import guard, open_client
 from mailagent.config import MailboxSettings, SmtpSettings, read_secret
 from mailagent.db import models as m
 from mailagent.errors import ConfigError, PermanentDeliveryError, TransientDeliveryError
+from mailagent.send.headers import OUTBOUND_POLICY, set_id_headers
 
 __all__ = [
     "PENDING_FLAG",
@@ -62,18 +62,14 @@ def _hdr(a: dict[str, str]) -> HeaderAddress:
 
 def build_message(draft: m.Draft, message_id: str, now: datetime) -> EmailMessage:
     """The reply as an RFC 5322 message (UTF-8 text body; headers encoded as needed)."""
-    msg = EmailMessage(policy=SMTP_POLICY)
+    msg = EmailMessage(policy=OUTBOUND_POLICY)
     msg["From"] = HeaderAddress(display_name=draft.from_name, addr_spec=draft.from_addr)
     msg["To"] = [_hdr(a) for a in draft.to_addrs]
     if draft.cc_addrs:
         msg["Cc"] = [_hdr(a) for a in draft.cc_addrs]
     msg["Subject"] = draft.subject
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = f"<{message_id}>"
-    if draft.in_reply_to:
-        msg["In-Reply-To"] = f"<{draft.in_reply_to}>"
-    if draft.references:
-        msg["References"] = " ".join(f"<{r}>" for r in draft.references)
+    set_id_headers(msg, message_id, draft.in_reply_to, draft.references or ())
     msg["X-Mailagent-Draft"] = f"{draft.id}.{draft.version}"
     msg["Content-Language"] = draft.language
     msg.set_content(draft.body, charset="utf-8", cte=_transfer_encoding(draft.body))
