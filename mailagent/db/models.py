@@ -340,6 +340,7 @@ class Draft(Base):
     """
 
     __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_thread_status", "thread_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     message_pk: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), index=True
@@ -373,6 +374,14 @@ class Draft(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     reject_reason: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # one live draft per thread (drafts/threadlive.py): why a draft stopped being live
+    # (superseded by a newer draft, closed by a reply sent in the thread), the draft that
+    # replaced it, the held draft a salesperson must choose against (set on an edited draft
+    # when new mail arrived), and the customer messages this reply answers
+    thread_note: Mapped[str | None] = mapped_column(Text)
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
+    conflict_draft_id: Mapped[int | None] = mapped_column(Integer)
+    answers: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
 
 class DraftVersion(Base):

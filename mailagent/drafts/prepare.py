@@ -28,6 +28,7 @@ from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.directory import SqlDirectory
 from mailagent.drafts import plan as stage
+from mailagent.drafts import thread_drafts
 from mailagent.drafts.pricing import PriceList, QuoteLine, load_price_list
 from mailagent.drafts.templating import Templates, render_reply
 from mailagent.drafts.variables import DraftEnv, MessageFacts, OrderFacts
@@ -267,7 +268,9 @@ def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[
     reason = stage.skip_reason(facts, env)
     if reason is not None:
         log.debug("%s: %s", row.message_id, reason)
+        thread_drafts.after_outbound_message(session, row, now)
         return []
+    facts, answers, thread_note = thread_drafts.unanswered_facts(session, row, facts, message_facts)
     customer = SqlDirectory(session).customer(row.customer_id) if row.customer_id else None
     templates = templates_for(app.settings)
     plan = stage.run(
@@ -288,6 +291,7 @@ def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[
         _store(session, app, row, planned, templates, plan.reference, now)
         for planned in plan.drafts
     ]
+    thread_drafts.after_new_draft(session, row, ids[0], answers, thread_note, now)
     audit_log.info("%s: drafts %s (%s)", row.message_id, ids, "; ".join(plan.reasons))
     return ids
 

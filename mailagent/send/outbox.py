@@ -40,6 +40,7 @@ from mailagent.app import App
 from mailagent.config import MailboxSettings, Settings
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.drafts import thread_drafts
 from mailagent.drafts.prepare import refresh_auto_relay
 from mailagent.errors import (
     ConfigError,
@@ -206,6 +207,7 @@ def _finish(run: _Run, ob_id: int, state: str, detail: str, **values: Any) -> No
             msg = s.get(m.Message, d.message_pk) if d.message_pk and d.kind == "reply" else None
             if msg is not None:
                 msg.status = "answered"
+            thread_drafts.after_sent(s, d, ob.message_id, now)
         action = {"sent": "draft.sent", "queued": "draft.send_retry"}.get(state, "draft.failed")
         q.audit(
             s,

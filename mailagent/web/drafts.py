@@ -13,11 +13,13 @@ from sqlalchemy import ColumnElement, func, select
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.drafts import service as drafting
+from mailagent.drafts import thread_drafts, threadlive
 from mailagent.drafts.service import DraftDetail, DraftSummary
 from mailagent.web.access import Viewer
 
 __all__ = [
     "approve_draft",
+    "choose_draft",
     "draft_detail",
     "drafts_for_message",
     "edit",
@@ -75,6 +77,12 @@ def approve_draft(app: App, viewer: Viewer, draft_id: int, actor: str) -> str:
 def reject_draft(app: App, viewer: Viewer, draft_id: int, actor: str, reason: str) -> None:
     _check(app, viewer, draft_id)
     drafting.reject(app, draft_id, actor, reason)
+
+
+def choose_draft(app: App, viewer: Viewer, draft_id: int, choice: str, actor: str) -> int:
+    """Keep the edited draft or take the new one after new mail; returns the live draft."""
+    _check(app, viewer, draft_id)
+    return thread_drafts.choose(app, draft_id, threadlive.Choice(choice), actor)
 
 
 def send_draft(app: App, viewer: Viewer, draft_id: int) -> tuple[str, str]:

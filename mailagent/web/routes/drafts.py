@@ -10,11 +10,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mailagent.drafts.service import STATES, DraftStateError
+from mailagent.drafts.thread_drafts import ChoiceError
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import Handler, protect
 from mailagent.web.drafts import (
     approve_draft,
+    choose_draft,
     draft_detail,
     edit,
     reject_draft,
@@ -92,6 +94,23 @@ async def reject(request: Request) -> Response:
     return _back(draft_id)
 
 
+async def choose(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    draft_id = int(request.path_params["draft_id"])
+    form = await request.form()
+    choice = form_str(form, "choice", limit=20)
+    if choice not in ("keep", "take_new"):
+        flash(request, N_("Please choose which draft to keep."), "error")
+        return _back(draft_id)
+    try:
+        live = choose_draft(mailagent_app(request), Viewer.of(user), draft_id, choice, user.email)
+    except ChoiceError as exc:
+        flash(request, N_("Nothing was changed: %(error)s"), "error", error=str(exc))
+        return _back(draft_id)
+    flash(request, N_("Draft #%(id)s is now the one to review."), id=str(live))
+    return _back(live)
+
+
 async def send(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     draft_id = int(request.path_params["draft_id"])
@@ -120,4 +139,5 @@ ROUTES = [
     _post("/drafts/{draft_id:int}/approve", approve, "draft_approve"),
     _post("/drafts/{draft_id:int}/reject", reject, "draft_reject"),
     _post("/drafts/{draft_id:int}/send", send, "draft_send"),
+    _post("/drafts/{draft_id:int}/choose", choose, "draft_choose"),
 ]

@@ -1,0 +1,39 @@
+"""thread drafts: one live reply draft per thread
+
+Drafts record why they stopped being live (``thread_note``: superseded by a newer draft or
+closed by a reply sent in the thread), the draft that replaced them (``superseded_by``), the
+held draft a salesperson must choose against after new mail arrived on an edited draft
+(``conflict_draft_id``), and the customer messages a reply answers (``answers``).
+
+Revision ID: 0006_thread_drafts
+Revises: 0005
+Create Date: 2026-12-02 09:00:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_thread_drafts"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("drafts") as batch:
+        batch.add_column(sa.Column("thread_note", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("superseded_by", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("conflict_draft_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("answers", sa.JSON(), server_default="[]", nullable=False))
+        batch.create_index("ix_drafts_thread_status", ["thread_id", "status"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("drafts") as batch:
+        batch.drop_index("ix_drafts_thread_status")
+        batch.drop_column("answers")
+        batch.drop_column("conflict_draft_id")
+        batch.drop_column("superseded_by")
+        batch.drop_column("thread_note")

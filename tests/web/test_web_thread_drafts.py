@@ -1,0 +1,73 @@
+"""The review page after new mail arrived on an edited draft: the notice (zh/en) and the choice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+from support.webtools import Site, build_site, login, message
+
+from mailagent.capture.ingest import ingest_raw
+from mailagent.db import models as m
+from mailagent.web.app import create_app
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    s = build_site(tmp_path, f"sqlite:///{tmp_path / 'web.db'}")
+    yield s
+    s.app.close()
+
+
+def _drafts(site: Site, message_pk: int) -> list[m.Draft]:
+    with site.app.sessions() as s:
+        return list(s.query(m.Draft).filter(m.Draft.message_pk == message_pk).order_by(m.Draft.id))
+
+
+def test_new_mail_after_an_edit_asks_the_salesperson(site: Site) -> None:
+    web = TestClient(create_app(site.app))
+    token = login(web, "kevin")
+    (edited,) = _drafts(site, site.ids["acme"])
+    saved = web.post(
+        f"/drafts/{edited.id}/edit",
+        data={
+            "subject": edited.subject,
+            "body": "Dear Tom,\n\nmy own text.\n",
+            "csrf_token": token,
+        },
+    )
+    assert "Saved as version 2" in saved.text
+    follow_up = message(9, "Tom Baker <tom@acmerobotics.com>", "Re: RFQ", "Make it 800 pcs.")
+    follow_up = follow_up.replace(
+        b"Message-ID: <web-9@test.example>",
+        b"Message-ID: <web-9@test.example>\nIn-Reply-To: <web-1@test.example>",
+    )
+    (result,) = ingest_raw(site.app, [(follow_up, "follow-up")])
+    assert result.message_pk is not None
+    (held,) = _drafts(site, result.message_pk)
+    assert held.status == "held"
+
+    page = web.get(f"/drafts/{edited.id}").text
+    assert "New mail arrived since you edited this draft." in page
+    assert f'href="/drafts/{held.id}"' in page and "Keep the edited draft" in page
+    assert "Approve" in page
+    refused = web.post(f"/drafts/{edited.id}/approve", data={"csrf_token": token})
+    assert "new mail arrived since you edited" in refused.text
+    assert "Held: new mail, your choice" in web.get(f"/drafts/{held.id}").text
+
+    web.post("/language", data={"lang": "zh", "next": "/inbox", "csrf_token": token})
+    page = web.get(f"/drafts/{edited.id}").text
+    assert "你编辑此草稿后收到了新邮件。" in page and "采用新草稿" in page
+
+    chosen = web.post(
+        f"/drafts/{edited.id}/choose", data={"choice": "take_new", "csrf_token": token}
+    )
+    assert f"现在请审核草稿 #{held.id}" in chosen.text
+    with site.app.sessions() as s:
+        old, new = s.get(m.Draft, edited.id), s.get(m.Draft, held.id)
+        assert old is not None and new is not None
+        assert (old.status, old.superseded_by, new.status) == ("superseded", held.id, "pending")
+    page = web.get(f"/drafts/{edited.id}").text
+    assert "已被取代" in page and 'id="thread-note"' in page
