@@ -97,11 +97,12 @@ def rules() -> None:
 @click.pass_context
 def rules_check(ctx: click.Context) -> None:
     """Load and validate the rules exactly as the daemon does."""
+    from mailagent.drafts.asks import check as asks_check
     from mailagent.sla import policies as slarules
     from mailagent.triage.rules.ruleset import check
 
     rules_dir = Path(ctx.obj.settings().rules_dir)
-    for line in [*check(rules_dir), *slarules.check(rules_dir)]:
+    for line in [*check(rules_dir), *slarules.check(rules_dir), *asks_check(rules_dir)]:
         click.echo(line)
 
 

@@ -118,6 +118,8 @@ class Contact(Base):
     email: Mapped[str] = mapped_column(String(320), index=True)
     phone: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[str] = mapped_column(String(100), default="")
+    # the contact's explicit reply language (ISO 639-1); wins over detection and the customer
+    language: Mapped[str] = mapped_column(String(16), default="", server_default="")
     customer: Mapped[Customer] = relationship(back_populates="contacts")
 
 

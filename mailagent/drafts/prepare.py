@@ -29,10 +29,14 @@ from mailagent.db import queries as q
 from mailagent.db.directory import SqlDirectory
 from mailagent.drafts import plan as stage
 from mailagent.drafts import thread_drafts
+from mailagent.drafts.asks import load_ask_rules
 from mailagent.drafts.pricing import PriceList, QuoteLine, load_price_list
+from mailagent.drafts.promises import Calendars, calendars_from
 from mailagent.drafts.templating import Templates, render_reply
+from mailagent.drafts.thread_drafts import contact_language
 from mailagent.drafts.variables import DraftEnv, MessageFacts, OrderFacts
 from mailagent.records import Address, AutoReplyKind, Disposition, Intent
+from mailagent.sla.policies import load_sla_rules
 
 __all__ = [
     "demo_draft_settings",
@@ -81,6 +85,11 @@ def from_address(settings: Settings) -> str:
     return next((c.strip().lower() for c in candidates if "@" in c), "")
 
 
+@functools.lru_cache(maxsize=4)
+def _calendars(rules_dir: str) -> Calendars:
+    return calendars_from(load_sla_rules(rules_dir))  # checked at start-up already
+
+
 def draft_env(settings: Settings) -> DraftEnv:
     team = settings.team
     own = {from_address(settings), settings.smtp.username.lower()}
@@ -95,6 +104,8 @@ def draft_env(settings: Settings) -> DraftEnv:
         quality_address=team.quality_address,
         team_language=team.language,
         team_timezone=team.timezone,
+        calendars=_calendars(str(Path(settings.rules_dir).resolve())),
+        asks=load_ask_rules(str(Path(settings.rules_dir).resolve())),
     )
 
 
@@ -127,6 +138,7 @@ def message_facts(session: Session, row: m.Message) -> MessageFacts:
         attachments=tuple(a.filename for a in row.attachments),
         thread_id=row.thread_id,
         thread_token=thread.token if thread else None,
+        contact_language=contact_language(session, row),
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "after_outbound_message",
     "after_sent",
     "choose",
+    "contact_language",
     "unanswered_facts",
 ]
 
@@ -107,6 +108,16 @@ def unanswered_facts(
     rows = [r for r in (session.get(m.Message, pk) for pk in sorted(earlier)) if r is not None]
     merged, note = merge(facts, [facts_of(session, r) for r in rows])
     return merged, (*(r.id for r in rows), row.id), note
+
+
+def contact_language(session: Session, row: m.Message) -> str:
+    """The sender contact's explicit reply language ("" when none is recorded)."""
+    if not row.from_email:
+        return ""
+    stmt = select(m.Contact.language).where(m.Contact.email == row.from_email.lower())
+    if row.customer_id is not None:
+        stmt = stmt.where(m.Contact.customer_id == row.customer_id)
+    return next((lang for lang in session.scalars(stmt) if lang), "")
 
 
 def after_new_draft(

@@ -3,7 +3,8 @@
 Drafts record why they stopped being live (``thread_note``: superseded by a newer draft or
 closed by a reply sent in the thread), the draft that replaced them (``superseded_by``), the
 held draft a salesperson must choose against after new mail arrived on an edited draft
-(``conflict_draft_id``), and the customer messages a reply answers (``answers``).
+(``conflict_draft_id``), and the customer messages a reply answers (``answers``). Contacts
+get an explicit reply language (``contacts.language``), which wins over language detection.
 
 Revision ID: 0006_thread_drafts
 Revises: 0005
@@ -22,6 +23,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("contacts") as batch:
+        batch.add_column(
+            sa.Column("language", sa.String(length=16), server_default="", nullable=False)
+        )
     with op.batch_alter_table("drafts") as batch:
         batch.add_column(sa.Column("thread_note", sa.Text(), nullable=True))
         batch.add_column(sa.Column("superseded_by", sa.Integer(), nullable=True))
@@ -37,3 +42,5 @@ def downgrade() -> None:
         batch.drop_column("conflict_draft_id")
         batch.drop_column("superseded_by")
         batch.drop_column("thread_note")
+    with op.batch_alter_table("contacts") as batch:
+        batch.drop_column("language")
