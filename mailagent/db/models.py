@@ -35,6 +35,7 @@ __all__ = [
     "Contact",
     "Customer",
     "CustomerDomain",
+    "DraftAttachment",
     "FolderState",
     "Mailbox",
     "Message",
@@ -384,6 +385,23 @@ class Draft(Base):
     superseded_by: Mapped[int | None] = mapped_column(Integer)
     conflict_draft_id: Mapped[int | None] = mapped_column(Integer)
     answers: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+
+
+class DraftAttachment(Base):
+    """A file that goes out with a draft: generated (quotation/PI PDF), uploaded, or picked
+    from the thread's attachments. The bytes are in the blob store (kind ``attachment``)."""
+
+    __tablename__ = "draft_attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(40))  # generated:proforma | upload | thread:<pk>
+    document_no: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200), default="mailagent")
 
 
 class DraftVersion(Base):

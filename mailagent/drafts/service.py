@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.drafts.attachments import AttachmentError, check_size
 from mailagent.drafts.prepare import (
     demo_draft_settings,
     from_address,
@@ -275,6 +276,10 @@ def approve(app: App, draft_id: int, actor: str) -> str:
             )
         if not d.to_addrs:
             raise DraftStateError(f"draft {d.id} has no recipient")
+        try:  # refused now, with the reason, rather than bounced by the server later
+            check_size(session, app, d)
+        except AttachmentError as exc:
+            raise DraftStateError(str(exc)) from exc
         if not d.from_addr:
             d.from_addr = from_address(app.settings)
         if not d.from_addr:

@@ -41,6 +41,7 @@ from mailagent.config import MailboxSettings, Settings
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.drafts import thread_drafts
+from mailagent.drafts.attachments import outgoing
 from mailagent.drafts.prepare import refresh_auto_relay
 from mailagent.errors import (
     ConfigError,
@@ -48,6 +49,7 @@ from mailagent.errors import (
     SourceError,
     TransientDeliveryError,
 )
+from mailagent.send.parts import add_parts
 from mailagent.send.smtp import SentFolder, SmtpAuthError, build_message, send_raw, smtp_password
 
 __all__ = ["DeliveryResult", "deliver"]
@@ -173,7 +175,8 @@ def _claim(run: _Run, outbox_id: int) -> tuple[m.Draft, m.Outbox, bool] | None:
             d.mailbox = _message_mailbox(s, d)
         if ob.raw_sha256 is None:
             refresh_auto_relay(s, app, d, ob)
-            raw = build_message(d, ob.message_id, now).as_bytes(policy=SMTP_POLICY)
+            msg = add_parts(build_message(d, ob.message_id, now), d.body, outgoing(s, app, d.id))
+            raw = msg.as_bytes(policy=SMTP_POLICY)
             ob.raw_sha256 = app.blobs.put_raw(raw)
     return d, ob, recovering
 

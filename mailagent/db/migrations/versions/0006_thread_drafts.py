@@ -3,7 +3,8 @@
 Drafts record why they stopped being live (``thread_note``: superseded by a newer draft or
 closed by a reply sent in the thread), the draft that replaced them (``superseded_by``), the
 held draft a salesperson must choose against after new mail arrived on an edited draft
-(``conflict_draft_id``), and the customer messages a reply answers (``answers``). Contacts
+(``conflict_draft_id``), files going out with a draft (``draft_attachments``: generated
+quotation/PI PDFs, uploads), and the customer messages a reply answers (``answers``). Contacts
 get an explicit reply language (``contacts.language``), which wins over language detection.
 
 Revision ID: 0006_thread_drafts
@@ -34,8 +35,30 @@ def upgrade() -> None:
         batch.add_column(sa.Column("answers", sa.JSON(), server_default="[]", nullable=False))
         batch.create_index("ix_drafts_thread_status", ["thread_id", "status"])
 
+    op.create_table(
+        "draft_attachments",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "draft_id",
+            sa.Integer(),
+            sa.ForeignKey("drafts.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=127), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("document_no", sa.String(length=64), nullable=False, server_default=""),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False, server_default="mailagent"),
+    )
+    op.create_index("ix_draft_attachments_draft_id", "draft_attachments", ["draft_id"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_draft_attachments_draft_id", table_name="draft_attachments")
+    op.drop_table("draft_attachments")
     with op.batch_alter_table("drafts") as batch:
         batch.drop_index("ix_drafts_thread_status")
         batch.drop_column("answers")
