@@ -83,7 +83,16 @@ def add_parts(
         main, _, sub = f.content_type.partition("/")
         if not main or not sub:
             main, sub = "application", "octet-stream"
-        msg.add_attachment(f.data, maintype=main, subtype=sub, filename=safe_filename(f.filename))
+        params = {}
+        if main == "text":  # bytes are sent as they are; say how to read them
+            try:
+                f.data.decode("utf-8")
+                params["charset"] = "utf-8"
+            except UnicodeDecodeError:
+                main, sub = "application", "octet-stream"
+        msg.add_attachment(
+            f.data, maintype=main, subtype=sub, filename=safe_filename(f.filename), params=params
+        )
     return msg
 
 
