@@ -363,6 +363,7 @@ class Draft(Base):
     from_name: Mapped[str] = mapped_column(String(300), default="")
     to_addrs: Mapped[list[Any]] = mapped_column(default=list)
     cc_addrs: Mapped[list[Any]] = mapped_column(default=list)
+    bcc_addrs: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     in_reply_to: Mapped[str | None] = mapped_column(String(998))
     references: Mapped[list[Any]] = mapped_column(default=list)
     reference: Mapped[str] = mapped_column(String(64), default="")

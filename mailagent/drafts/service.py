@@ -102,6 +102,7 @@ class DraftDetail:
     conflict_draft_id: int | None = None  # the other side of a pending choice
     superseded_by: int | None = None
     answers: tuple[int, ...] = ()  # the customer messages this reply answers
+    bcc: tuple[str, ...] = ()
 
 
 def _addr(a: dict[str, str]) -> str:
@@ -193,6 +194,7 @@ def get_draft(app: App, draft_id: int) -> DraftDetail:
             conflict_draft_id=d.conflict_draft_id,
             superseded_by=d.superseded_by,
             answers=tuple(int(pk) for pk in d.answers or ()),
+            bcc=tuple(_addr(a) for a in d.bcc_addrs or ()),
         )
 
 

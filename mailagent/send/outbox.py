@@ -248,7 +248,7 @@ def _deliver_one(
             copy_state = "journal"
     except (SourceError, ConfigError) as exc:
         log.warning("draft %d: Sent folder unavailable before sending: %s", d.id, exc)
-    recipients = [a["email"] for a in (*d.to_addrs, *d.cc_addrs)]
+    recipients = [a["email"] for a in (*d.to_addrs, *d.cc_addrs, *(d.bcc_addrs or ()))]
     try:
         answer = send_raw(run.app.settings.smtp, run.password, d.from_addr, recipients, raw)
     except TransientDeliveryError as exc:

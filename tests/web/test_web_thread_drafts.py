@@ -71,3 +71,43 @@ def test_new_mail_after_an_edit_asks_the_salesperson(site: Site) -> None:
         assert (old.status, old.superseded_by, new.status) == ("superseded", held.id, "pending")
     page = web.get(f"/drafts/{edited.id}").text
     assert "已被取代" in page and 'id="thread-note"' in page
+
+
+def test_recipients_attachments_and_the_mime_preview(site: Site) -> None:
+    web = TestClient(create_app(site.app))
+    token = login(web, "kevin")
+    (draft,) = _drafts(site, site.ids["acme"])
+    bad = web.post(
+        f"/drafts/{draft.id}/recipients",
+        data={"to": "Tom <tom@acmerobotics>", "cc": "", "bcc": "", "csrf_token": token},
+    )
+    assert "The recipients were not saved" in bad.text and "not a valid e-mail address" in bad.text
+    saved = web.post(
+        f"/drafts/{draft.id}/recipients",
+        data={
+            "to": "Tom Baker <tom@acmerobotics.com>",
+            "cc": "Sarah <sarah@acmerobotics.com>; qa@acmerobotics.com",
+            "bcc": "kevin.wang@huaxin-pcb.com",
+            "csrf_token": token,
+        },
+    )
+    assert "Recipients saved." in saved.text
+    uploaded = web.post(
+        f"/drafts/{draft.id}/attach",
+        data={"csrf_token": token},
+        files={"file": ("stack-up.txt", b"6 layers\n", "text/plain")},
+    )
+    assert "Attached." in uploaded.text
+    page = web.post(
+        f"/drafts/{draft.id}/attach", data={"document": "quotation", "csrf_token": token}
+    ).text
+    assert "Quotation REF-QT2026-" in page and "application/pdf" in page
+    assert "报价 _quote_.html" in page  # the thread's received file can be picked
+    preview = page.split('id="mime-preview"')[1]
+    assert "Cc: Sarah &lt;sarah@acmerobotics.com&gt;, qa@acmerobotics.com" in preview
+    assert "Bcc:" not in preview  # never in the headers...
+    assert "kevin.wang@huaxin-pcb.com" in preview  # ...but an envelope recipient
+    assert "multipart/alternative" in preview and "text/html" in preview
+    assert "stack-up.txt" in preview
+    web.post("/language", data={"lang": "zh", "next": "/inbox", "csrf_token": token})
+    assert "将要发送的内容" in web.get(f"/drafts/{draft.id}").text

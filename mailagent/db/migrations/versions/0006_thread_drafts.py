@@ -33,6 +33,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("superseded_by", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("conflict_draft_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("answers", sa.JSON(), server_default="[]", nullable=False))
+        batch.add_column(sa.Column("bcc_addrs", sa.JSON(), server_default="[]", nullable=False))
         batch.create_index("ix_drafts_thread_status", ["thread_id", "status"])
 
     op.create_table(
@@ -62,6 +63,7 @@ def downgrade() -> None:
     with op.batch_alter_table("drafts") as batch:
         batch.drop_index("ix_drafts_thread_status")
         batch.drop_column("answers")
+        batch.drop_column("bcc_addrs")
         batch.drop_column("conflict_draft_id")
         batch.drop_column("superseded_by")
         batch.drop_column("thread_note")
