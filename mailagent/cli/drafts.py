@@ -130,6 +130,21 @@ def reject(ctx: click.Context, draft_id: int, reason: str, actor: str) -> None:
     click.echo(f"draft {draft_id} rejected")
 
 
+@drafts.command("compose")
+@click.argument("mode", type=click.Choice(["reply", "reply-all", "forward", "new"]))
+@click.option("--message", "message_pk", type=int, default=None, help="The message to answer.")
+@click.option("--to", default="", help="Recipients (forward, new mail).")
+@_ACTOR
+@click.pass_context
+def compose_cmd(ctx: click.Context, mode: str, message_pk: int | None, to: str, actor: str) -> None:
+    """Start a draft: reply / reply-all / forward a message, or new mail to a contact."""
+    from mailagent.drafts.compose import compose
+
+    with _app(ctx) as app:
+        draft_id = compose(app, mode.replace("-", "_"), actor, message_pk=message_pk, to=to)
+    click.echo(f"draft {draft_id} created; write it with `mailagent drafts edit {draft_id}`")
+
+
 @drafts.command("choose")
 @click.argument("draft_id", type=int)
 @click.argument("choice", type=click.Choice(["keep", "take_new"]))

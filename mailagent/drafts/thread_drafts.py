@@ -50,7 +50,10 @@ def _open(session: Session, thread_id: int) -> list[tuple[m.Draft, live.OpenDraf
     out = []
     for d in drafts:
         msg = session.get(m.Message, d.message_pk) if d.message_pk else None
-        touched = d.version > 1 or (d.decided_at is not None and d.decided_by != "auto")
+        by_person = d.created_by != "mailagent"  # composed by a salesperson
+        touched = (
+            by_person or d.version > 1 or (d.decided_at is not None and d.decided_by != "auto")
+        )
         received = q.aware(msg.received_at) if msg is not None else None
         out.append((d, live.OpenDraft(d.id, d.status, d.kind, touched, received)))
     return out

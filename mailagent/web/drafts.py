@@ -14,10 +14,18 @@ from sqlalchemy import ColumnElement, func, select
 
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.drafts import attachments, preview, recipients, thread_drafts, threadlive
+from mailagent.drafts import (
+    attachments,
+    compose,
+    preview,
+    recipients,
+    thread_drafts,
+    threadlive,
+)
 from mailagent.drafts import service as drafting
 from mailagent.drafts.service import DraftDetail, DraftSummary
 from mailagent.web.access import Viewer
+from mailagent.web.pages import scoped_message
 
 __all__ = [
     "DraftFiles",
@@ -25,6 +33,7 @@ __all__ = [
     "add_file",
     "approve_draft",
     "choose_draft",
+    "compose_draft",
     "draft_detail",
     "draft_files",
     "drafts_for_message",
@@ -146,6 +155,15 @@ def pick_file(app: App, viewer: Viewer, draft_id: int, attachment_id: int, actor
 def drop_file(app: App, viewer: Viewer, draft_id: int, attachment_id: int, actor: str) -> None:
     _check(app, viewer, draft_id)
     attachments.remove_attachment(app, draft_id, attachment_id, actor)
+
+
+def compose_draft(
+    app: App, viewer: Viewer, mode: str, actor: str, message_pk: int | None, to: str
+) -> int:
+    """Reply / reply-all / forward a message the viewer may see, or write new mail."""
+    if message_pk is not None:
+        scoped_message(app, viewer, message_pk)  # LookupError outside the viewer's scope
+    return compose.compose(app, mode, actor, message_pk=message_pk, to=to)
 
 
 def send_draft(app: App, viewer: Viewer, draft_id: int) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,3 +112,23 @@ def test_recipients_attachments_and_the_mime_preview(site: Site) -> None:
     assert "stack-up.txt" in preview
     web.post("/language", data={"lang": "zh", "next": "/inbox", "csrf_token": token})
     assert "将要发送的内容" in web.get(f"/drafts/{draft.id}").text
+
+
+def test_compose_from_the_message_page(site: Site) -> None:
+    web = TestClient(create_app(site.app))
+    token = login(web, "kevin")
+    page = web.get(f"/messages/{site.ids['acme']}").text
+    assert 'value="reply_all"' in page and 'value="forward"' in page
+    opened = web.post(
+        "/compose",
+        data={"mode": "reply_all", "message_pk": str(site.ids["acme"]), "csrf_token": token},
+    )
+    assert re.search(r"/drafts/\d+$", str(opened.url))
+    assert "[[YOUR TEXT / 正文]]" in opened.text and "Save recipients" in opened.text
+    lily = TestClient(create_app(site.app))
+    lily_token = login(lily, "lily")  # not her customer: the message does not exist for her
+    refused = lily.post(
+        "/compose",
+        data={"mode": "reply", "message_pk": str(site.ids["acme"]), "csrf_token": lily_token},
+    )
+    assert refused.status_code == 404

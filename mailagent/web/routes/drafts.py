@@ -22,6 +22,7 @@ from mailagent.web.drafts import (
     add_file,
     approve_draft,
     choose_draft,
+    compose_draft,
     draft_detail,
     draft_files,
     drop_file,
@@ -103,6 +104,28 @@ async def reject(request: Request) -> Response:
     else:
         flash(request, N_("The draft was rejected."))
     return _back(draft_id)
+
+
+async def compose(request: Request) -> Response:
+    """Reply, reply-all or forward (``message_pk``), or new mail (``to``); opens the draft."""
+    user = require_user(request, *MAIL_ROLES)
+    form = await request.form()
+    mode = form_str(form, "mode", limit=20)
+    pk = form_str(form, "message_pk", limit=20)
+    to = form_str(form, "to", limit=2000)
+    try:
+        draft_id = compose_draft(
+            mailagent_app(request),
+            Viewer.of(user),
+            mode,
+            user.email,
+            int(pk) if pk.isdigit() else None,
+            to,
+        )
+    except (RecipientError, ValueError) as exc:
+        flash(request, N_("No draft was created: %(error)s"), "error", error=str(exc))
+        return redirect(f"/messages/{pk}" if pk.isdigit() else "/drafts")
+    return redirect(f"/drafts/{draft_id}")
 
 
 async def recipients(request: Request) -> Response:
@@ -209,6 +232,7 @@ ROUTES = [
     _post("/drafts/{draft_id:int}/send", send, "draft_send"),
     _post("/drafts/{draft_id:int}/choose", choose, "draft_choose"),
     _post("/drafts/{draft_id:int}/recipients", recipients, "draft_recipients"),
+    _post("/compose", compose, "compose"),
     _post("/drafts/{draft_id:int}/attach", attach, "draft_attach"),
     _post("/drafts/{draft_id:int}/attachments/{attachment_id:int}/remove", detach, "draft_detach"),
 ]
