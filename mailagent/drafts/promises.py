@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from mailagent.sla.calendar import WorkCalendar
@@ -88,6 +88,8 @@ def promises(
     lead_time_days: int | None,
 ) -> Promises:
     """Every date a reply may promise, from ``now``, in the customer's zone."""
+    if now.tzinfo is None:  # a stored timestamp read back from SQLite is UTC without a zone
+        now = now.replace(tzinfo=UTC)
     team = _zone(team_tz, ZoneInfo("UTC"))
     shown = _zone(customer_tz, team)
     cal = calendars.get(intent)
