@@ -18,6 +18,7 @@ from mailagent.config import Settings, database_url
 from mailagent.context import Context
 from mailagent.db.blobstore import BlobStore
 from mailagent.db.session import make_engine, session_factory, upgrade
+from mailagent.drafts.asks import load_ask_rules
 from mailagent.followups.rules import load_followup_rules
 from mailagent.sla.policies import load_sla_rules
 from mailagent.triage.intent_model import IntentModel
@@ -71,6 +72,7 @@ def open_app(
     load_sla_rules(Path(settings.rules_dir))  # broken SLA rules stop start-up, not a job
     load_gate_rules(Path(settings.rules_dir))  # so do broken relevance-gate rules
     load_followup_rules(Path(settings.rules_dir))  # so do broken follow-up rules
+    load_ask_rules(str(Path(settings.rules_dir).resolve()))  # so do broken asks.toml patterns
     model = IntentModel.load_or_train(Path(settings.store.dir)) if with_model else None
     return App(
         settings=settings,

@@ -136,6 +136,11 @@ class SmtpSettings:
     ca_file: str = setting("", "CA bundle to verify the server certificate.")
     from_address: str = setting("", "Envelope/From address for replies (default: mailbox).")
     timeout_seconds: int = setting(60, "Socket timeout for SMTP operations.")
+    max_message_bytes: int = setting(
+        20 * 1024 * 1024,
+        "Largest message the server accepts (encoded, with attachments); a bigger draft is "
+        "refused at approval with a clear error instead of bouncing.",
+    )
 
 
 @dataclass(frozen=True)

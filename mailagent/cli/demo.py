@@ -27,9 +27,17 @@ def demo(ctx: click.Context, fresh: bool, no_ui: bool, store_dir: str) -> None:
 
     if fresh and Path(store_dir).exists():
         shutil.rmtree(store_dir)
-    settings = demo_pkg.demo_settings(ctx.obj.settings(), store_dir)
+    from mailagent.demo.sink import DemoSink
+
+    sink = DemoSink(Path(store_dir) / "sent-mail").start()
+    settings = demo_pkg.demo_settings(ctx.obj.settings(), store_dir, sink.port)
     with cli_app(ctx, settings) as app:
         click.echo(demo_pkg.run_demo(app))
+        click.echo(
+            f"\nsending: the demo delivers approved replies to a local sink it started on "
+            f"127.0.0.1:{sink.port}; each message is kept in {sink.directory}/ and nothing "
+            "leaves this machine"
+        )
         if not no_ui:
             from mailagent.demo.web import start_demo_ui, wait_forever
 

@@ -95,6 +95,10 @@ def show(ctx: click.Context, draft_id: int) -> None:
         click.echo(f"  quote: {q['code'] or q['description'] or '?'} x {q['quantity']}: {price}")
     if s.error:
         click.echo(f"error: {s.error}")
+    if d.thread_note:
+        click.echo(f"thread: {d.thread_note}")
+    if d.conflict_draft_id:
+        click.echo(f"  choose: mailagent drafts choose {s.id} keep|take_new")
     click.echo("\n" + d.body)
     for version, actor, when, note in d.versions:
         click.echo(f"version {version}: {note} by {actor} at {when:%Y-%m-%d %H:%M}")
@@ -128,6 +132,36 @@ def reject(ctx: click.Context, draft_id: int, reason: str, actor: str) -> None:
     with _app(ctx) as app:
         do_reject(app, draft_id, actor, reason)
     click.echo(f"draft {draft_id} rejected")
+
+
+@drafts.command("compose")
+@click.argument("mode", type=click.Choice(["reply", "reply-all", "forward", "new"]))
+@click.option("--message", "message_pk", type=int, default=None, help="The message to answer.")
+@click.option("--to", default="", help="Recipients (forward, new mail).")
+@_ACTOR
+@click.pass_context
+def compose_cmd(ctx: click.Context, mode: str, message_pk: int | None, to: str, actor: str) -> None:
+    """Start a draft: reply / reply-all / forward a message, or new mail to a contact."""
+    from mailagent.drafts.compose import compose
+
+    with _app(ctx) as app:
+        draft_id = compose(app, mode.replace("-", "_"), actor, message_pk=message_pk, to=to)
+    click.echo(f"draft {draft_id} created; write it with `mailagent drafts edit {draft_id}`")
+
+
+@drafts.command("choose")
+@click.argument("draft_id", type=int)
+@click.argument("choice", type=click.Choice(["keep", "take_new"]))
+@_ACTOR
+@click.pass_context
+def choose(ctx: click.Context, draft_id: int, choice: str, actor: str) -> None:
+    """After new mail on an edited draft: keep the edited one, or take the new one."""
+    from mailagent.drafts.thread_drafts import choose as do_choose
+    from mailagent.drafts.threadlive import Choice
+
+    with _app(ctx) as app:
+        live = do_choose(app, draft_id, Choice(choice), actor)
+    click.echo(f"draft {live} is the live draft of the thread (pending approval)")
 
 
 @drafts.command("translate")

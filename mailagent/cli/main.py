@@ -104,6 +104,7 @@ def rules() -> None:
 @click.pass_context
 def rules_check(ctx: click.Context) -> None:
     """Load and validate the rules exactly as the daemon does."""
+    from mailagent.drafts.asks import check as asks_check
     from mailagent.sla import policies as slarules
     from mailagent.triage.rules import relevance
     from mailagent.triage.rules.ruleset import check
@@ -116,6 +117,7 @@ def rules_check(ctx: click.Context) -> None:
         *slarules.check(rules_dir),
         *relevance.check(rules_dir),
         *followuprules.check(rules_dir),
+        *asks_check(rules_dir),
     ]:
         click.echo(line)
 

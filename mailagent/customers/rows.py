@@ -54,6 +54,7 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "email": ("email", "e_mail", "mail", "email_address", "邮箱", "电子邮件", "邮件"),
         "phone": ("phone", "tel", "telephone", "mobile", "电话", "手机"),
         "role": ("role", "title", "position", "job_title", "职位", "职务"),
+        "language": ("language", "lang", "preferred_language", "语言", "首选语言"),
     },
     "orders": {
         "order_no": ("order_no", "order_number", "order", "so", "so_no", "订单号", "订单编号"),
@@ -386,7 +387,7 @@ _CONVERTERS: dict[str, dict[str, Callable[[Cell], Any]]] = {
                   "country": _str(100), "timezone": _timezone, "language": _language,
                   "domains": _domains, "salesperson": _str(320), "status": _customer_status},
     "contacts": {"customer_code": _str(64, required=True), "name": _str(300), "email": _email,
-                 "phone": _str(64), "role": _str(100)},
+                 "phone": _str(64), "role": _str(100), "language": _language},
     "orders": {"order_no": _str(64, required=True), "customer_code": _str(64, required=True),
                "customer_po": _str(64), "pi_number": _str(64), "status": _order_status,
                "currency": _currency, "amount": _amount, "order_date": _date,

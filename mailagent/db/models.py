@@ -35,6 +35,7 @@ __all__ = [
     "Contact",
     "Customer",
     "CustomerDomain",
+    "DraftAttachment",
     "FolderState",
     "Mailbox",
     "Message",
@@ -121,6 +122,8 @@ class Contact(Base):
     # per-contact preferences (issue 14), e.g. {"greetings": false, "language": "es",
     # "occasions": ["diwali"]}; None = follow the customer
     preferences: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the contact's explicit reply language (ISO 639-1); wins over detection and the customer
+    language: Mapped[str] = mapped_column(String(16), default="", server_default="")
     customer: Mapped[Customer] = relationship(back_populates="contacts")
 
 
@@ -353,6 +356,7 @@ class Draft(Base):
     """
 
     __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_thread_status", "thread_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     message_pk: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), index=True
@@ -372,6 +376,7 @@ class Draft(Base):
     from_name: Mapped[str] = mapped_column(String(300), default="")
     to_addrs: Mapped[list[Any]] = mapped_column(default=list)
     cc_addrs: Mapped[list[Any]] = mapped_column(default=list)
+    bcc_addrs: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     in_reply_to: Mapped[str | None] = mapped_column(String(998))
     references: Mapped[list[Any]] = mapped_column(default=list)
     reference: Mapped[str] = mapped_column(String(64), default="")
@@ -386,6 +391,31 @@ class Draft(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     reject_reason: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # one live draft per thread (drafts/threadlive.py): why a draft stopped being live
+    # (superseded by a newer draft, closed by a reply sent in the thread), the draft that
+    # replaced it, the held draft a salesperson must choose against (set on an edited draft
+    # when new mail arrived), and the customer messages this reply answers
+    thread_note: Mapped[str | None] = mapped_column(Text)
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
+    conflict_draft_id: Mapped[int | None] = mapped_column(Integer)
+    answers: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+
+
+class DraftAttachment(Base):
+    """A file that goes out with a draft: generated (quotation/PI PDF), uploaded, or picked
+    from the thread's attachments. The bytes are in the blob store (kind ``attachment``)."""
+
+    __tablename__ = "draft_attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(40))  # generated:proforma | upload | thread:<pk>
+    document_no: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200), default="mailagent")
 
 
 class DraftVersion(Base):

@@ -35,8 +35,11 @@ def _data_dir(configured: str, name: str) -> str:
     return configured if Path(configured).is_dir() else str(_REPO / name)
 
 
-def demo_settings(base: Settings, store_dir: str) -> Settings:
-    """The demo's settings: an own SQLite store and the demo company's team settings."""
+def demo_settings(base: Settings, store_dir: str, sink_port: int = 0) -> Settings:
+    """The demo's settings: an own SQLite store and the demo company's team settings.
+
+    Outgoing mail goes to the demo's local sink (``sink_port`` on 127.0.0.1), never to the
+    configured server; without a sink port it goes nowhere (a closed loopback port)."""
     store = dataclasses.replace(
         base.store, url=f"sqlite:///{Path(store_dir) / 'mailagent.db'}", url_env="", dir=store_dir
     )
@@ -53,7 +56,15 @@ def demo_settings(base: Settings, store_dir: str) -> Settings:
         team=team,
         translation=translation,
         drafts=demo_draft_settings(base.drafts, demo.archive_dir()),
-        smtp=dataclasses.replace(base.smtp, from_address=f"sales@{DEMO_DOMAIN}"),
+        smtp=dataclasses.replace(
+            base.smtp,
+            from_address=f"sales@{DEMO_DOMAIN}",
+            host="127.0.0.1",
+            port=sink_port or 9,  # the discard port: refused, never sent anywhere
+            security="plain",
+            username="",
+        ),
+        imap=dataclasses.replace(base.imap, mailboxes=[]),  # no real mailbox in the demo
         rules_dir=_data_dir(base.rules_dir, "rules"),
         templates_dir=_data_dir(base.templates_dir, "templates"),
     )

@@ -38,6 +38,7 @@ __all__ = [
     "MessageFacts",
     "OrderFacts",
     "PlannedDraft",
+    "reply_language",
     "run",
     "skip_reason",
 ]
@@ -99,6 +100,20 @@ def _is_own(a: Address, env: DraftEnv) -> bool:
     return own_domain or a.email.lower() in env.own_addresses
 
 
+def reply_language(msg: MessageFacts, customer: CustomerInfo | None) -> tuple[str, str]:
+    """The language to answer in, and why: the contact's explicit preference, else the
+    language the mail is written in, else (detection abstained) the customer record."""
+    if msg.contact_language:
+        return msg.contact_language, f"language {msg.contact_language}: the contact's preference"
+    detected = (msg.language or "").strip()
+    if detected and detected != "unknown":
+        return detected, f"language {detected}: the language the customer wrote in"
+    if customer and customer.language:
+        why = "detection abstained, so the customer record's language"
+        return customer.language, f"language {customer.language}: {why}"
+    return "en", "language en: detection abstained and the customer record has none"
+
+
 def _token(
     msg: MessageFacts, order: OrderFacts | None, kind: str, env: DraftEnv, now: datetime
 ) -> tuple[str, str]:
@@ -143,22 +158,24 @@ def run(
     if skip_reason(msg, env) is not None:
         return None
     kind, why_kind = _kind(msg, order, now)
-    wanted = (customer.language if customer else "") or msg.language or ""
-    lang_why = (
-        f"language {wanted} from the customer record"
-        if customer and customer.language
-        else f"language {wanted or 'unknown'} detected in the message"
-    )
-    choice = choose_template(templates, kind, wanted if wanted != "unknown" else "en")
+    wanted, lang_why = reply_language(msg, customer)
+    choice = choose_template(templates, kind, wanted)
     if choice is None:
-        raise ConfigError(f"no template for {kind} (neither in {wanted or 'en'} nor in en)")
+        raise ConfigError(f"no template for {kind} (neither in {wanted} nor in en)")
+    if choice.reason:
+        lang_why += (
+            f"; note for the approver: no {wanted} template, the draft is in English: translate "
+            f"or check it / 审核提示：没有 {wanted} 模板，草稿为英文，请翻译或确认"
+        )
     token, token_why = _token(msg, order, kind, env, now)
     lines = (
         tuple(quote_lines(f"{msg.subject}\n{msg.new_text}", price_list))
         if kind in ("inquiry", "order")
         else ()
     )
-    variables = build_variables(msg, customer, order, lines, env, now, token)
+    variables = build_variables(
+        msg, customer, order, lines, env, now, token, lang=choice.lang, kind=kind
+    )
     to = msg.reply_to or ((msg.from_,) if msg.from_ else ())
     seen = {a.email.lower() for a in to}
     cc: list[Address] = []
@@ -170,6 +187,7 @@ def run(
     if msg.in_reply_to and msg.in_reply_to not in refs:
         refs.append(msg.in_reply_to)
     notes = [why_kind, lang_why, *([choice.reason] if choice.reason else []), token_why]
+    notes += variables["draft_notes"]
     notes.append("reply to Reply-To" if msg.reply_to else "reply to the sender")
     notes += [f"line {i}: {ln.reason}" for i, ln in enumerate(lines, start=1) if not ln.priced]
     reply = PlannedDraft(

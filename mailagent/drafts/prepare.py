@@ -28,11 +28,16 @@ from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.directory import SqlDirectory
 from mailagent.drafts import plan as stage
+from mailagent.drafts import thread_drafts
+from mailagent.drafts.asks import load_ask_rules
 from mailagent.drafts.pricing import PriceList, QuoteLine, load_price_list
+from mailagent.drafts.promises import Calendars, calendars_from
 from mailagent.drafts.templating import Templates, render_reply
+from mailagent.drafts.thread_drafts import contact_language
 from mailagent.drafts.variables import DraftEnv, MessageFacts, OrderFacts
 from mailagent.errors import NotFound
 from mailagent.records import Address, AutoReplyKind, Disposition, Intent
+from mailagent.sla.policies import load_sla_rules
 
 __all__ = [
     "draft_env",
@@ -81,6 +86,11 @@ def from_address(settings: Settings) -> str:
     return next((c.strip().lower() for c in candidates if "@" in c), "")
 
 
+@functools.lru_cache(maxsize=4)
+def _calendars(rules_dir: str) -> Calendars:
+    return calendars_from(load_sla_rules(rules_dir))  # checked at start-up already
+
+
 def draft_env(settings: Settings) -> DraftEnv:
     team = settings.team
     own = {from_address(settings), settings.smtp.username.lower()}
@@ -95,6 +105,8 @@ def draft_env(settings: Settings) -> DraftEnv:
         quality_address=team.quality_address,
         team_language=team.language,
         team_timezone=team.timezone,
+        calendars=_calendars(str(Path(settings.rules_dir).resolve())),
+        asks=load_ask_rules(str(Path(settings.rules_dir).resolve())),
     )
 
 
@@ -127,6 +139,7 @@ def message_facts(session: Session, row: m.Message) -> MessageFacts:
         attachments=tuple(a.filename for a in row.attachments),
         thread_id=row.thread_id,
         thread_token=thread.token if thread else None,
+        contact_language=contact_language(session, row),
     )
 
 
@@ -303,7 +316,9 @@ def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[
     reason = stage.skip_reason(facts, env)
     if reason is not None:
         log.debug("%s: %s", row.message_id, reason)
+        thread_drafts.after_outbound_message(session, row, now)
         return []
+    facts, answers, thread_note = thread_drafts.unanswered_facts(session, row, facts, message_facts)
     customer = SqlDirectory(session).customer(row.customer_id) if row.customer_id else None
     templates = templates_for(app.settings)
     plan = stage.run(
@@ -324,6 +339,7 @@ def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[
         _store(session, app, row, planned, templates, plan.reference, now)
         for planned in plan.drafts
     ]
+    thread_drafts.after_new_draft(session, row, ids[0], answers, thread_note, now)
     audit_log.info("%s: drafts %s (%s)", row.message_id, ids, "; ".join(plan.reasons))
     return ids
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.drafts.attachments import AttachmentError, check_size
 from mailagent.drafts.prepare import (
     from_address,
     prepare_drafts,
@@ -54,7 +55,7 @@ log = logging.getLogger(__name__)
 audit_log = logging.getLogger("mailagent.audit")
 
 PLACEHOLDER = re.compile(r"\[\[[^\[\]]{0,400}\]\]")
-STATES = ("pending", "approved", "rejected", "sent", "failed")
+STATES = ("pending", "held", "approved", "rejected", "sent", "failed", "superseded", "closed")
 
 
 class DraftStateError(MailagentError):
@@ -93,6 +94,11 @@ class DraftDetail:
     smtp_response: str | None
     versions: tuple[tuple[int, str, datetime, str], ...]  # (version, actor, when, note)
     audit: tuple[tuple[datetime, str, str, dict[str, Any]], ...] = field(default=())
+    thread_note: str | None = None  # why superseded/closed/held, or "new mail since you edited"
+    conflict_draft_id: int | None = None  # the other side of a pending choice
+    superseded_by: int | None = None
+    answers: tuple[int, ...] = ()  # the customer messages this reply answers
+    bcc: tuple[str, ...] = ()
 
 
 def display_address(a: dict[str, str]) -> str:
@@ -182,6 +188,11 @@ def get_draft(app: App, draft_id: int) -> DraftDetail:
             smtp_response=ob.smtp_response if ob else None,
             versions=tuple((v.version, v.created_by, v.created_at, v.note) for v in versions),
             audit=trail,
+            thread_note=d.thread_note,
+            conflict_draft_id=d.conflict_draft_id,
+            superseded_by=d.superseded_by,
+            answers=tuple(int(pk) for pk in d.answers or ()),
+            bcc=tuple(display_address(a) for a in d.bcc_addrs or ()),
         )
 
 
@@ -250,6 +261,12 @@ def approve(app: App, draft_id: int, actor: str) -> str:
     with app.sessions() as session, session.begin():
         d = _load(session, draft_id)
         _check(d, ("pending", "failed"), "approved")
+        if d.conflict_draft_id:
+            raise DraftStateError(
+                f"draft {d.id}: new mail arrived since you edited it (draft "
+                f"{d.conflict_draft_id} answers it): keep your version or take the new draft "
+                f"first / 你编辑后收到了新邮件：请先选择保留你的版本或采用新草稿"
+            )
         holes = PLACEHOLDER.findall(d.subject + "\n" + d.body)
         if holes:
             shown = "; ".join(h[:80] for h in holes[:3])
@@ -259,6 +276,10 @@ def approve(app: App, draft_id: int, actor: str) -> str:
             )
         if not d.to_addrs:
             raise DraftStateError(f"draft {d.id} has no recipient")
+        try:  # refused now, with the reason, rather than bounced by the server later
+            check_size(session, app, d)
+        except AttachmentError as exc:
+            raise DraftStateError(str(exc)) from exc
         if not d.from_addr:
             d.from_addr = from_address(app.settings)
         if not d.from_addr:
@@ -309,6 +330,14 @@ def send_approved(
     if draft_id is not None:
         with app.sessions() as session:
             d = _load(session, draft_id)
+            ob = _outbox(session, d.id)
+            if d.status == "sent" and ob is not None:  # e.g. the daemon was faster
+                when = q.aware(d.sent_at or d.updated_at)
+                detail = (
+                    f"already sent at {when:%Y-%m-%d %H:%M} UTC as <{ob.message_id}>; "
+                    "not sent again / 已于该时间发送，不会重复发送"
+                )
+                return [outbox.DeliveryResult(d.id, "sent", detail)]
             if d.status != "approved":
                 raise DraftStateError(f"draft {d.id} is {d.status}; approve it first")
     refresh_auto_relays(app, draft_id)

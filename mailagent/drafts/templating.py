@@ -25,6 +25,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
+from mailagent.drafts.terms import unit
 from mailagent.errors import ConfigError
 
 __all__ = [
@@ -47,7 +48,7 @@ __all__ = [
 
 REPLY_KINDS = ("inquiry", "order", "complaint", "payment", "payment_overdue")
 INTERNAL_KINDS = ("internal/complaint_relay",)
-BASE_PARTS = ("_base/signature", "_base/quoted")
+BASE_PARTS = ("_base/signature", "_base/quoted", "_base/asks")
 FALLBACK_LANGUAGE = "en"
 SUFFIX = ".txt.j2"
 
@@ -161,7 +162,16 @@ def _price(value: Any, currency: str = "", lang: str = "en") -> str:
     return _money(d, currency, lang, max(2, -exponent))
 
 
-_DATE_FORMATS = {"en": "%d %b %Y", "de": "%d.%m.%Y", "es": "%d/%m/%Y", "zh": "%Y年%m月%d日"}
+_DATE_FORMATS = {
+    "en": "%d %b %Y",
+    "de": "%d.%m.%Y",
+    "es": "%d/%m/%Y",
+    "zh": "%Y年%m月%d日",
+    "pt": "%d/%m/%Y",
+    "fr": "%d/%m/%Y",
+    "ru": "%d.%m.%Y",
+    "ja": "%Y年%m月%d日",
+}
 
 
 def _date(value: date | datetime | None, lang: str = "en") -> str:
@@ -216,6 +226,7 @@ def make_environment(directory: str | Path) -> SandboxedEnvironment:
         pad=_pad,
         rpad=_rpad,
         quote=_quote,
+        unit=unit,
     )
     return env
 
@@ -269,12 +280,15 @@ _BLANKS = re.compile(r"\n{3,}")
 def render_reply(templates: Templates, ctx: ReplyContext) -> RenderedDraft:
     """Render ``ctx`` with the best template for its language (pure apart from the loader)."""
     choice = templates.choose(ctx.kind, ctx.lang)
-    parts = {p: templates.choose(p, choice.lang).name for p in BASE_PARTS}
+    parts = {p: templates.choose(p, choice.lang).name for p in BASE_PARTS[:2]}
+    asks = choose_template(templates.catalog, "_base/asks", choice.lang)  # optional part
     variables = {
         **ctx.variables,
         "lang": choice.lang,
         "signature_template": parts["_base/signature"],
         "quote_template": parts["_base/quoted"],
+        "asks_template": asks.name if asks else "",
+        "reply_kind": ctx.kind,
     }
     text = templates.env.get_template(choice.name).render(variables)
     subject = ctx.subject

@@ -19,8 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mailagent.config import DraftSettings, SalespersonSettings
 from mailagent.context import CustomerInfo
+from mailagent.drafts.asks import AskRules, describe, extract
 from mailagent.drafts.pricing import QuoteLine, summarize
+from mailagent.drafts.promises import Calendars, promises
 from mailagent.drafts.templating import base_language
+from mailagent.drafts.terms import payment_terms
 from mailagent.records import Address, AutoReplyKind, Disposition, Intent
 
 __all__ = [
@@ -88,6 +91,7 @@ class MessageFacts:
     attachments: tuple[str, ...] = ()
     thread_id: int | None = None
     thread_token: str | None = None
+    contact_language: str = ""  # the sender contact's explicit preference, if recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +118,8 @@ class DraftEnv:
     quality_address: str = ""
     team_language: str = "zh"
     team_timezone: str = "Asia/Shanghai"
+    calendars: Calendars = field(default_factory=Calendars)
+    asks: AskRules | None = None
 
 
 def _salesperson(customer: CustomerInfo | None, env: DraftEnv) -> SalespersonSettings:
@@ -141,19 +147,41 @@ def build_variables(
     env: DraftEnv,
     now: datetime,
     token: str,
+    *,
+    lang: str = "en",
+    kind: str = "",
 ) -> dict[str, Any]:
-    """Everything a reply or relay template may use (all keys always present)."""
+    """Everything a reply or relay template may use (all keys always present).
+
+    ``draft_notes`` holds the reasons found on the way (asks, promised dates, terms).
+    """
     s = env.settings
     sender = msg.from_ or (msg.reply_to[0] if msg.reply_to else Address("", ""))
     name, first = contact_names(sender.name)
     summary = summarize(lines)
     validity = summary.validity_days or s.quote_validity_days
     customer_zone = _zone(customer.timezone if customer else "")
-    respond_by = msg.received_at + timedelta(hours=s.complaint_response_hours)
+    promised = promises(
+        now,
+        env.calendars,
+        intent=kind or (msg.intent.value if msg.intent else ""),
+        team_tz=env.team_timezone,
+        customer_tz=customer.timezone if customer else "",
+        complaint_hours=s.complaint_response_hours,
+        lead_time_days=summary.lead_time_days,
+    )
+    asks = extract(msg.new_text, env.asks)
+    terms, terms_note = payment_terms(s.payment_terms, lang)
     sp = _salesperson(customer, env)
     return {
         "reference": token,
         "now": now,
+        "draft_notes": (*describe(asks), *promised.reasons, *([terms_note] if terms_note else ())),
+        "asks": [
+            {"kind": a.kind, "label": a.label, "sentence": a.sentence, "detail": a.detail}
+            for a in asks
+        ],
+        "promise": promised.as_vars(),
         "customer": {
             "name": customer.name if customer else "",
             "code": customer.code if customer else "",
@@ -180,12 +208,12 @@ def build_variables(
             "validity_days": validity,
             "valid_until": now.date() + timedelta(days=validity),
             "incoterm": f"{s.default_incoterm.upper()} {s.incoterm_place}".strip(),
-            "payment_terms": s.payment_terms,
+            "payment_terms": terms,
         },
         "complaint": {
             "hours": s.complaint_response_hours,
-            "respond_by": respond_by.astimezone(customer_zone),
-            "respond_by_team": respond_by.astimezone(_zone(env.team_timezone)),
+            "respond_by": promised.complaint_by,
+            "respond_by_team": promised.complaint_by_team,
             "received_team": msg.received_at.astimezone(_zone(env.team_timezone)),
         },
         "payment": {"bank_details": s.bank_details.strip()},

@@ -41,6 +41,8 @@ from mailagent.capture.sent import SentFolder
 from mailagent.config import MailboxSettings, Settings
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.drafts import thread_drafts
+from mailagent.drafts.attachments import outgoing as draft_files
 from mailagent.errors import (
     ConfigError,
     PermanentDeliveryError,
@@ -48,9 +50,10 @@ from mailagent.errors import (
     TransientDeliveryError,
 )
 from mailagent.records import MailAddress, OutgoingMail
+from mailagent.send.parts import add_parts
 from mailagent.send.smtp import SmtpAuthError, build_message, send_raw, smtp_password
 
-__all__ = ["DeliveryResult", "deliver"]
+__all__ = ["DeliveryResult", "deliver", "outgoing_mail"]
 
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("mailagent.audit")
@@ -173,7 +176,9 @@ def _claim(run: _Run, outbox_id: int) -> tuple[m.Draft, m.Outbox, bool] | None:
         if not d.mailbox:
             d.mailbox = _message_mailbox(s, d)
         if ob.raw_sha256 is None:
-            raw = build_message(outgoing(d), ob.message_id, now).as_bytes(policy=SMTP_POLICY)
+            msg = build_message(outgoing_mail(d), ob.message_id, now)
+            msg = add_parts(msg, d.body, draft_files(s, app, d.id))
+            raw = msg.as_bytes(policy=SMTP_POLICY)
             ob.raw_sha256 = app.blobs.put_raw(raw)
     return d, ob, recovering
 
@@ -182,7 +187,7 @@ def _address(a: dict[str, str]) -> MailAddress:
     return MailAddress(email=a["email"], name=a.get("name", ""))
 
 
-def outgoing(d: m.Draft) -> OutgoingMail:
+def outgoing_mail(d: m.Draft) -> OutgoingMail:
     """The draft row as the record the SMTP edge builds the message from."""
     return OutgoingMail(
         sender=MailAddress(email=d.from_addr, name=d.from_name),
@@ -226,6 +231,7 @@ def _finish(run: _Run, ob_id: int, state: str, detail: str, **values: Any) -> No
             msg = s.get(m.Message, d.message_pk) if d.message_pk and d.kind == "reply" else None
             if msg is not None:
                 msg.status = "answered"
+            thread_drafts.after_sent(s, d, ob.message_id, now)
         action = {"sent": "draft.sent", "queued": "draft.send_retry"}.get(state, "draft.failed")
         q.audit(
             s,
@@ -263,7 +269,7 @@ def _deliver_one(
             copy_state = "journal"
     except (SourceError, ConfigError) as exc:
         log.warning("draft %d: Sent folder unavailable before sending: %s", d.id, exc)
-    recipients = [a["email"] for a in (*d.to_addrs, *d.cc_addrs)]
+    recipients = [a["email"] for a in (*d.to_addrs, *d.cc_addrs, *(d.bcc_addrs or ()))]
     try:
         answer = send_raw(run.app.settings.smtp, run.password, d.from_addr, recipients, raw)
     except TransientDeliveryError as exc:

@@ -21,7 +21,6 @@ import ssl
 from datetime import datetime
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
 
 import aiosmtplib
@@ -29,6 +28,7 @@ import aiosmtplib
 from mailagent.config import SmtpSettings, read_secret
 from mailagent.errors import ConfigError, PermanentDeliveryError, TransientDeliveryError
 from mailagent.records import MailAddress, OutgoingMail
+from mailagent.send.headers import OUTBOUND_POLICY, set_id_headers
 
 __all__ = [
     "SmtpAuthError",
@@ -55,18 +55,14 @@ def _hdr(a: MailAddress) -> HeaderAddress:
 
 def build_message(draft: OutgoingMail, message_id: str, now: datetime) -> EmailMessage:
     """The reply as an RFC 5322 message (UTF-8 text body; headers encoded as needed)."""
-    msg = EmailMessage(policy=SMTP_POLICY)
+    msg = EmailMessage(policy=OUTBOUND_POLICY)
     msg["From"] = _hdr(draft.sender)
     msg["To"] = [_hdr(a) for a in draft.to]
     if draft.cc:
         msg["Cc"] = [_hdr(a) for a in draft.cc]
     msg["Subject"] = draft.subject
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = f"<{message_id}>"
-    if draft.in_reply_to:
-        msg["In-Reply-To"] = f"<{draft.in_reply_to}>"
-    if draft.references:
-        msg["References"] = " ".join(f"<{r}>" for r in draft.references)
+    set_id_headers(msg, message_id, draft.in_reply_to, draft.references)
     msg["X-Mailagent-Draft"] = draft.draft_ref
     msg["Content-Language"] = draft.language
     msg.set_content(draft.body, charset="utf-8", cte=_transfer_encoding(draft.body))

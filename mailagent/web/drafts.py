@@ -8,24 +8,51 @@ changes themselves (edit with versions, approve, reject, send) are ``mailagent.d
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, func, select
 
 from mailagent.app import App
 from mailagent.db import models as m
+from mailagent.drafts import (
+    attachments,
+    compose,
+    preview,
+    recipients,
+    thread_drafts,
+    threadlive,
+)
 from mailagent.drafts import service as drafting
 from mailagent.drafts.service import DraftDetail, DraftSummary
 from mailagent.errors import NotFound
 from mailagent.web.access import Viewer
+from mailagent.web.pages import scoped_message
 
 __all__ = [
+    "DraftFiles",
+    "add_document",
+    "add_file",
     "approve_draft",
+    "choose_draft",
+    "compose_draft",
     "draft_detail",
+    "draft_files",
     "drafts_for_message",
+    "drop_file",
     "edit",
+    "pick_file",
     "reject_draft",
     "scoped_drafts",
     "send_draft",
+    "set_draft_recipients",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftFiles:
+    attached: list[attachments.AttachmentInfo]
+    thread: list[tuple[int, str, int]]  # (attachment id, filename, size) received in the thread
+    mime: preview.MimePreview
 
 
 def _visible_ids(app: App, viewer: Viewer, *where: ColumnElement[bool]) -> set[int]:
@@ -76,6 +103,68 @@ def approve_draft(app: App, viewer: Viewer, draft_id: int, actor: str) -> str:
 def reject_draft(app: App, viewer: Viewer, draft_id: int, actor: str, reason: str) -> None:
     _check(app, viewer, draft_id)
     drafting.reject(app, draft_id, actor, reason)
+
+
+def choose_draft(app: App, viewer: Viewer, draft_id: int, choice: str, actor: str) -> int:
+    """Keep the edited draft or take the new one after new mail; returns the live draft."""
+    _check(app, viewer, draft_id)
+    return thread_drafts.choose(app, draft_id, threadlive.Choice(choice), actor)
+
+
+def set_draft_recipients(
+    app: App, viewer: Viewer, draft_id: int, to: str, cc: str, bcc: str, actor: str
+) -> bool:
+    _check(app, viewer, draft_id)
+    return recipients.set_recipients(app, draft_id, to, cc, bcc, actor)
+
+
+def draft_files(app: App, viewer: Viewer, draft_id: int) -> DraftFiles:
+    """The draft's attachments, the thread's received files it may pick, the MIME preview."""
+    _check(app, viewer, draft_id)
+    with app.sessions() as session:
+        d = session.get(m.Draft, draft_id)
+        attached = attachments.list_attachments(session, draft_id)
+        thread: list[tuple[int, str, int]] = []
+        if d is not None and d.thread_id is not None:
+            rows = session.scalars(
+                select(m.Attachment)
+                .join(m.Message, m.Message.id == m.Attachment.message_pk)
+                .where(m.Message.thread_id == d.thread_id, m.Attachment.stored.is_(True))
+                .order_by(m.Attachment.id)
+            )
+            thread = [(a.id, a.filename, a.size) for a in rows]
+    return DraftFiles(attached, thread, preview.preview(app, draft_id))
+
+
+def add_file(
+    app: App, viewer: Viewer, draft_id: int, name: str, data: bytes, ctype: str, actor: str
+) -> None:
+    _check(app, viewer, draft_id)
+    attachments.attach_file(app, draft_id, name, data, actor, ctype)
+
+
+def add_document(app: App, viewer: Viewer, draft_id: int, kind: str, actor: str) -> None:
+    _check(app, viewer, draft_id)
+    attachments.attach_document(app, draft_id, kind, actor)
+
+
+def pick_file(app: App, viewer: Viewer, draft_id: int, attachment_id: int, actor: str) -> None:
+    _check(app, viewer, draft_id)
+    attachments.attach_from_thread(app, draft_id, attachment_id, actor)
+
+
+def drop_file(app: App, viewer: Viewer, draft_id: int, attachment_id: int, actor: str) -> None:
+    _check(app, viewer, draft_id)
+    attachments.remove_attachment(app, draft_id, attachment_id, actor)
+
+
+def compose_draft(
+    app: App, viewer: Viewer, mode: str, actor: str, message_pk: int | None, to: str
+) -> int:
+    """Reply / reply-all / forward a message the viewer may see, or write new mail."""
+    if message_pk is not None:
+        scoped_message(app, viewer, message_pk)  # LookupError outside the viewer's scope
+    return compose.compose(app, mode, actor, message_pk=message_pk, to=to)
 
 
 def send_draft(app: App, viewer: Viewer, draft_id: int) -> tuple[str, str]:

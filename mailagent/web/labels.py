@@ -54,6 +54,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sent": N_("Sent"),
         "failed": N_("Failed"),
         "superseded": N_("Superseded"),
+        "held": N_("Held: new mail, your choice"),
+        "closed": N_("Closed: answered in the thread"),
     },
     "translation": {
         "none": N_("Not needed"),

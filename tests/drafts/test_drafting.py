@@ -104,7 +104,7 @@ def test_inquiry_gets_one_pending_quotation_with_version_and_audit(
     assert d.from_ == "Kevin Wang (Huaxin PCB) <sales@huaxin-pcb.com>"
     assert "HX-4L-FR4-1.6                   500 pcs        USD 2.65    USD 1,325.00" in d.body
     assert d.quote[0]["unit_price"] == "2.65" and d.quote[0]["total"] == "1325.00"
-    assert "language en from the customer record" in d.notes
+    assert "language en: the language the customer wrote in" in d.notes
     ((version, actor, when, note),) = d.versions
     assert (version, actor, when.replace(tzinfo=None), note) == (
         1,
@@ -319,6 +319,6 @@ def test_cli_list_show_approve_edit_reject(tmp_path: Path, db_url: str) -> None:
     code, out = run("show", "999")
     assert code == 3 and "no draft with id 999" in out
     code, out = run("templates")
-    assert code == 0 and "languages: de, en, es, zh" in out and "missing" not in out
+    assert code == 0 and "languages: de, en, es, fr, ja, pt, ru, zh" in out and "missing" not in out
     code, out = run("list", "--status", "rejected")
     assert "rejected" in out and "Re: [HX-Q2026-0001]" in out

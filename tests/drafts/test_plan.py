@@ -141,7 +141,8 @@ def test_complaint_reply_and_relay(plist: PriceList) -> None:
         "first_name": "Stefan",
         "email": "s.krueger@mueller-elektronik.de",
     }
-    assert v["complaint"]["respond_by"].isoformat() == "2026-11-10T14:22:00+01:00"  # Berlin
+    # promised from now (the drafting time), never from the mail's arrival: never in the past
+    assert v["complaint"]["respond_by"].isoformat() == "2026-11-21T09:00:00+01:00"  # Berlin
     assert v["order"]["outstanding"] == Decimal("8736.00")
     assert v["salesperson"]["name_local"] == "陈莉"
 
@@ -171,8 +172,15 @@ def test_quotation_lines_and_language_of_the_customer_record(plist: PriceList) -
         new_text="Please quote HX-8L-FR4-1.6: 500 Stück and HX-8L-XX-9 x 10",
     )
     reply = plan(msg, price_list=plist).drafts[0]
-    assert (reply.context.kind, reply.context.lang) == ("inquiry", "de")
-    assert "language de from the customer record" in reply.notes
+    # an English mail from a German customer's engineer gets English
+    assert (reply.context.kind, reply.context.lang) == ("inquiry", "en")
+    assert "language en: the language the customer wrote in" in reply.notes
+    abstained = plan(dataclasses.replace(msg, language="unknown"), price_list=plist).drafts[0]
+    assert abstained.context.lang == "de"
+    assert "language de: detection abstained, so the customer record's language" in abstained.notes
+    preferred = plan(dataclasses.replace(msg, contact_language="es"), price_list=plist).drafts[0]
+    assert preferred.context.lang == "es"
+    assert "language es: the contact's preference" in preferred.notes
     assert [(q.code, q.quantity, q.priced) for q in reply.quote] == [
         ("HX-8L-FR4-1.6", 500, True),
         ("HX-8L-XX-9", 10, False),

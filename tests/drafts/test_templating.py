@@ -32,11 +32,11 @@ from mailagent.records import Address, Intent
 
 TEMPLATES = ROOT / "templates"
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-LANGS = ("en", "zh", "de", "es")
+LANGS = ("en", "zh", "de", "es", "pt", "fr", "ru", "ja")
 ALL = sorted(
     (kind, lang)
     for kind, lang in scan_templates(TEMPLATES).available
-    if kind != "_base/signature" and kind != "_base/quoted"
+    if not kind.startswith("_base/")
 )
 
 
@@ -140,7 +140,8 @@ def test_quotation_has_table_terms_and_unpriced_marker(templates: Templates, lan
 def test_complaint_promises_the_answer_within_24_hours(templates: Templates, lang: str) -> None:
     r = render_reply(templates, ReplyContext("complaint", lang, "Re: x", sample_variables()))
     assert "24" in r.body
-    assert re.search(r"20(/|\.)11|11月20日|20 Nov 2026", r.body)  # received 19 Nov + 24 h
+    # promised from the drafting time (20 Nov 08:00 UTC) + 24 h, not from the mail's arrival
+    assert re.search(r"21(/|\.)11|11月21日|21 Nov 2026", r.body)
 
 
 @pytest.mark.parametrize("kind", ["inquiry", "order", "complaint", "payment"])

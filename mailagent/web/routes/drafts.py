@@ -5,21 +5,33 @@ from __future__ import annotations
 import logging
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.drafts.attachments import AttachmentError
+from mailagent.drafts.recipients import RecipientError
 from mailagent.drafts.service import STATES, DraftStateError
+from mailagent.drafts.thread_drafts import ChoiceError
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import Handler, protect
 from mailagent.web.drafts import (
+    add_document,
+    add_file,
     approve_draft,
+    choose_draft,
+    compose_draft,
     draft_detail,
+    draft_files,
+    drop_file,
     edit,
+    pick_file,
     reject_draft,
     scoped_drafts,
     send_draft,
+    set_draft_recipients,
 )
 from mailagent.web.i18n import N_
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
@@ -40,8 +52,10 @@ def drafts_page(request: Request) -> Response:
 def draft_page(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     draft_id = int(request.path_params["draft_id"])
-    detail = draft_detail(mailagent_app(request), Viewer.of(user), draft_id)
-    return render(request, "draft.html", {"d": detail, "s": detail.summary})
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    detail = draft_detail(app, viewer, draft_id)
+    files = draft_files(app, viewer, draft_id)
+    return render(request, "draft.html", {"d": detail, "s": detail.summary, "files": files})
 
 
 def _back(draft_id: int) -> Response:
@@ -92,6 +106,102 @@ async def reject(request: Request) -> Response:
     return _back(draft_id)
 
 
+async def compose(request: Request) -> Response:
+    """Reply, reply-all or forward (``message_pk``), or new mail (``to``); opens the draft."""
+    user = require_user(request, *MAIL_ROLES)
+    form = await request.form()
+    mode = form_str(form, "mode", limit=20)
+    pk = form_str(form, "message_pk", limit=20)
+    to = form_str(form, "to", limit=2000)
+    try:
+        draft_id = compose_draft(
+            mailagent_app(request),
+            Viewer.of(user),
+            mode,
+            user.email,
+            int(pk) if pk.isdigit() else None,
+            to,
+        )
+    except (RecipientError, ValueError) as exc:
+        flash(request, N_("No draft was created: %(error)s"), "error", error=str(exc))
+        return redirect(f"/messages/{pk}" if pk.isdigit() else "/drafts")
+    return redirect(f"/drafts/{draft_id}")
+
+
+async def recipients(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    draft_id = int(request.path_params["draft_id"])
+    form = await request.form()
+    to, cc, bcc = (form_str(form, k, limit=20_000) for k in ("to", "cc", "bcc"))
+    try:
+        set_draft_recipients(
+            mailagent_app(request), Viewer.of(user), draft_id, to, cc, bcc, user.email
+        )
+    except (RecipientError, DraftStateError) as exc:
+        flash(request, N_("The recipients were not saved: %(error)s"), "error", error=str(exc))
+    else:
+        flash(request, N_("Recipients saved."))
+    return _back(draft_id)
+
+
+async def attach(request: Request) -> Response:
+    """Upload a file, generate the quotation/PI, or pick a file received in the thread."""
+    user = require_user(request, *MAIL_ROLES)
+    draft_id = int(request.path_params["draft_id"])
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    form = await request.form()  # size checked by the use case (50 MB per file)
+    document, pick = form_str(form, "document", limit=20), form_str(form, "pick", limit=20)
+    upload = form.get("file")
+    try:
+        if document:
+            await run_in_threadpool(add_document, app, viewer, draft_id, document, user.email)
+        elif pick.isdigit():
+            await run_in_threadpool(pick_file, app, viewer, draft_id, int(pick), user.email)
+        elif isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read()
+            ctype = upload.content_type or ""
+            name = upload.filename
+            await run_in_threadpool(add_file, app, viewer, draft_id, name, data, ctype, user.email)
+        else:
+            flash(request, N_("Choose a file to attach."), "error")
+            return _back(draft_id)
+    except AttachmentError as exc:
+        flash(request, N_("Nothing was attached: %(error)s"), "error", error=str(exc))
+    else:
+        flash(request, N_("Attached. The draft needs to be approved again if it was approved."))
+    return _back(draft_id)
+
+
+async def detach(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    draft_id = int(request.path_params["draft_id"])
+    attachment_id = int(request.path_params["attachment_id"])
+    try:
+        drop_file(mailagent_app(request), Viewer.of(user), draft_id, attachment_id, user.email)
+    except AttachmentError as exc:
+        flash(request, N_("Nothing was changed: %(error)s"), "error", error=str(exc))
+    else:
+        flash(request, N_("The attachment was removed."))
+    return _back(draft_id)
+
+
+async def choose(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    draft_id = int(request.path_params["draft_id"])
+    form = await request.form()
+    choice = form_str(form, "choice", limit=20)
+    if choice not in ("keep", "take_new"):
+        flash(request, N_("Please choose which draft to keep."), "error")
+        return _back(draft_id)
+    try:
+        live = choose_draft(mailagent_app(request), Viewer.of(user), draft_id, choice, user.email)
+    except ChoiceError as exc:
+        flash(request, N_("Nothing was changed: %(error)s"), "error", error=str(exc))
+        return _back(draft_id)
+    flash(request, N_("Draft #%(id)s is now the one to review."), id=str(live))
+    return _back(live)
+
+
 async def send(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     draft_id = int(request.path_params["draft_id"])
@@ -120,4 +230,9 @@ ROUTES = [
     _post("/drafts/{draft_id:int}/approve", approve, "draft_approve"),
     _post("/drafts/{draft_id:int}/reject", reject, "draft_reject"),
     _post("/drafts/{draft_id:int}/send", send, "draft_send"),
+    _post("/drafts/{draft_id:int}/choose", choose, "draft_choose"),
+    _post("/drafts/{draft_id:int}/recipients", recipients, "draft_recipients"),
+    _post("/compose", compose, "compose"),
+    _post("/drafts/{draft_id:int}/attach", attach, "draft_attach"),
+    _post("/drafts/{draft_id:int}/attachments/{attachment_id:int}/remove", detach, "draft_detach"),
 ]

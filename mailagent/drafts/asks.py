@@ -1,0 +1,176 @@
+"""What the customer's mail asks for: documents, samples, lead time, shipping, terms, questions.
+
+Pure. :func:`load_ask_rules` reads ``rules/asks.toml`` once (patterns compiled and checked,
+errors name ``file: ask.<id>: field``); :func:`extract` finds the asks in a mail's new text,
+sentence by sentence, so the reply can answer each one or leave a visible ``[[...]]``
+placeholder. A document counts as asked for only when a request word is in the same
+sentence (a signature saying "ISO 9001 certified, CO. LTD" asks for nothing). A sentence
+that asks something none of the specific kinds covers becomes a ``question``. Every ask
+keeps the sentence it came from (shown to the approver as the reason).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailagent.errors import RulesError
+
+__all__ = [
+    "FILENAME",
+    "Ask",
+    "AskKind",
+    "AskRules",
+    "check",
+    "describe",
+    "extract",
+    "load_ask_rules",
+    "parse_ask_rules",
+]
+
+FILENAME = "asks.toml"
+MAX_QUESTIONS = 6
+_SENTENCE = re.compile(r"[^.!?。！？\n]*(?:[.!?。！？]+|\n|$)")
+_MODES = (
+    ("express", re.compile(r"express|dhl|fedex|ups|快递|快遞|クーリエ", re.I)),
+    ("air", re.compile(r"\bair|a[ée]reo|luftfracht|a[ée]rien|空运|空運|航空", re.I)),
+    ("sea", re.compile(r"\bsea|mar[ií]tim|seefracht|maritime|海运|海運|船便", re.I)),
+)
+_INCOTERM = re.compile(r"\b(EXW|FCA|FAS|FOB|CFR|CIF|CPT|CIP|DAP|DPU|DDP)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class AskKind:
+    id: str
+    label: str
+    document: bool
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AskRules:
+    path: str
+    kinds: tuple[AskKind, ...]
+    request: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    kind: str  # an ask id from asks.toml: pi, ci, ..., sample, lead_time, shipping, question
+    label: str
+    sentence: str  # where it was found (trimmed)
+    detail: str = ""  # shipping: "air DDP"; empty otherwise
+
+    @property
+    def document(self) -> bool:
+        return self.kind in DOCUMENTS
+
+
+DOCUMENTS = frozenset({"pi", "ci", "packing_list", "bl", "co", "coa", "msds", "test_report"})
+
+
+def _compile(where: str, items: object) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(items, list) or not items or not all(isinstance(p, str) for p in items):
+        raise RulesError(f"{where}: a non-empty list of regular expressions is needed")
+    out = []
+    for i, pattern in enumerate(items):
+        try:
+            out.append(re.compile(pattern, re.IGNORECASE | re.MULTILINE))
+        except re.error as exc:
+            raise RulesError(f"{where}[{i}]: invalid regex: {exc}") from exc
+    return tuple(out)
+
+
+def parse_ask_rules(text: str, path: str) -> AskRules:
+    """Parse and check the TOML text of ``asks.toml``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path}: {exc}") from exc
+    request = _compile(f"{path}: request", data.get("request"))
+    asks = data.get("ask")
+    if not isinstance(asks, dict) or "question" not in asks:
+        raise RulesError(f"{path}: ask: needs [ask.<id>] tables, including [ask.question]")
+    kinds = []
+    for ask_id, table in asks.items():
+        where = f"{path}: ask.{ask_id}"
+        if not isinstance(table, dict):
+            raise RulesError(f"{where}: must be a table")
+        unknown = set(table) - {"label", "document", "patterns"}
+        if unknown:
+            raise RulesError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        label = table.get("label", ask_id)
+        document = table.get("document", False)
+        if not isinstance(label, str) or not isinstance(document, bool):
+            raise RulesError(f"{where}: label must be text and document true or false")
+        kinds.append(
+            AskKind(ask_id, label, document, _compile(f"{where}: patterns", table.get("patterns")))
+        )
+    return AskRules(path, tuple(kinds), request)
+
+
+@functools.lru_cache(maxsize=4)
+def load_ask_rules(rules_dir: str) -> AskRules | None:
+    """``<rules_dir>/asks.toml`` (cached); None when the file does not exist."""
+    path = Path(rules_dir) / FILENAME
+    if not path.exists():
+        return None
+    return parse_ask_rules(path.read_text(encoding="utf-8"), str(path))
+
+
+def _sentences(text: str) -> list[str]:
+    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith(">")]
+    out = []
+    for line in lines:
+        out += [s.strip() for s in _SENTENCE.findall(line) if s.strip()]
+    return out
+
+
+def _shipping_detail(sentence: str) -> str:
+    mode = next((name for name, pat in _MODES if pat.search(sentence)), "")
+    term = _INCOTERM.search(sentence)
+    return " ".join(x for x in (mode, term.group(1) if term else "") if x)
+
+
+def extract(text: str, rules: AskRules | None) -> tuple[Ask, ...]:
+    """The asks in ``text`` in order of first appearance (one per kind; several questions)."""
+    if rules is None or not text.strip():
+        return ()
+    found: dict[str, Ask] = {}
+    questions: list[Ask] = []
+    question_kind = next(k for k in rules.kinds if k.id == "question")
+    for sentence in _sentences(text):
+        short = sentence[:200]
+        requested = any(p.search(sentence) for p in rules.request)
+        asking = any(p.search(sentence) for p in question_kind.patterns)
+        covered = False
+        for kind in rules.kinds:
+            if kind.id == "question" or not any(p.search(sentence) for p in kind.patterns):
+                continue
+            if kind.document and not (requested or asking):
+                continue
+            covered = True
+            if kind.id not in found:
+                detail = _shipping_detail(sentence) if kind.id == "shipping" else ""
+                found[kind.id] = Ask(kind.id, kind.label, short, detail)
+        if asking and not covered and len(questions) < MAX_QUESTIONS:
+            questions.append(Ask("question", question_kind.label, short))
+    return (*found.values(), *questions)
+
+
+def check(rules_dir: str | Path) -> list[str]:
+    """What ``mailagent rules check`` prints for ``asks.toml`` (raises RulesError)."""
+    rules = load_ask_rules(str(Path(rules_dir).resolve()))
+    if rules is None:
+        return [f"{Path(rules_dir) / FILENAME}: not present (replies list no asks)"]
+    kinds = ", ".join(k.id for k in rules.kinds)
+    return [f"{rules.path}: {len(rules.kinds)} kinds of ask ({kinds})"]
+
+
+def describe(asks: Sequence[Ask]) -> tuple[str, ...]:
+    """One note per ask for the approver: what was found and where."""
+    return tuple(f"ask {a.kind}: {a.sentence!r}" for a in asks)

@@ -1,0 +1,195 @@
+"""Keeping one live reply draft per thread: the effects around :mod:`.threadlive`.
+
+Called from draft preparation (new customer mail, our own mail found in the Sent folder),
+from delivery (a draft was sent) and by the salesperson's choice after "new mail arrived
+since you edited". Reads the thread's drafts, asks the pure decisions, writes the statuses
+with an audit row each. No network, no rendering.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailagent.app import App
+from mailagent.db import models as m
+from mailagent.db import queries as q
+from mailagent.drafts import threadlive as live
+from mailagent.drafts.threadfacts import merge
+from mailagent.drafts.variables import MessageFacts
+from mailagent.errors import MailagentError, NotFound
+
+__all__ = [
+    "ChoiceError",
+    "after_new_draft",
+    "after_outbound_message",
+    "after_sent",
+    "choose",
+    "contact_language",
+    "unanswered_facts",
+]
+
+log = logging.getLogger(__name__)
+audit_log = logging.getLogger("mailagent.audit")
+
+
+class ChoiceError(MailagentError):
+    """There is nothing to choose (no held draft against this one); the message says why."""
+
+
+def _open(session: Session, thread_id: int) -> list[tuple[m.Draft, live.OpenDraft]]:
+    drafts = session.scalars(
+        select(m.Draft)
+        .where(m.Draft.thread_id == thread_id, m.Draft.status.in_((*live.LIVE, "approved")))
+        .order_by(m.Draft.id)
+    )
+    out = []
+    for d in drafts:
+        msg = session.get(m.Message, d.message_pk) if d.message_pk else None
+        by_person = d.created_by != "mailagent"  # composed by a salesperson
+        touched = (
+            by_person or d.version > 1 or (d.decided_at is not None and d.decided_by != "auto")
+        )
+        received = q.aware(msg.received_at) if msg is not None else None
+        out.append((d, live.OpenDraft(d.id, d.status, d.kind, touched, received)))
+    return out
+
+
+def _apply(session: Session, decisions: Sequence[live.Decision], now: datetime, actor: str) -> None:
+    for dec in decisions:
+        d = session.get(m.Draft, dec.draft_id)
+        if d is None:
+            continue
+        if dec.action is live.Action.NOTICE:
+            d.conflict_draft_id = dec.other
+        else:
+            d.status = dec.action.value
+            if dec.action is live.Action.HOLD:
+                d.conflict_draft_id = dec.other
+            else:
+                d.superseded_by, d.conflict_draft_id = dec.other, None
+            ob = session.scalar(select(m.Outbox).where(m.Outbox.draft_id == d.id))
+            if ob is not None and ob.state != "sending":
+                session.delete(ob)
+        d.thread_note, d.updated_at = dec.reason, now
+        q.audit(
+            session,
+            actor,
+            f"draft.{dec.action.value}",
+            now,
+            d.message_pk,
+            draft_id=d.id,
+            other=dec.other,
+            reason=dec.reason,
+        )
+        audit_log.info("draft %d %s: %s", d.id, dec.action.value, dec.reason)
+
+
+def unanswered_facts(
+    session: Session,
+    row: m.Message,
+    facts: MessageFacts,
+    facts_of: Callable[[Session, m.Message], MessageFacts],
+) -> tuple[MessageFacts, tuple[int, ...], str]:
+    """``facts`` extended by the earlier customer mail the thread's live drafts answer.
+
+    Returns the merged facts, the message ids the new reply answers, and a note ("" when
+    the reply answers ``row`` alone). ``facts_of`` builds facts from a message row.
+    """
+    if row.thread_id is None:
+        return facts, (row.id,), ""
+    earlier: list[int] = []
+    for d, od in _open(session, row.thread_id):
+        if od.kind == "reply" and od.status in live.LIVE:
+            for pk in d.answers or ([d.message_pk] if d.message_pk else []):
+                if pk != row.id and pk not in earlier:
+                    earlier.append(int(pk))
+    rows = [r for r in (session.get(m.Message, pk) for pk in sorted(earlier)) if r is not None]
+    merged, note = merge(facts, [facts_of(session, r) for r in rows])
+    return merged, (*(r.id for r in rows), row.id), note
+
+
+def contact_language(session: Session, row: m.Message) -> str:
+    """The sender contact's explicit reply language ("" when none is recorded)."""
+    if not row.from_email:
+        return ""
+    stmt = select(m.Contact.language).where(m.Contact.email == row.from_email.lower())
+    if row.customer_id is not None:
+        stmt = stmt.where(m.Contact.customer_id == row.customer_id)
+    return next((lang for lang in session.scalars(stmt) if lang), "")
+
+
+def after_new_draft(
+    session: Session,
+    row: m.Message,
+    reply_id: int,
+    answers: Sequence[int],
+    note: str,
+    now: datetime,
+) -> None:
+    """A reply draft was made for ``row``: supersede, or hold against an edited draft."""
+    d = session.get(m.Draft, reply_id)
+    if d is not None:
+        d.answers = list(answers)
+        d.notes = [*d.notes, note] if note else d.notes
+    if row.thread_id is None:
+        return
+    session.flush()
+    others = [od for _, od in _open(session, row.thread_id)]
+    received = q.aware(row.received_at)
+    _apply(session, live.on_new_draft(reply_id, row.id, received, others), now, "mailagent")
+
+
+def after_sent(session: Session, d: m.Draft, message_id: str, now: datetime) -> None:
+    """Draft ``d`` was sent: close the thread's other live drafts for older mail."""
+    if d.thread_id is None or d.kind != "reply":
+        return
+    written = q.aware(d.decided_at) if d.decided_at else now
+    others = [od for _, od in _open(session, d.thread_id)]
+    by = f"draft #{d.id} <{message_id}>"
+    _apply(session, live.on_reply_sent(written, by, others, d.id), now, "mailagent")
+    for pk in d.answers or []:
+        msg = session.get(m.Message, pk)
+        if msg is not None and msg.id != d.message_pk:
+            msg.status = "answered"
+
+
+def after_outbound_message(session: Session, row: m.Message, now: datetime) -> None:
+    """Our own mail found in the thread (Sent folder, Bcc copy): it answers older mail."""
+    if row.thread_id is None or row.direction != "outbound":
+        return
+    if session.scalar(select(m.Outbox.id).where(m.Outbox.message_id == row.message_id)):
+        return  # mailagent's own reply: handled when it was sent
+    written = q.aware(row.sent_at or row.received_at)
+    others = [od for _, od in _open(session, row.thread_id)]
+    by = f"<{row.message_id}> (found in {row.origin or 'the mailbox'})"
+    _apply(session, live.on_reply_sent(written, by, others), now, "mailagent")
+
+
+def choose(app: App, draft_id: int, choice: live.Choice, actor: str) -> int:
+    """The salesperson's choice on an edited draft with newer mail; returns the live draft."""
+    now = app.clock()
+    with app.sessions() as session, session.begin():
+        d = session.get(m.Draft, draft_id)
+        if d is None:
+            raise NotFound(f"no draft with id {draft_id}")
+        if d.status == "held" and d.conflict_draft_id:  # chosen from the held draft's page
+            touched, held = d.conflict_draft_id, d.id
+        elif d.conflict_draft_id:
+            touched, held = d.id, d.conflict_draft_id
+        else:
+            raise ChoiceError(f"draft {draft_id} has no newer mail to choose against")
+        _apply(session, live.choose(choice, touched, held, actor), now, actor)
+        keep = touched if choice is live.Choice.KEEP else held
+        kept = session.get(m.Draft, keep)
+        assert kept is not None
+        kept.status, kept.conflict_draft_id, kept.thread_note = "pending", None, None
+        kept.updated_at = now
+        q.audit(
+            session, actor, "draft.chosen", now, kept.message_pk, draft_id=keep, choice=choice.value
+        )
+        return keep
