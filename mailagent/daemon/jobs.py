@@ -54,12 +54,10 @@ def run(app: App) -> None:
 
 
 def translate_pending(app: App, limit: int = 50) -> int:
-    """Translate up to ``limit`` queued messages (no-op when translation is disabled)."""
-    from mailagent.translation.service import build_service
+    """Translate queued inbound mail for its readers; returns how many messages were really
+    translated (no-op when translation is disabled). See ``translation.inbound``."""
+    from mailagent.translation.inbound import build, run_queue
 
     if not app.settings.translation.enabled:
         return 0
-    done = build_service(app.settings, app.sessions).run_pending(limit)
-    if done:
-        log.info("translated %d message(s)", done)
-    return done
+    return run_queue(*build(app.settings, app.sessions), limit=limit).translated

@@ -30,12 +30,12 @@ __all__ = [
     "wait_forever",
 ]
 
-# (e-mail, role, language, display name)
+# (e-mail, role, UI language, display name, languages read)
 DEMO_USERS = (
-    ("lily.chen@huaxin-pcb.com", "sales", "zh", "陈莉 Lily Chen"),
-    ("kevin.wang@huaxin-pcb.com", "sales", "en", "Kevin Wang"),
-    ("grace.liu@huaxin-pcb.com", "supervisor", "zh", "Grace Liu"),
-    ("admin@huaxin-pcb.com", "admin", "en", "Administrator"),
+    ("lily.chen@huaxin-pcb.com", "sales", "zh", "陈莉 Lily Chen", "zh,en"),
+    ("kevin.wang@huaxin-pcb.com", "sales", "en", "Kevin Wang", "en"),
+    ("grace.liu@huaxin-pcb.com", "supervisor", "zh", "Grace Liu", "zh,en"),
+    ("admin@huaxin-pcb.com", "admin", "en", "Administrator", "en"),
 )
 DEMO_LOGIN = "grace.liu@huaxin-pcb.com"
 
@@ -50,12 +50,13 @@ def demo_password(app: App) -> str:
 def ensure_demo_users(app: App, password: str) -> None:
     """Create the demo users, or reset their password to ``password`` if it changed."""
     existing = {u.email: u for u in list_users(app)}
-    for email, role, language, name in DEMO_USERS:
+    for email, role, language, name, reads in DEMO_USERS:
         user = existing.get(email)
         if user is None:
             create_user(
-                app, email, password, role=role, language=language, display_name=name, actor="demo"
-            )
+                app, email, password, role=role, language=language, display_name=name,
+                actor="demo", reads=reads,
+            )  # fmt: skip
         elif authenticate(app, email, password) is None:
             set_password(app, user.id, password, actor="demo")
 

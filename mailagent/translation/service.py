@@ -26,7 +26,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import select, update
@@ -40,7 +39,6 @@ from mailagent.db.queries import in_chunks
 from mailagent.db.session import transaction
 from mailagent.errors import TranslationError
 from mailagent.translation import segment
-from mailagent.translation.argos import ArgosTranslator
 from mailagent.translation.base import (
     TranslationPath,
     Translator,
@@ -48,7 +46,7 @@ from mailagent.translation.base import (
     normalize_lang,
     plan,
 )
-from mailagent.translation.glossary import Glossary, load_glossary
+from mailagent.translation.glossary import Glossary
 from mailagent.translation.protect import protect, restore
 
 __all__ = ["OutboundTranslation", "TranslationService", "build_service"]
@@ -350,13 +348,7 @@ class TranslationService:
 
 
 def build_service(settings: Settings, session_factory: sessionmaker[Session]) -> TranslationService:
-    """The service as configured: Argos models from ``translation.models_dir`` and the
-    glossary from ``<rules_dir>/glossary.toml`` (optional)."""
-    t = settings.translation
-    translator = ArgosTranslator(
-        t.models_dir, beam_size=t.beam_size, batch_size=t.batch_size, threads=t.threads
-    )
-    glossary = load_glossary(Path(settings.rules_dir) / "glossary.toml", missing_ok=True)
-    return TranslationService(
-        translator, session_factory, settings.team.language, glossary=glossary, enabled=t.enabled
-    )
+    """The service as configured (see ``inbound.build``: engines routed per pair, glossary)."""
+    from mailagent.translation.inbound import build
+
+    return build(settings, session_factory)[0]

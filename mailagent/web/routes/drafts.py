@@ -23,6 +23,7 @@ from mailagent.web.drafts import (
 )
 from mailagent.web.i18n import N_
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
+from mailagent.web.translationview import draft_check
 
 __all__ = ["ROUTES"]
 
@@ -40,8 +41,10 @@ def drafts_page(request: Request) -> Response:
 def draft_page(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     draft_id = int(request.path_params["draft_id"])
-    detail = draft_detail(mailagent_app(request), Viewer.of(user), draft_id)
-    return render(request, "draft.html", {"d": detail, "s": detail.summary})
+    app = mailagent_app(request)
+    detail = draft_detail(app, Viewer.of(user), draft_id)
+    check = draft_check(app, user, detail.body, detail.summary.language)
+    return render(request, "draft.html", {"d": detail, "s": detail.summary, "check": check})
 
 
 def _back(draft_id: int) -> Response:
