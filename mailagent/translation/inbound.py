@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.config import Settings
@@ -62,7 +63,7 @@ log = logging.getLogger(__name__)
 
 MAIL_ROLES = ("sales", "supervisor")
 STALE_RUNNING = timedelta(minutes=10)
-_warned: set[Pair] = set()
+_warned: set[tuple[str, Pair]] = set()  # (database, pair) already logged by this process
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +149,16 @@ def ensure_row(
         engine="",
         updated_at=now,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # a web view may have created it at the same moment
+            session.add(row)
+    except IntegrityError:
+        return session.scalar(
+            select(m.MessageTranslation).where(
+                m.MessageTranslation.message_id == msg.id,
+                m.MessageTranslation.target_lang == choice.target,
+            )
+        )
     return row
 
 
@@ -160,23 +169,26 @@ def _no_model_text(choice: ReaderChoice) -> str:
 def _plan(
     session: Session, service: TranslationService, now: datetime, limit: int
 ) -> tuple[int, Counter[Pair]]:
-    pending = list(
-        session.scalars(
-            select(m.Message)
-            .where(m.Message.translation_status == "pending")
-            .order_by(m.Message.id)
-            .limit(limit)
-        )
+    query = (
+        select(m.Message)
+        .where(m.Message.translation_status == "pending")
+        .order_by(m.Message.id)
+        .limit(limit)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    pending = list(session.scalars(query))
     readers = reader_sets(session)
     pairs = service.translator.available_pairs()
     missing: Counter[Pair] = Counter()
     for msg in pending:
+        needs: set[Pair] = set()
         for reads in _readers_for(msg, readers, service.team_language):
             choice = choose(msg.language, reads, pairs)
             row = ensure_row(session, msg, choice, now)
             if row is not None and row.status == "no_model":
-                missing.update(set(choice.missing))
+                needs.update(choice.missing)
+        missing.update(needs)  # counted per message, not per reader
         _summarise(session, msg)
     return len(pending), missing
 
@@ -209,9 +221,10 @@ def run_queue(service: TranslationService, router: EngineRouter, *, limit: int =
     with transaction(service.session_factory) as session:
         planned, missing = _plan(session, service, now, limit)
         claimed = _claim(session, now, limit)
+        database = session.get_bind().engine.url.render_as_string(hide_password=True)
     for pair, count in missing.items():
-        if pair not in _warned:
-            _warned.add(pair)
+        if (database, pair) not in _warned:
+            _warned.add((database, pair))
             log.warning(
                 "no translation model for %s→%s (%d message(s) need it): "
                 "mailagent translate install %s %s",

@@ -534,8 +534,17 @@ def test_cli_users_add_and_list(lite: Site, tmp_path: Path) -> None:
                "--password-file", str(secret)],
     )  # fmt: skip
     assert added.exit_code == 0, added.output
-    assert "ops@huaxin-pcb.com added (admin, en)" in added.output
+    assert "ops@huaxin-pcb.com added (admin, en, reads en)" in added.output
     assert authenticate(lite.app, "ops@huaxin-pcb.com", "cli-password-1") is not None
+    reader = runner.invoke(
+        root, ["users", "add", "pt@huaxin-pcb.com", "--role", "sales", "--lang", "zh",
+               "--reads", "zh, EN", "--password-file", str(secret)],
+    )  # fmt: skip
+    assert "added (sales, zh, reads zh,en)" in reader.output, reader.output
+    changed = runner.invoke(root, ["users", "reads", "pt@huaxin-pcb.com", "en,pt-BR"])
+    assert changed.exit_code == 0 and "reads en,pt" in changed.output, changed.output
+    bad = runner.invoke(root, ["users", "reads", "pt@huaxin-pcb.com", "english!"])
+    assert bad.exit_code != 0 and "not a language code" in bad.output
     again = runner.invoke(
         root, ["users", "add", "ops@huaxin-pcb.com", "--role", "admin",
                "--password-file", str(secret)],
