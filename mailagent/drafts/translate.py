@@ -6,6 +6,7 @@ before it keeps the original, so both stay in the draft's history. The draft goe
 ``pending`` and must be approved again. A missing model path raises ``TranslationError``
 naming the pair. With ``target`` a draft is translated into another language, which becomes
 the draft's language (an English fallback draft for a Portuguese customer -> Portuguese).
+The quoted history below the reply is the customer's own mail and is kept as it is.
 """
 
 from __future__ import annotations
@@ -16,9 +17,21 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.drafts.service import edit_draft
 from mailagent.errors import TranslationError
+from mailagent.parse.quoting import split_reply
 from mailagent.translation.service import build_service
 
-__all__ = ["DraftTranslation", "translate_draft"]
+__all__ = ["DraftTranslation", "reply_and_history", "translate_draft"]
+
+
+def reply_and_history(body: str) -> tuple[str, str]:
+    """The draft's own text and the quoted history below it ("On ... wrote:" and ``>``
+    lines), which is the customer's mail in the customer's language: never translated."""
+    quoted = split_reply(body).quoted_text.strip()
+    trimmed = body.rstrip()
+    if not quoted or not trimmed.endswith(quoted):
+        return body, ""
+    cut = len(trimmed) - len(quoted)
+    return body[:cut], body[cut:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +67,8 @@ def translate_draft(
     if target == source:
         raise TranslationError(f"draft {draft_id} is already in {target}: nothing to translate")
     service = build_service(app.settings, app.sessions)
-    translated = service.translate_text(body, source, target)
+    reply, history = reply_and_history(body)
+    translated = service.translate_text(reply, source, target) + history
     if translated.strip() == body.strip():
         raise TranslationError(f"translation {source}→{target} returned the text unchanged")
     new_version = edit_draft(app, draft_id, translated, subject, actor=actor)

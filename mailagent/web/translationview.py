@@ -6,7 +6,8 @@
   reader, old mail) gets one queued here; the daemon translates it.
 * :func:`inbox_subjects`: translated subjects for the inbox (the original goes in ``title``).
 * :func:`draft_check`: a draft in a language the approver does not read, translated into
-  the approver's language before approval (through the sentence cache; never saved).
+  the approver's language before approval (its own text, not the quoted customer mail;
+  through the sentence cache; never saved).
 * :func:`admin_translation`: installed pairs per engine and the pairs recent mail needed.
 """
 
@@ -21,11 +22,12 @@ from sqlalchemy import select
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db.session import transaction
+from mailagent.drafts.translate import reply_and_history
 from mailagent.errors import TranslationError
 from mailagent.translation.base import Pair
 from mailagent.translation.engines import EngineRouter, InstalledPair, installed_pairs
 from mailagent.translation.inbound import MissingPair, build, ensure_row, missing_report
-from mailagent.translation.readers import choose, install_hint, missing_pairs
+from mailagent.translation.readers import choose, missing_pairs
 from mailagent.web.users import UserInfo
 
 __all__ = [
@@ -56,8 +58,12 @@ class ReaderTranslation:
     reason: str = ""
 
     @property
-    def hint(self) -> str:
-        return install_hint(self.missing)
+    def commands(self) -> tuple[str, ...]:
+        """ "mailagent translate install de en", "en zh" (joined with "and" by the page)."""
+        if not self.missing:
+            return ()
+        (a, b), rest = self.missing[0], self.missing[1:]
+        return (f"mailagent translate install {a} {b}", *(f"{x} {y}" for x, y in rest))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +79,12 @@ class DraftCheck:
     missing: tuple[Pair, ...] = ()
 
     @property
-    def hint(self) -> str:
-        return install_hint(self.missing)
+    def commands(self) -> tuple[str, ...]:
+        """ "mailagent translate install de en", "en zh" (joined with "and" by the page)."""
+        if not self.missing:
+            return ()
+        (a, b), rest = self.missing[0], self.missing[1:]
+        return (f"mailagent translate install {a} {b}", *(f"{x} {y}" for x, y in rest))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +174,7 @@ def draft_check(app: App, user: UserInfo, text: str, language: str) -> DraftChec
         return DraftCheck("no_model", choice.source, choice.target, missing=choice.missing)
     assert choice.target is not None
     try:
-        out = service.translate_text(text, choice.source, choice.target)
+        out = service.translate_text(reply_and_history(text)[0], choice.source, choice.target)
     except TranslationError as exc:
         return DraftCheck("failed", choice.source, choice.target, error=str(exc))
     except Exception as exc:  # a broken model must not take the review page down
