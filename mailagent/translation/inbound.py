@@ -217,6 +217,8 @@ def _summarise(session: Session, msg: m.Message) -> None:
 
 def run_queue(service: TranslationService, router: EngineRouter, *, limit: int = 50) -> QueueResult:
     """Plan pending messages, then translate up to ``limit`` queued (message, target) rows."""
+    if not service.enabled:
+        return QueueResult(0, 0, 0, {})
     now = service.clock()
     with transaction(service.session_factory) as session:
         planned, missing = _plan(session, service, now, limit)
