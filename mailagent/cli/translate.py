@@ -47,7 +47,8 @@ def install(
 ) -> None:
     """Install FROM→TO from the Argos index, or --from-file PATH offline."""
     from mailagent.app import open_app
-    from mailagent.translation.inbound import build, requeue
+    from mailagent.translation.backlog import requeue
+    from mailagent.translation.inbound import build
     from mailagent.translation.models import cli_install
 
     settings = _settings(ctx)

@@ -16,7 +16,7 @@ background job :func:`run_queue` then
 
 A missing pair is logged once per process ("no model for de→zh ...", with how many messages
 need it), not once per message; :func:`run_queue` counts only messages really translated.
-:func:`missing_report` lists the pairs that the last days of mail needed.
+``backlog`` re-plans after models or readers change and reports the missing pairs.
 """
 
 from __future__ import annotations
@@ -28,34 +28,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.config import Settings
 from mailagent.db import models as m
 from mailagent.db.session import transaction
-from mailagent.translation.base import Pair, language_family, normalize_lang, plan
+from mailagent.translation.base import Pair, language_family, plan
 from mailagent.translation.engines import EngineRouter, build_router
 from mailagent.translation.glossary import load_glossary
 from mailagent.translation.readers import (
     ReaderChoice,
     choose,
     install_hint,
-    missing_pairs,
     parse_reads,
 )
 from mailagent.translation.service import TranslationService
 
 __all__ = [
-    "MissingPair",
     "QueueResult",
     "build",
     "ensure_row",
-    "missing_report",
     "reader_sets",
-    "replan_recent",
-    "requeue",
     "run_queue",
 ]
 
@@ -72,14 +67,6 @@ class QueueResult:
     translated: int  # messages with at least one target really translated
     failed: int  # (message, target) rows that failed
     missing: dict[Pair, int]  # pair to install -> messages needing it in this run
-
-
-@dataclass(frozen=True, slots=True)
-class MissingPair:
-    source: str
-    target: str
-    messages: int
-    hint: str
 
 
 def build(
@@ -194,7 +181,8 @@ def _plan(
 
 
 def _summarise(session: Session, msg: m.Message) -> None:
-    """The message-level state: of the team-language row when there is one, else overall."""
+    """The message-level state over its rows: pending while any is queued or running, then
+    failed, unavailable (a reader has no model), done; none when nobody needs one."""
     rows = list(
         session.scalars(
             select(m.MessageTranslation).where(m.MessageTranslation.message_id == msg.id)
@@ -318,71 +306,6 @@ def _translate_group(
         return done, 0
 
 
-def requeue(service: TranslationService) -> int:
-    """After installing models: forget ``no_model``/``failed`` rows and plan those messages
-    again (a reader may now get a better target). Returns how many messages."""
-    with transaction(service.session_factory) as session:
-        ids = list(
-            session.scalars(
-                select(m.MessageTranslation.message_id).where(
-                    m.MessageTranslation.status.in_(("no_model", "failed"))
-                )
-            )
-        )
-        if not ids:
-            return 0
-        session.execute(
-            delete(m.MessageTranslation).where(
-                m.MessageTranslation.status.in_(("no_model", "failed"))
-            )
-        )
-        session.execute(
-            update(m.Message).where(m.Message.id.in_(set(ids))).values(translation_status="pending")
-        )
+def forget_warnings() -> None:
+    """Say missing pairs again (after models were installed)."""
     _warned.clear()
-    return len(set(ids))
-
-
-def replan_recent(session_factory: sessionmaker[Session], now: datetime, days: int) -> int:
-    """Plan the last ``days`` of inbound mail again (a reader was added or changed); rows
-    already translated are kept, only new targets are queued."""
-    with transaction(session_factory) as session:
-        result = session.execute(
-            update(m.Message)
-            .where(
-                m.Message.direction == "inbound",
-                m.Message.received_at >= now - timedelta(days=days),
-                m.Message.language.is_not(None),
-                m.Message.language != "unknown",
-                m.Message.translation_status != "pending",
-            )
-            .values(translation_status="pending")
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
-
-
-def missing_report(
-    session: Session, pairs: set[Pair], now: datetime, days: int = 30
-) -> list[MissingPair]:
-    """Model pairs that the last ``days`` of inbound mail needed (distinct messages per pair),
-    most needed first."""
-    rows = session.execute(
-        select(
-            m.MessageTranslation.message_id,
-            m.MessageTranslation.source_lang,
-            m.MessageTranslation.target_lang,
-        )
-        .join(m.Message, m.Message.id == m.MessageTranslation.message_id)
-        .where(
-            m.MessageTranslation.status == "no_model",
-            m.Message.received_at >= now - timedelta(days=days),
-        )
-    ).all()
-    need: dict[Pair, set[int]] = defaultdict(set)
-    for message_id, source, target in rows:
-        for pair in missing_pairs(pairs, normalize_lang(source), normalize_lang(target)):
-            need[pair].add(message_id)
-    return [
-        MissingPair(a, b, len(ids), install_hint(((a, b),)))
-        for (a, b), ids in sorted(need.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    ]

@@ -24,9 +24,10 @@ from mailagent.db import models as m
 from mailagent.db.session import transaction
 from mailagent.drafts.translate import reply_and_history
 from mailagent.errors import TranslationError
+from mailagent.translation.backlog import MissingPair, missing_report
 from mailagent.translation.base import Pair
 from mailagent.translation.engines import EngineRouter, InstalledPair, installed_pairs
-from mailagent.translation.inbound import MissingPair, build, ensure_row, missing_report
+from mailagent.translation.inbound import build, ensure_row
 from mailagent.translation.readers import choose, missing_pairs
 from mailagent.web.users import UserInfo
 

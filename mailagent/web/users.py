@@ -23,7 +23,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.errors import MailagentError
-from mailagent.translation.inbound import replan_recent
+from mailagent.translation.backlog import replan_recent
 from mailagent.translation.readers import parse_reads
 
 __all__ = [

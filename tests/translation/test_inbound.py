@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.db import models as m
 from mailagent.db.session import make_engine, session_factory, transaction, upgrade
+from mailagent.translation.backlog import missing_report, replan_recent, requeue
 from mailagent.translation.engines import EngineRouter
-from mailagent.translation.inbound import missing_report, replan_recent, requeue, run_queue
+from mailagent.translation.inbound import run_queue
 from mailagent.translation.readers import choose, install_hint, missing_pairs, parse_reads
 from mailagent.translation.service import TranslationService
 

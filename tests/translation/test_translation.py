@@ -52,8 +52,9 @@ from mailagent.translation import (
     split,
 )
 from mailagent.translation.argos import detokenize
+from mailagent.translation.backlog import requeue
 from mailagent.translation.engines import EngineRouter
-from mailagent.translation.inbound import requeue, run_queue
+from mailagent.translation.inbound import run_queue
 
 Install = Callable[..., None]
 
