@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mailagent.cli.common import cli_app, fail
+from mailagent.translation.backlog import message_translations
 
 
 @click.command("import")
@@ -132,6 +133,7 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
         except LookupError as exc:
             fail(str(exc), 3)
             return
+        translations = message_translations(app.sessions, message_pk)
     click.echo(f"#{d['id']} {d['subject']}\nFrom: {d['from']}\nTo: {', '.join(d['to'])}")
     click.echo(f"Received: {d['received_at']}  thread {d['thread_id']} ({d['thread_method']})")
     click.echo(
@@ -153,7 +155,13 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     for a in d["attachments"]:
         click.echo(f"Attachment: {a['filename']} ({a['content_type']}, {a['size']} bytes)")
     click.echo("\n" + d["new_text"])
-    if d["translated_text"]:
+    for t in translations:
+        head = f"--- translation {t.source_lang}→{t.target_lang}: {t.status}"
+        if t.status == "done":
+            click.echo(f"\n{head} ({t.engine}) ---\n{t.subject}\n\n{t.body}")
+        else:
+            click.echo(f"\n{head}{': ' + t.error if t.error else ''} ---")
+    if d["translated_text"] and not translations:
         click.echo("\n--- translation ---\n" + d["translated_text"])
 
 

@@ -5,7 +5,7 @@
 * :func:`replan_recent`: after a reader is added or changed: recent inbound mail is planned
   again; translations already made are kept, only new targets are queued.
 * :func:`missing_report`: the model pairs that recent mail needed, counted per message, for
-  the admin page.
+  the admin page; :func:`message_translations`: one message's translations (CLI).
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from mailagent.translation.base import Pair, normalize_lang
 from mailagent.translation.readers import install_hint, missing_pairs
 from mailagent.translation.service import TranslationService
 
-__all__ = ["MissingPair", "missing_report", "replan_recent", "requeue"]
+__all__ = [
+    "MissingPair",
+    "StoredTranslation",
+    "message_translations",
+    "missing_report",
+    "replan_recent",
+    "requeue",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +110,32 @@ def missing_report(
         MissingPair(a, b, len(ids), install_hint(((a, b),)))
         for (a, b), ids in sorted(need.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTranslation:
+    source_lang: str
+    target_lang: str
+    status: str
+    subject: str | None
+    body: str | None
+    error: str | None
+    engine: str
+
+
+def message_translations(
+    session_factory: sessionmaker[Session], message_pk: int
+) -> list[StoredTranslation]:
+    """Every target language the message was (or could not be) translated into."""
+    with session_factory() as session:
+        rows = session.scalars(
+            select(m.MessageTranslation)
+            .where(m.MessageTranslation.message_id == message_pk)
+            .order_by(m.MessageTranslation.target_lang)
+        )
+        return [
+            StoredTranslation(
+                r.source_lang, r.target_lang, r.status, r.subject, r.body, r.error, r.engine
+            )
+            for r in rows
+        ]
