@@ -56,8 +56,8 @@ def run(app: App) -> None:
 def translate_pending(app: App, limit: int = 50) -> int:
     """Translate queued inbound mail for its readers; returns how many messages were really
     translated (no-op when translation is disabled). See ``translation.inbound``."""
-    from mailagent.translation.inbound import build, run_queue
+    from mailagent.translation.inbound import for_app, run_queue
 
     if not app.settings.translation.enabled:
         return 0
-    return run_queue(*build(app.settings, app.sessions), limit=limit).translated
+    return run_queue(*for_app(app), limit=limit).translated

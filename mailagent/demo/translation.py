@@ -19,7 +19,7 @@ from mailagent.demo.web import demo_password, ensure_demo_users
 from mailagent.drafts.translate import translate_draft
 from mailagent.errors import TranslationError
 from mailagent.translation.engines import EngineRouter, installed_pairs
-from mailagent.translation.inbound import build, run_queue
+from mailagent.translation.inbound import for_app, run_queue
 from mailagent.translation.readers import choose, install_hint
 from mailagent.web.translationview import draft_check
 from mailagent.web.users import UserInfo, list_users
@@ -34,7 +34,7 @@ def translation_lines(app: App) -> list[str]:
     if not app.settings.translation.enabled:
         return ["", "translation: disabled (translation.enabled = false)"]
     ensure_demo_users(app, demo_password(app))
-    service, router = build(app.settings, app.sessions)
+    service, router = for_app(app)
     translated, missing = 0, Counter[tuple[str, str]]()
     while True:
         result = run_queue(service, router, limit=200)

@@ -22,6 +22,8 @@ need it), not once per message; :func:`run_queue` counts only messages really tr
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailagent.app import App
 from mailagent.config import Settings
 from mailagent.db import models as m
 from mailagent.db.session import transaction
@@ -50,6 +53,7 @@ __all__ = [
     "QueueResult",
     "build",
     "ensure_row",
+    "for_app",
     "reader_sets",
     "run_queue",
 ]
@@ -83,6 +87,24 @@ def build(
         enabled=settings.translation.enabled,
     )
     return service, router
+
+
+_BUILT: dict[int, tuple[weakref.ref[App], TranslationService, EngineRouter]] = {}
+_BUILT_LOCK = threading.Lock()
+
+
+def for_app(app: App) -> tuple[TranslationService, EngineRouter]:
+    """:func:`build` once per :class:`~mailagent.app.App`: loaded models stay in memory
+    between the daemon's runs and web requests (a reinstalled model is noticed by its
+    version and reloaded)."""
+    with _BUILT_LOCK:
+        entry = _BUILT.get(id(app))
+        if entry is not None and entry[0]() is app:
+            return entry[1], entry[2]
+        service, router = build(app.settings, app.sessions)
+        service.clock = app.clock
+        _BUILT[id(app)] = (weakref.ref(app), service, router)
+        return service, router
 
 
 def reader_sets(session: Session) -> list[tuple[str, ...]]:

@@ -27,7 +27,7 @@ from mailagent.errors import TranslationError
 from mailagent.translation.backlog import MissingPair, missing_report
 from mailagent.translation.base import Pair
 from mailagent.translation.engines import EngineRouter, InstalledPair, installed_pairs
-from mailagent.translation.inbound import build, ensure_row
+from mailagent.translation.inbound import ensure_row, for_app
 from mailagent.translation.readers import choose, missing_pairs
 from mailagent.web.users import UserInfo
 
@@ -96,7 +96,7 @@ class AdminTranslation:
 
 
 def _router(app: App) -> EngineRouter:
-    return build(app.settings, app.sessions)[1]
+    return for_app(app)[1]
 
 
 def message_translation(app: App, user: UserInfo, message_pk: int) -> ReaderTranslation:
@@ -166,7 +166,7 @@ def inbox_subjects(
 
 def draft_check(app: App, user: UserInfo, text: str, language: str) -> DraftCheck:
     """``text`` (a draft in ``language``) translated for ``user`` if they do not read it."""
-    service, router = build(app.settings, app.sessions)
+    service, router = for_app(app)
     pairs = router.available_pairs()
     choice = choose(language, user.reads, pairs)
     if choice.action == "none" or not text.strip():
