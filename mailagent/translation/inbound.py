@@ -104,6 +104,7 @@ def for_app(app: App) -> tuple[TranslationService, EngineRouter]:
         service, router = build(app.settings, app.sessions)
         service.clock = app.clock
         _BUILT[id(app)] = (weakref.ref(app), service, router)
+        weakref.finalize(app, _BUILT.pop, id(app), None)  # models go with their app
         return service, router
 
 
