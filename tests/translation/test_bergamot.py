@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from support import translation_model as tm
 
@@ -137,3 +138,34 @@ def test_translate_models_lists_engine_size_and_speed(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli_main, ["--config", str(bad), "translate", "models"])
     assert isinstance(result.exception, ConfigError)  # main() prints it as "error: ..."
     assert "translation: engine_order: unknown engine 'google'" in str(result.exception)
+
+
+def test_daemon_job_translates_for_readers_and_keeps_models_loaded(tmp_path: Path) -> None:
+    from support.apptools import make_app
+    from support.webtools import FAST_HASHER
+
+    from mailagent.capture.ingest import ingest_raw
+    from mailagent.daemon.jobs import translate_pending
+    from mailagent.db import models as m
+    from mailagent.translation.inbound import for_app
+    from mailagent.web import users
+
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'job.db'}")
+    hasher, users._hasher = users._hasher, FAST_HASHER
+    try:
+        users.create_user(app, "kevin@x.test", "a long password", role="sales", reads="en")
+    finally:
+        users._hasher = hasher
+    (stored,) = ingest_raw(app, [(RFQ.read_bytes(), "rfq")])  # capture + triage: no model
+    with app.sessions() as s:
+        msg = s.get(m.Message, stored.message_pk)
+        assert msg is not None and msg.translation_status == "pending"
+    assert translate_pending(app) == 1
+    assert translate_pending(app) == 0  # nothing left: nothing counted
+    router = for_app(app)[1]
+    assert router is for_app(app)[1]
+    assert ("pt", "en") in router.engines["bergamot"].loaded_pairs()  # type: ignore[attr-defined]
+    with app.sessions() as s:
+        row = s.scalars(select(m.MessageTranslation)).one()
+        assert (row.target_lang, row.status) == ("en", "done") and "NL-LIN-240" in (row.body or "")
+    app.close()
