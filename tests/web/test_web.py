@@ -531,6 +531,36 @@ def test_admin_sets_reader_languages_and_sees_models_and_missing_pairs(
     assert [e.detail.get("reads") for e in _audit(lite, "user.update")] == ["de"]
 
 
+def test_message_page_states_queued_done_failed(lite_web: TestClient, lite: Site) -> None:
+    """A reader's target gets a row when they first open the message (queued, for the
+    background job); the page then shows the translation, or the error if it failed."""
+    from mailagent.capture.ingest import ingest_raw
+    from mailagent.translation.inbound import for_app, run_queue
+
+    rfq = (
+        Path(__file__).resolve().parents[2] / "mailagent/demo/mail/045-nordeste-rfq-portuguese.eml"
+    )
+    (stored,) = ingest_raw(lite.app, [(rfq.read_bytes(), "pt")])
+    login(lite_web, "grace")  # a supervisor who reads English
+    page = lite_web.get(f"/messages/{stored.message_pk}").text
+    assert 'data-state="queued"' in page and "Translation (pt→en): Queued" in page
+    run_queue(*for_app(lite.app))
+    page = lite_web.get(f"/messages/{stored.message_pk}").text
+    assert 'class="translation-col"' in page and "Port of Suape" in page
+    assert "bergamot pt→en" in page
+    with lite.app.sessions() as session, session.begin():
+        row = session.scalars(
+            select(m.MessageTranslation).where(
+                m.MessageTranslation.message_id == stored.message_pk,
+                m.MessageTranslation.target_lang == "en",
+            )
+        ).one()
+        row.status, row.error = "failed", "TranslationError: model file is corrupt"
+    page = lite_web.get(f"/messages/{stored.message_pk}").text
+    assert 'data-state="failed"' in page
+    assert "Translation failed (pt→en): TranslationError: model file is corrupt" in page
+
+
 def test_user_service_rules(site: Site) -> None:
     with pytest.raises(UserError, match="already exists"):
         create_user(site.app, USERS["kevin"][0].upper(), "another password", role="sales")
