@@ -283,7 +283,7 @@ def _open(url: str, timeout: float) -> Any:
         raise TranslationError(
             f"cannot download {url}: network error ({reason}); offline? "
             "copy the .argosmodel file to this machine and use "
-            "mailagent translate install --file PATH"
+            "mailagent translate install FROM TO --from-file PATH"
         ) from exc
 
 
@@ -382,7 +382,7 @@ def cli_install(
     file: str | Path | None = None,
     index_url: str | None = None,
 ) -> str:
-    """``mailagent translate install FROM TO`` or ``install --file PATH``."""
+    """``mailagent translate install FROM TO [--from-file PATH]``."""
     if file is not None:
         infos = [install_from_file(file, models_dir)]
     elif from_code and to_code:
@@ -390,7 +390,7 @@ def cli_install(
             from_code, to_code, models_dir, index_url=index_url or DEFAULT_INDEX_URL
         )
     else:
-        raise TranslationError("give FROM and TO language codes, or --file PATH")
+        raise TranslationError("give FROM and TO language codes (and --from-file PATH offline)")
     if not infos:
         return "already installed: nothing to do"
     return "\n".join(
