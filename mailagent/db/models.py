@@ -352,7 +352,7 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     # languages the user reads, comma-separated in order of preference ("zh,en");
     # empty: the UI language. Mail in one of them is never machine-translated for them.
-    reads: Mapped[str] = mapped_column(String(64), default="")
+    reads: Mapped[str] = mapped_column(String(64), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
