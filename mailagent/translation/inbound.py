@@ -286,6 +286,32 @@ def _claim(session: Session, now: datetime, limit: int) -> list[tuple[int, str, 
 def _translate_group(
     service: TranslationService, router: EngineRouter, source: str, target: str, ids: list[int]
 ) -> tuple[set[int], int]:
+    """One batch for the pair; if it fails, message by message, so one bad mail (or a
+    model that chokes on it) fails only itself."""
+    if len(ids) == 1:
+        return _translate_rows(service, router, source, target, ids, record_failure=True)
+    try:
+        return _translate_rows(service, router, source, target, ids, record_failure=False)
+    except Exception as exc:
+        log.warning("batch %s→%s failed (%s), retrying one by one", source, target, exc)
+    done: set[int] = set()
+    failed = 0
+    for row_id in ids:
+        one, bad = _translate_rows(service, router, source, target, [row_id], record_failure=True)
+        done |= one
+        failed += bad
+    return done, failed
+
+
+def _translate_rows(
+    service: TranslationService,
+    router: EngineRouter,
+    source: str,
+    target: str,
+    ids: list[int],
+    *,
+    record_failure: bool,
+) -> tuple[set[int], int]:
     with transaction(service.session_factory) as session:
         rows = list(
             session.scalars(select(m.MessageTranslation).where(m.MessageTranslation.id.in_(ids)))
@@ -299,6 +325,8 @@ def _translate_group(
             path = plan(router.available_pairs(), source, target)
             out = service.translate_texts(texts, source, target, session=session)
         except Exception as exc:
+            if not record_failure:
+                raise
             log.warning(
                 "translation %s→%s of %d message(s) failed: %s", source, target, len(rows), exc
             )

@@ -243,6 +243,26 @@ def test_failure_recorded_with_error_then_requeued_after_install(
     assert found[(de, "zh")].engine == "argos de→en + argos en→zh"
 
 
+def test_one_bad_message_fails_only_itself(team: sessionmaker[Session]) -> None:
+    class Picky(Fake):
+        def translate_batch(self, texts: Sequence[str], *, source: str, target: str) -> list[str]:
+            if any("Gift" in t for t in texts):
+                raise RuntimeError("the model choked")
+            return super().translate_batch(texts, source=source, target=target)
+
+    svc, router = service(team, Picky({("de", "en")}))
+    good = message(team, 1, "de", "Guten Tag.")
+    bad = message(team, 2, "de", "Gift im Text.")
+    result = run_queue(svc, router)
+    assert (result.translated, result.failed) == (1, 1)
+    found = rows(team)
+    assert found[(good, "en")].status == "done"
+    assert (found[(bad, "en")].status, found[(bad, "en")].error) == (
+        "failed",
+        "RuntimeError: the model choked",
+    )
+
+
 def test_complaint_translation_into_team_language_kept_on_message(
     team: sessionmaker[Session],
 ) -> None:
