@@ -160,7 +160,7 @@ def test_daemon_job_translates_for_readers_and_keeps_models_loaded(tmp_path: Pat
     with app.sessions() as s:
         msg = s.get(m.Message, stored.message_pk)
         assert msg is not None and msg.translation_status == "pending"
-    assert translate_pending(app) == 1
+    assert translate_pending(app) == 1  # Kevin's English, by the daemon's job
     assert translate_pending(app) == 0  # nothing left: nothing counted
     router = for_app(app)[1]
     assert router is for_app(app)[1]
@@ -168,4 +168,15 @@ def test_daemon_job_translates_for_readers_and_keeps_models_loaded(tmp_path: Pat
     with app.sessions() as s:
         row = s.scalars(select(m.MessageTranslation)).one()
         assert (row.target_lang, row.status) == ("en", "done") and "NL-LIN-240" in (row.body or "")
+    # a reader of Chinese only is added: `mailagent translate run` says what is missing
+    users.create_user(app, "lin@x.test", "a long password", role="sales", reads="zh")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'rules_dir = "{ROOT / "rules"}"\n'
+        f'[store]\nurl = "sqlite:///{tmp_path / "job.db"}"\ndir = "{tmp_path / "store"}"\n'
+    )
+    ran = CliRunner().invoke(cli_main, ["--config", str(config), "translate", "run"])
+    assert ran.exit_code == 0, ran.output
+    assert "0 message(s) translated, 0 failed" in ran.output
+    assert "no model for en→zh (1 message(s)): mailagent translate install en zh" in ran.output
     app.close()
