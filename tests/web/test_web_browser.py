@@ -292,6 +292,12 @@ def test_reader_who_needs_it_sees_translated_subject_and_side_by_side(page: Any,
     box_o, box_t = original.bounding_box(), translated.bounding_box()
     assert box_o and box_t and box_t["x"] > box_o["x"] + 200  # side by side
     expect(page.locator(".translation-col h2")).to_contain_text("pt→en")
+    # hovering a translated line highlights the original line it came from
+    line = translated.locator(".ln", has_text="Incoterm: CIF Port of Suape")
+    line.hover()
+    twin = original.locator(f".ln[data-l='{line.get_attribute('data-l')}']")
+    expect(twin).to_have_class(re.compile(r"\bhl\b"))
+    assert "Incoterm: CIF Porto de Suape" in twin.inner_text()
     page.screenshot(path=str(SHOTS / "translation-side-by-side.png"), full_page=True)
     page.locator("label[for=show-translation]").click()  # the toggle hides it ...
     expect(translated).to_be_hidden()
