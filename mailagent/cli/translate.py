@@ -20,12 +20,15 @@ def translate() -> None:
 
 
 @translate.command("models")
+@click.option("--no-speed", is_flag=True, help="Do not load the models to measure their speed.")
 @click.pass_context
-def models(ctx: click.Context) -> None:
-    """List installed language pairs."""
-    from mailagent.translation.models import cli_models
+def models(ctx: click.Context, no_speed: bool) -> None:
+    """List every installed language pair with its engine, size and speed."""
+    from mailagent.translation.engines import build_router
+    from mailagent.translation.models import format_installed
 
-    click.echo(cli_models(_settings(ctx).translation.models_dir))
+    settings = _settings(ctx)
+    click.echo(format_installed(settings, build_router(settings), measure=not no_speed))
 
 
 @translate.command("install")
@@ -44,8 +47,9 @@ def install(
 ) -> None:
     """Install FROM→TO from the Argos index, or --from-file PATH offline."""
     from mailagent.app import open_app
+    from mailagent.translation.backlog import requeue
+    from mailagent.translation.inbound import build
     from mailagent.translation.models import cli_install
-    from mailagent.translation.service import build_service
 
     settings = _settings(ctx)
     click.echo(
@@ -55,7 +59,7 @@ def install(
     )
     app = open_app(settings, with_model=False)
     try:
-        n = build_service(settings, app.sessions).requeue()
+        n = requeue(build(settings, app.sessions)[0])
     finally:
         app.close()
     if n:
@@ -79,13 +83,14 @@ def remove(ctx: click.Context, from_code: str, to_code: str) -> None:
 def run_queue(ctx: click.Context, limit: int) -> None:
     """Translate queued inbound messages now (the daemon does this in the background)."""
     from mailagent.app import open_app
-    from mailagent.translation.service import build_service
+    from mailagent.translation.inbound import build, run_queue
 
-    app = open_app(_settings(ctx), with_model=False)
+    settings = _settings(ctx)
+    app = open_app(settings, with_model=False)
     try:
-        done = 0
-        if app.settings.translation.enabled:
-            done = build_service(app.settings, app.sessions).run_pending(limit)
-        click.echo(f"{done} message(s) translated")
+        result = run_queue(*build(settings, app.sessions), limit=limit)
     finally:
         app.close()
+    click.echo(f"{result.translated} message(s) translated, {result.failed} failed")
+    for (a, b), n in sorted(result.missing.items()):
+        click.echo(f"no model for {a}→{b} ({n} message(s)): mailagent translate install {a} {b}")

@@ -12,7 +12,15 @@ from pathlib import Path
 import click
 
 from mailagent.cli.common import fail, store_app
-from mailagent.web.users import LANGUAGES, ROLES, UserError, create_user, list_users, set_password
+from mailagent.web.users import (
+    LANGUAGES,
+    ROLES,
+    UserError,
+    create_user,
+    list_users,
+    set_password,
+    update_user,
+)
 
 __all__ = ["users", "web"]
 
@@ -55,6 +63,12 @@ def _read_password(password_file: Path | None) -> str:
 @click.option("--lang", "language", type=click.Choice(LANGUAGES), default="zh", show_default=True)
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option(
+    "--reads",
+    default="",
+    help="Languages the user reads, preferred first (e.g. zh,en); default: --lang. Mail in "
+    "them is not machine-translated for this user.",
+)
+@click.option(
     "--password-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read the password from this file (default: prompt).",
@@ -66,6 +80,7 @@ def users_add(
     role: str,
     language: str,
     display_name: str,
+    reads: str,
     password_file: Path | None,
 ) -> None:
     """Add a web UI user."""
@@ -74,12 +89,33 @@ def users_add(
         try:
             user = create_user(
                 app, email, password, role=role, language=language, display_name=display_name,
-                actor="cli",
+                actor="cli", reads=reads,
             )  # fmt: skip
         except UserError as exc:
             fail(str(exc))
             return
-    click.echo(f"user {user.email} added ({user.role}, {user.language})")
+    click.echo(
+        f"user {user.email} added ({user.role}, {user.language}, reads {','.join(user.reads)})"
+    )
+
+
+@users.command("reads")
+@click.argument("email")
+@click.argument("languages")
+@click.pass_context
+def users_reads(ctx: click.Context, email: str, languages: str) -> None:
+    """Set the languages EMAIL reads, preferred first (e.g. zh,en)."""
+    with store_app(ctx) as app:
+        match = [u for u in list_users(app) if u.email == email.strip().lower()]
+        if not match:
+            fail(f"no user {email}", 3)
+            return
+        try:
+            user = update_user(app, match[0].id, actor="cli", reads=languages)
+        except UserError as exc:
+            fail(str(exc))
+            return
+    click.echo(f"{user.email} reads {','.join(user.reads)}")
 
 
 @users.command("password")
@@ -116,4 +152,7 @@ def users_list(ctx: click.Context) -> None:
     for u in rows:
         last = f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "never"
         state = "" if u.active else "  (inactive)"
-        click.echo(f"{u.email:<40} {u.role:<10} {u.language:<3} last log-in {last}{state}")
+        reads = ",".join(u.reads)
+        click.echo(
+            f"{u.email:<40} {u.role:<10} {u.language:<3} reads {reads:<9} last log-in {last}{state}"
+        )

@@ -79,15 +79,13 @@ def housekeeping(app: App, now: datetime) -> int:
 
 
 def translate_pending(app: App, now: datetime, limit: int = 50) -> int:
-    """Translate up to ``limit`` queued messages (no-op when translation is disabled)."""
-    from mailagent.translation.service import build_service
+    """Translate queued inbound mail for its readers; returns how many messages were really
+    translated (no-op when translation is disabled). See ``translation.inbound``."""
+    from mailagent.translation.inbound import for_app, run_queue
 
     if not app.settings.translation.enabled:
         return 0
-    done = build_service(app.settings, app.sessions).run_pending(limit)
-    if done:
-        log.info("translated %d message(s)", done)
-    return done
+    return run_queue(*for_app(app), limit=limit).translated
 
 
 def send_approved(app: App, now: datetime) -> object:

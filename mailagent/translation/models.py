@@ -41,6 +41,7 @@ __all__ = [
     "cli_install",
     "cli_models",
     "cli_remove",
+    "format_installed",
     "format_models",
     "install_from_file",
     "install_from_index",
@@ -282,7 +283,7 @@ def _open(url: str, timeout: float) -> Any:
         raise TranslationError(
             f"cannot download {url}: network error ({reason}); offline? "
             "copy the .argosmodel file to this machine and use "
-            "mailagent translate install --file PATH"
+            "mailagent translate install FROM TO --from-file PATH"
         ) from exc
 
 
@@ -381,7 +382,7 @@ def cli_install(
     file: str | Path | None = None,
     index_url: str | None = None,
 ) -> str:
-    """``mailagent translate install FROM TO`` or ``install --file PATH``."""
+    """``mailagent translate install FROM TO [--from-file PATH]``."""
     if file is not None:
         infos = [install_from_file(file, models_dir)]
     elif from_code and to_code:
@@ -389,7 +390,7 @@ def cli_install(
             from_code, to_code, models_dir, index_url=index_url or DEFAULT_INDEX_URL
         )
     else:
-        raise TranslationError("give FROM and TO language codes, or --file PATH")
+        raise TranslationError("give FROM and TO language codes (and --from-file PATH offline)")
     if not infos:
         return "already installed: nothing to do"
     return "\n".join(
@@ -401,3 +402,35 @@ def cli_remove(from_code: str, to_code: str, models_dir: str | Path) -> str:
     """``mailagent translate remove FROM TO``."""
     gone = remove(from_code, to_code, models_dir)
     return "\n".join(f"removed {m.from_code}→{m.to_code} ({m.path})" for m in gone)
+
+
+def format_installed(settings: Any, router: Any, *, measure: bool = True) -> str:
+    """``mailagent translate models``: every installed pair of every engine with its size and
+    (``measure``) first-call time and batched speed on a short probe."""
+    from mailagent.translation.engines import installed_pairs, measure_speed
+
+    pairs = installed_pairs(settings, router)
+    if not pairs:
+        return (
+            "no translation models installed: mailagent translate install FROM TO "
+            "(or pip install 'mailagent[translate]' for the bundled Bergamot en↔pt models)"
+        )
+    rows = [("pair", "engine", "size", "first call", "speed", "folder")]
+    for p in pairs:
+        first = speed = "-"
+        if measure:
+            try:
+                secs, rate = measure_speed(router.engines[p.engine], p.source, p.target)
+                first, speed = f"{secs:.2f} s", f"{rate:.1f} sent/s"
+            except TranslationError as exc:
+                first, speed = "error", str(exc)[:60]
+        used = "" if p.in_use else " (not used)"
+        rows.append(
+            (f"{p.source}→{p.target}", p.engine + used, f"{p.size_bytes / 1024**2:.1f} MB",
+             first, speed, str(p.path))
+        )  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join(
+        "  ".join(f"{c:<{w}}" for c, w in zip(r[:5], widths, strict=True)) + "  " + r[5]
+        for r in rows
+    )

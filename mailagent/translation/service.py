@@ -8,39 +8,31 @@ in one batch per hop (direct or via English), restore, store the new sentences, 
 re-assemble the original layout. A message is therefore translated once, and a sentence
 that recurs (greetings, signatures, boilerplate) is free after its first time.
 
-Inbound mail: :meth:`queue_inbound` marks a message ``pending`` during ingest (cheap, no
-model); :meth:`run_pending` is the background job. It translates ``new_text`` only — the
-quoted history was translated when it arrived as its own message and is not translated
-again — and records ``done``, ``unavailable`` (no model path; the error names the pair and
-the install command; not retried until :meth:`requeue`) or ``failed`` (the exception). On
-PostgreSQL rows are claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` so concurrent
-workers never translate the same message; on SQLite one writer at a time is enough.
-Outbound drafts written in the team language go through :meth:`translate_outbound`, which
-keeps the original next to the translation.
+Inbound mail is queued and translated per reader by ``inbound`` (which calls
+:meth:`translate_texts` once per language pair and batch). Outbound drafts written in the
+team language go through :meth:`translate_outbound`, which keeps the original next to the
+translation.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.config import Settings
-from mailagent.db.models import Message, Translation
+from mailagent.db.models import Translation
 from mailagent.db.queries import in_chunks
 from mailagent.db.session import transaction
 from mailagent.errors import TranslationError
 from mailagent.translation import segment
-from mailagent.translation.argos import ArgosTranslator
 from mailagent.translation.base import (
     TranslationPath,
     Translator,
@@ -48,14 +40,12 @@ from mailagent.translation.base import (
     normalize_lang,
     plan,
 )
-from mailagent.translation.glossary import Glossary, load_glossary
+from mailagent.translation.glossary import Glossary
 from mailagent.translation.protect import protect, restore
 
 __all__ = ["OutboundTranslation", "TranslationService", "build_service"]
 
 log = logging.getLogger(__name__)
-
-UNKNOWN = "unknown"
 
 
 class OutboundTranslation(NamedTuple):
@@ -86,7 +76,6 @@ class TranslationService:
         enabled: bool = True,
         clock: Callable[[], datetime] = _utcnow,
         max_sentence_chars: int = 400,
-        claim_size: int = 8,
     ) -> None:
         self.translator = translator
         self.session_factory = session_factory
@@ -95,7 +84,6 @@ class TranslationService:
         self.enabled = enabled
         self.clock = clock
         self.max_sentence_chars = max_sentence_chars
-        self.claim_size = max(1, claim_size)
 
     # -- texts -----------------------------------------------------------------------------
 
@@ -238,125 +226,9 @@ class TranslationService:
                 except IntegrityError:
                     pass
 
-    # -- messages --------------------------------------------------------------------------
-
-    def needs_translation(self, message: Message) -> bool:
-        """Inbound, in a known language other than the team's, translation enabled."""
-        lang = (message.language or "").strip()
-        return (
-            self.enabled
-            and (message.direction or "inbound") == "inbound"  # None: default not applied yet
-            and bool(lang)
-            and lang != UNKNOWN
-            and language_family(lang) != language_family(self.team_language)
-        )
-
-    def queue_inbound(self, session: Session, message: Message) -> bool:
-        """Mark ``message`` pending for :meth:`run_pending`; True when it was queued."""
-        if not self.needs_translation(message):
-            return False
-        message.translation_status = "pending"
-        message.translation_target = self.team_language
-        message.translation_error = None
-        session.add(message)
-        return True
-
-    def requeue(self, statuses: Iterable[str] = ("unavailable", "failed")) -> int:
-        """Put unavailable/failed messages back in the queue (e.g. after installing a model)."""
-        with transaction(self.session_factory) as session:
-            result = session.execute(
-                update(Message)
-                .where(Message.translation_status.in_(list(statuses)))
-                .values(translation_status="pending", translation_error=None)
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
-
-    def run_pending(self, limit: int = 50) -> int:
-        """Translate up to ``limit`` pending messages; returns how many were processed."""
-        processed = 0
-        while processed < limit:
-            with transaction(self.session_factory) as session:
-                query = (
-                    select(Message)
-                    .where(Message.translation_status == "pending")
-                    .order_by(Message.id)
-                    .limit(min(self.claim_size, limit - processed))
-                )
-                if session.get_bind().dialect.name == "postgresql":
-                    query = query.with_for_update(skip_locked=True)
-                claimed = list(session.scalars(query))
-                if not claimed:
-                    break
-                self._process(session, claimed)
-                processed += len(claimed)
-        return processed
-
-    def _process(self, session: Session, messages: list[Message]) -> None:
-        groups: dict[tuple[str, str], list[Message]] = defaultdict(list)
-        for m in messages:
-            target = normalize_lang(m.translation_target or self.team_language)
-            groups[(normalize_lang(m.language or UNKNOWN), target)].append(m)
-        for (source, target), group in groups.items():
-            if source == UNKNOWN or language_family(source) == language_family(target):
-                for m in group:
-                    m.translation_status = "none"
-                continue
-            try:
-                plan(self.translator.available_pairs(), source, target)
-            except TranslationError as exc:
-                for m in group:
-                    self._finish(m, "unavailable", target, error=str(exc))
-                continue
-            try:
-                texts = self.translate_texts(
-                    [m.new_text for m in group], source, target, session=session
-                )
-            except Exception:  # one bad message must not fail the group: isolate it
-                log.warning("batch %s→%s failed, retrying one by one", source, target)
-                for m in group:
-                    self._one(session, m, source, target)
-                continue
-            for m, text in zip(group, texts, strict=True):
-                self._finish(m, "done", target, text=text)
-
-    def _one(self, session: Session, message: Message, source: str, target: str) -> None:
-        try:  # the cache is written only after a batch succeeded: nothing to roll back
-            text = self.translate_texts([message.new_text], source, target, session=session)[0]
-        except TranslationError as exc:
-            self._finish(message, "failed", target, error=str(exc))
-        except Exception as exc:
-            log.exception("%s: translation failed", message.message_id)
-            self._finish(message, "failed", target, error=f"{type(exc).__name__}: {exc}")
-        else:
-            self._finish(message, "done", target, text=text)
-
-    @staticmethod
-    def _finish(
-        message: Message, status: str, target: str, *, text: str | None = None, error: str = ""
-    ) -> None:
-        message.translation_status = status
-        message.translation_target = target
-        message.translation_error = error or None
-        if status == "done":
-            message.translated_text = text
-        log.info(
-            "%s translation %s (%s→%s)%s",
-            message.message_id,
-            status,
-            message.language,
-            target,
-            f": {error}" if error else "",
-        )
-
 
 def build_service(settings: Settings, session_factory: sessionmaker[Session]) -> TranslationService:
-    """The service as configured: Argos models from ``translation.models_dir`` and the
-    glossary from ``<rules_dir>/glossary.toml`` (optional)."""
-    t = settings.translation
-    translator = ArgosTranslator(
-        t.models_dir, beam_size=t.beam_size, batch_size=t.batch_size, threads=t.threads
-    )
-    glossary = load_glossary(Path(settings.rules_dir) / "glossary.toml", missing_ok=True)
-    return TranslationService(
-        translator, session_factory, settings.team.language, glossary=glossary, enabled=t.enabled
-    )
+    """The service as configured (see ``inbound.build``: engines routed per pair, glossary)."""
+    from mailagent.translation.inbound import build
+
+    return build(settings, session_factory)[0]

@@ -192,12 +192,11 @@ def _triage_one(
     if (
         app.settings.translation.enabled
         and row.direction == "inbound"
-        and lang not in ("unknown", ctx.team_language)
+        and lang != "unknown"  # who needs which translation is decided per reader later
         and row.new_text.strip()
         and row.translation_status == "none"
     ):
         row.translation_status = "pending"
-        row.translation_target = ctx.team_language
     session.flush()
     prepare_drafts(session, app, row)  # never raises: failures are audited, mail is kept
 

@@ -60,9 +60,12 @@ LABELS: dict[str, dict[str, str]] = {
     "translation": {
         "none": N_("Not needed"),
         "pending": N_("Pending"),
+        "queued": N_("Queued"),
+        "running": N_("Translating"),
         "done": N_("Translated"),
         "failed": N_("Failed"),
         "unavailable": N_("No translation model"),
+        "no_model": N_("No translation model"),
     },
     "direction": {"inbound": N_("Incoming"), "outbound": N_("Sent by us")},
     "customer_status": {"customer": N_("Customer"), "prospect": N_("Prospect")},

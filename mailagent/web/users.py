@@ -23,6 +23,8 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.errors import MailagentError, NotFound
+from mailagent.translation.backlog import replan_recent
+from mailagent.translation.readers import parse_reads
 
 __all__ = [
     "LANGUAGES",
@@ -66,6 +68,7 @@ class UserInfo:
     display_name: str
     role: str
     language: str
+    reads: tuple[str, ...]  # languages read, in order of preference (never empty)
     active: bool
     created_at: datetime
     last_login_at: datetime | None
@@ -91,6 +94,7 @@ def _info(row: m.User) -> UserInfo:
         display_name=row.display_name,
         role=row.role,
         language=row.language,
+        reads=parse_reads(row.reads or "", fallback=row.language),
         active=row.active,
         created_at=row.created_at,
         last_login_at=row.last_login_at,
@@ -112,6 +116,21 @@ def _check(role: str | None, language: str | None) -> None:
         raise UserError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
 
 
+def _reads(reads: str | None) -> str | None:
+    """Validate "zh, en" into the stored "zh,en" (None: unchanged, "": the UI language)."""
+    if reads is None:
+        return None
+    try:
+        return ",".join(parse_reads(reads))
+    except ValueError as exc:
+        raise UserError(f"languages read: {exc}") from exc
+
+
+def _replan(app: App) -> None:
+    """Readers changed: recent mail may need translations for them (done in the background)."""
+    replan_recent(app.sessions, app.clock(), app.settings.translation.reader_days)
+
+
 def _hash(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
@@ -127,10 +146,15 @@ def create_user(
     language: str = "zh",
     display_name: str = "",
     actor: str = "system",
+    reads: str = "",
 ) -> UserInfo:
-    """Add a login; raises :class:`UserError` for bad data or an e-mail already in use."""
+    """Add a login; raises :class:`UserError` for bad data or an e-mail already in use.
+
+    ``reads``: the languages the user reads ("zh,en"); empty means the UI language.
+    """
     address = _normalise_email(email)
     _check(role, language)
+    stored_reads = _reads(reads) or ""
     pw_hash = _hash(password)
     with app.sessions() as session, session.begin():
         if session.scalar(select(m.User.id).where(m.User.email == address)) is not None:
@@ -141,6 +165,7 @@ def create_user(
             password_hash=pw_hash,
             role=role,
             language=language,
+            reads=stored_reads,
             active=True,
             created_at=app.clock(),
         )
@@ -149,6 +174,8 @@ def create_user(
         q.audit(session, actor, "user.create", app.clock(), email=address, role=role)
         info = _info(row)
     log.info("user %s created (%s) by %s", address, role, actor)
+    if role != "admin":
+        _replan(app)
     return info
 
 
@@ -180,9 +207,12 @@ def update_user(
     language: str | None = None,
     active: bool | None = None,
     display_name: str | None = None,
+    reads: str | None = None,
 ) -> UserInfo:
-    """Change role, language, active flag or display name (None leaves a field as it is)."""
+    """Change role, language, languages read, active flag or display name (None leaves a
+    field as it is)."""
     _check(role, language)
+    stored_reads = _reads(reads)
     with app.sessions() as session, session.begin():
         row = _row(session, user_id)
         changes: dict[str, Any] = {}
@@ -195,9 +225,14 @@ def update_user(
         if display_name is not None and display_name.strip() != row.display_name:
             row.display_name = display_name.strip()[:200]
             changes["display_name"] = row.display_name
+        if stored_reads is not None and stored_reads != (row.reads or ""):
+            changes["reads"], row.reads = stored_reads, stored_reads
         if changes:
             q.audit(session, actor, "user.update", app.clock(), email=row.email, **changes)
-        return _info(row)
+        info = _info(row)
+    if {"reads", "active", "role", "language"} & changes.keys():
+        _replan(app)
+    return info
 
 
 def set_language(app: App, user_id: int, language: str) -> UserInfo:

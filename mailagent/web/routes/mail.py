@@ -27,6 +27,7 @@ from mailagent.web.pages import (
 )
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
 from mailagent.web.security import REMOTE_IMAGES_CSP
+from mailagent.web.translationview import inbox_subjects, message_translation
 
 __all__ = ["ROUTES"]
 
@@ -60,6 +61,7 @@ def inbox_page(request: Request) -> Response:
             "customers": customer_options(app, viewer),
             "sla_states": SLA_STATES,
             "sla": sla_badges(app, [r.id for r in rows]),
+            "subjects": inbox_subjects(app, user, [(r.id, r.language) for r in rows]),
         },
     )
 
@@ -90,6 +92,7 @@ def message_page(request: Request) -> Response:
             "sla": sla_badges(app, [message_pk]).get(message_pk),
             "gate": relevance_view(app, message_pk),
             "is_supervisor": user.role == "supervisor",
+            "tr": message_translation(app, user, message_pk),
         },
         headers=headers,
     )

@@ -1,0 +1,195 @@
+"""Read models of translation in the web UI, per reader (the logged-in user).
+
+* :func:`message_translation`: what the reader sees next to a message: nothing (reads it),
+  the side-by-side translation, or its honest state (queued, running, failed with the
+  error, no model with the install commands). A reader whose target has no row yet (a new
+  reader, old mail) gets one queued here; the daemon translates it.
+* :func:`inbox_subjects`: translated subjects for the inbox (the original goes in ``title``).
+* :func:`draft_check`: a draft in a language the approver does not read, translated into
+  the approver's language before approval (its own text, not the quoted customer mail;
+  through the sentence cache; never saved).
+* :func:`admin_translation`: installed pairs per engine and the pairs recent mail needed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from mailagent.app import App
+from mailagent.db import models as m
+from mailagent.db.session import transaction
+from mailagent.drafts.translate import reply_and_history
+from mailagent.errors import TranslationError
+from mailagent.translation.backlog import MissingPair, missing_report
+from mailagent.translation.base import Pair
+from mailagent.translation.engines import EngineRouter, InstalledPair, installed_pairs
+from mailagent.translation.inbound import ensure_row, for_app
+from mailagent.translation.readers import choose, missing_pairs
+from mailagent.web.users import UserInfo
+
+__all__ = [
+    "AdminTranslation",
+    "DraftCheck",
+    "ReaderTranslation",
+    "admin_translation",
+    "draft_check",
+    "inbox_subjects",
+    "message_translation",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderTranslation:
+    """``state``: none | queued | running | done | failed | no_model."""
+
+    state: str
+    source: str
+    target: str | None = None
+    subject: str | None = None
+    body: str | None = None
+    error: str | None = None
+    engine: str = ""
+    missing: tuple[Pair, ...] = ()
+    reason: str = ""
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """ "mailagent translate install de en", "en zh" (joined with "and" by the page)."""
+        if not self.missing:
+            return ()
+        (a, b), rest = self.missing[0], self.missing[1:]
+        return (f"mailagent translate install {a} {b}", *(f"{x} {y}" for x, y in rest))
+
+
+@dataclass(frozen=True, slots=True)
+class DraftCheck:
+    """A draft's text in the approver's language: ``state`` none | done | no_model | failed."""
+
+    state: str
+    source: str
+    target: str | None = None
+    text: str | None = None
+    error: str | None = None
+    engine: str = ""
+    missing: tuple[Pair, ...] = ()
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """ "mailagent translate install de en", "en zh" (joined with "and" by the page)."""
+        if not self.missing:
+            return ()
+        (a, b), rest = self.missing[0], self.missing[1:]
+        return (f"mailagent translate install {a} {b}", *(f"{x} {y}" for x, y in rest))
+
+
+@dataclass(frozen=True, slots=True)
+class AdminTranslation:
+    installed: tuple[InstalledPair, ...]
+    missing: tuple[MissingPair, ...]
+    days: int
+
+
+def _router(app: App) -> EngineRouter:
+    return for_app(app)[1]
+
+
+def message_translation(app: App, user: UserInfo, message_pk: int) -> ReaderTranslation:
+    """What ``user`` gets for the message (the caller has checked they may see it)."""
+    router = _router(app)
+    pairs = router.available_pairs()
+    with transaction(app.sessions) as session:
+        msg = session.get(m.Message, message_pk)
+        if msg is None or msg.direction != "inbound" or not app.settings.translation.enabled:
+            return ReaderTranslation("none", "")
+        choice = choose(msg.language, user.reads, pairs)
+        if choice.action == "none":
+            return ReaderTranslation("none", choice.source, reason=choice.reason)
+        row = ensure_row(session, msg, choice, app.clock())
+        assert row is not None
+        if row.status == "no_model" and choice.action == "translate":
+            row.status, row.error = "queued", None  # a model was installed since
+        if row.status == "no_model":
+            return ReaderTranslation(
+                "no_model",
+                choice.source,
+                choice.target,
+                missing=missing_pairs(pairs, choice.source, row.target_lang),
+                reason=choice.reason,
+            )
+        return ReaderTranslation(
+            row.status,
+            choice.source,
+            row.target_lang,
+            subject=row.subject,
+            body=row.body,
+            error=row.error,
+            engine=row.engine,
+            reason=choice.reason,
+        )
+
+
+def inbox_subjects(
+    app: App, user: UserInfo, rows: Sequence[tuple[int, str | None]]
+) -> dict[int, str]:
+    """Translated subjects of (message id, language) rows, for the ones already done."""
+    if not app.settings.translation.enabled:
+        return {}
+    pairs = _router(app).available_pairs()
+    wanted: dict[int, str] = {}
+    for message_pk, language in rows:
+        choice = choose(language, user.reads, pairs)
+        if choice.action == "translate" and choice.target:
+            wanted[message_pk] = choice.target
+    if not wanted:
+        return {}
+    with app.sessions() as session:
+        found = session.execute(
+            select(m.MessageTranslation.message_id, m.MessageTranslation.target_lang,
+                   m.MessageTranslation.subject)
+            .where(
+                m.MessageTranslation.message_id.in_(list(wanted)),
+                m.MessageTranslation.status == "done",
+            )
+        ).all()  # fmt: skip
+    return {
+        pk: subject
+        for pk, target, subject in found
+        if wanted.get(pk) == target and subject and subject.strip()
+    }
+
+
+def draft_check(app: App, user: UserInfo, text: str, language: str) -> DraftCheck:
+    """``text`` (a draft in ``language``) translated for ``user`` if they do not read it."""
+    service, router = for_app(app)
+    pairs = router.available_pairs()
+    choice = choose(language, user.reads, pairs)
+    if choice.action == "none" or not text.strip():
+        return DraftCheck("none", choice.source)
+    if choice.action == "missing":
+        return DraftCheck("no_model", choice.source, choice.target, missing=choice.missing)
+    assert choice.target is not None
+    try:
+        out = service.translate_text(reply_and_history(text)[0], choice.source, choice.target)
+    except TranslationError as exc:
+        return DraftCheck("failed", choice.source, choice.target, error=str(exc))
+    except Exception as exc:  # a broken model must not take the review page down
+        log.exception("back-translation %s→%s failed", choice.source, choice.target)
+        return DraftCheck(
+            "failed", choice.source, choice.target, error=f"{type(exc).__name__}: {exc}"
+        )
+    return DraftCheck(
+        "done", choice.source, choice.target, text=out, engine=router.describe(choice.hops)
+    )
+
+
+def admin_translation(app: App, days: int = 30) -> AdminTranslation:
+    router = _router(app)
+    with app.sessions() as session:
+        missing = missing_report(session, router.available_pairs(), app.clock(), days)
+    return AdminTranslation(tuple(installed_pairs(app.settings, router)), tuple(missing), days)
