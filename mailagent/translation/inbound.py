@@ -312,49 +312,64 @@ def _translate_rows(
     *,
     record_failure: bool,
 ) -> tuple[set[int], int]:
+    """Read the texts, translate them with no transaction open (the model may take seconds;
+    on SQLite an open write transaction would hold every other writer that long), then
+    write the results in a second short transaction."""
     with transaction(service.session_factory) as session:
         rows = list(
             session.scalars(select(m.MessageTranslation).where(m.MessageTranslation.id.in_(ids)))
         )
-        msgs = {r.message_id: session.get(m.Message, r.message_id) for r in rows}
+        wanted = [(r.id, r.message_id) for r in rows]
         texts: list[str] = []
         for r in rows:
-            msg = msgs[r.message_id]
+            msg = session.get(m.Message, r.message_id)
             texts += [msg.subject if msg else "", msg.new_text if msg else ""]
-        try:
-            path = plan(router.available_pairs(), source, target)
-            out = service.translate_texts(texts, source, target, session=session)
-        except Exception as exc:
-            if not record_failure:
-                raise
-            log.warning(
-                "translation %s→%s of %d message(s) failed: %s", source, target, len(rows), exc
+    try:
+        path = plan(router.available_pairs(), source, target)
+        out = service.translate_texts(texts, source, target)
+    except Exception as exc:
+        if not record_failure:
+            raise
+        log.warning(
+            "translation %s→%s of %d message(s) failed: %s", source, target, len(wanted), exc
+        )
+        with transaction(service.session_factory) as session:
+            for row_id, message_id in wanted:
+                row = session.get(m.MessageTranslation, row_id)
+                if row is not None:
+                    row.status, row.error, row.updated_at = (
+                        "failed",
+                        f"{type(exc).__name__}: {exc}",
+                        service.clock(),
+                    )
+                failed_msg = session.get(m.Message, message_id)
+                if failed_msg is not None:
+                    _summarise(session, failed_msg)
+        return set(), len(wanted)
+    engine = router.describe(path.hops)
+    done: set[int] = set()
+    with transaction(service.session_factory) as session:
+        for i, (row_id, message_id) in enumerate(wanted):
+            row = session.get(m.MessageTranslation, row_id)
+            msg = session.get(m.Message, message_id)
+            if row is None:
+                continue
+            row.subject, row.body = out[2 * i], out[2 * i + 1]
+            row.status, row.error, row.engine, row.updated_at = (
+                "done",
+                None,
+                engine,
+                service.clock(),
             )
-            for r in rows:
-                r.status, r.error, r.updated_at = (
-                    "failed",
-                    f"{type(exc).__name__}: {exc}",
-                    service.clock(),
-                )
-            for msg in msgs.values():
-                if msg is not None:
-                    _summarise(session, msg)
-            return set(), len(rows)
-        engine = router.describe(path.hops)
-        done: set[int] = set()
-        for i, r in enumerate(rows):
-            r.subject, r.body = out[2 * i], out[2 * i + 1]
-            r.status, r.error, r.engine, r.updated_at = "done", None, engine, service.clock()
-            msg = msgs[r.message_id]
             if msg is None:
                 continue
             if language_family(target) == language_family(service.team_language):
-                msg.translated_text, msg.translation_target = r.body, target
+                msg.translated_text, msg.translation_target = row.body, target
             session.flush()
             _summarise(session, msg)
             done.add(msg.id)
             log.info("%s translated %s (%s)", msg.message_id, f"{source}→{target}", engine)
-        return done, 0
+    return done, 0
 
 
 def forget_warnings() -> None:

@@ -101,10 +101,19 @@ class TranslationService:
         version = self.cache_version(path)
         layouts = [segment.split(t, max_chars=self.max_sentence_chars) for t in texts]
         unique = list(dict.fromkeys(s for lay in layouts for s in segment.sentences(lay)))
-        if session is None:
+        if session is not None:
+            return self._translate_layouts(session, layouts, unique, path, version)
+        # own transactions: look up, translate with none open (the model may take seconds
+        # and an open SQLite write transaction would hold every other writer), store
+        with transaction(self.session_factory) as own:
+            done = self._cache_get(own, unique, path, version)
+        todo = [s for s in unique if s not in done]
+        if todo:
+            fresh, via_model = self._translate_sentences(todo, path)
+            done.update(fresh)
             with transaction(self.session_factory) as own:
-                return self._translate_layouts(own, layouts, unique, path, version)
-        return self._translate_layouts(session, layouts, unique, path, version)
+                self._cache_put(own, {s: fresh[s] for s in via_model}, path, version)
+        return self._join(layouts, done, path)
 
     def translate_outbound(self, draft_text: str, target: str) -> OutboundTranslation:
         """Translate a draft from the team language into the customer's language."""
@@ -135,6 +144,12 @@ class TranslationService:
             fresh, via_model = self._translate_sentences(todo, path)
             done.update(fresh)
             self._cache_put(session, {s: fresh[s] for s in via_model}, path, version)
+        return self._join(layouts, done, path)
+
+    @staticmethod
+    def _join(
+        layouts: list[tuple[segment.Piece, ...]], done: dict[str, str], path: TranslationPath
+    ) -> list[str]:
         return [
             segment.join(lay, [done[s] for s in segment.sentences(lay)], target=path.target)
             for lay in layouts
