@@ -66,7 +66,7 @@ def ack_fraud(ctx: click.Context, message_pk: int, note: str, actor: str) -> Non
     """A supervisor acknowledges a message's fraud warnings (releases a held message)."""
     from mailagent.messages.relevance import RelevanceError, acknowledge_fraud
 
-    with cli_app(ctx) as app:
+    with cli_app(ctx, with_model=False) as app:  # releases drafts; classifies nothing
         try:
             acknowledge_fraud(app, message_pk, actor, note)
         except NotFound as exc:

@@ -242,7 +242,8 @@ def demo_lines(app: App) -> list[str]:
     ]
     for r in rows:
         if r.relevance not in (None, "customer"):
-            why = next((x for x in r.relevance_reasons[1:] if x.startswith(r.relevance)), "")
+            reasons = list(r.relevance_reasons)
+            why = next((x for x in reasons[1:] if x.startswith(r.relevance)), reasons[0])
             out.append(f"  #{r.id} {r.relevance}: {r.subject[:50]!r}  ({why[:90]})")
     flagged = [r for r in rows if r.fraud_flags]
     out.append("")

@@ -165,11 +165,11 @@ def _reply_to(
             or (_is_known(other, known) and _is_known(sender.domain, known))
         ):
             continue
-        kind = "a free-mail" if other in free_mail else "another"
+        kind = "a free-mail address" if other in free_mail else "another domain"
         return [
             FraudFlag(
                 "reply_to_domain",
-                f"replies would go to {addr.email} ({kind} domain than the sender {sender.email})",
+                f"replies would go to {addr.email} ({kind}), not to the sender {sender.email}",
             )
         ]
     return []
