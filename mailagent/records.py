@@ -193,6 +193,7 @@ class Disposition(enum.StrEnum):
     PROCESS = "process"
     NO_REPLY = "no_reply"  # auto-reply / bounce / list: stored and filed, never drafted
     DUPLICATE = "duplicate"
+    HISTORY = "history"  # older than the history cut-off: filed, classified, never drafted
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from mailagent.db import queries as q
 from mailagent.db import triage_rows as tr
 from mailagent.db.dircache import CachedDirectory
 from mailagent.db.directory import SqlDirectory, create_prospect
+from mailagent.db.history import from_imap, history_cutoff
 from mailagent.drafts.service import prepare_drafts
 from mailagent.records import InboundMail
 from mailagent.triage import pipeline
@@ -111,22 +112,28 @@ def triage_messages(app: App, message_pks: Sequence[int]) -> list[TriageOutcome]
 
 def _triage_rows(app: App, session: Session, rows: list[m.Message]) -> list[TriageOutcome]:
     ctx = app.context()
+    cutoff = history_cutoff(session, app.settings.imap.history_days)
     directory = CachedDirectory(SqlDirectory(session))
     # one query; held here because the session's identity map only keeps weak references
     threads = tr.load_threads(session, rows)
-    outcomes = [_guarded(app, session, row, ctx, directory) for row in rows]
+    outcomes = [_guarded(app, session, row, ctx, directory, cutoff) for row in rows]
     del threads
     log.debug("directory memo: %d hits, %d misses", directory.hits, directory.misses)
     return outcomes
 
 
 def _guarded(
-    app: App, session: Session, row: m.Message, ctx: Context, directory: CachedDirectory
+    app: App,
+    session: Session,
+    row: m.Message,
+    ctx: Context,
+    directory: CachedDirectory,
+    cutoff: datetime | None,
 ) -> TriageOutcome:
     pk, message_id = row.id, row.message_id
     try:
         with session.begin_nested():
-            _triage_one(app, session, row, ctx, directory)
+            _triage_one(app, session, row, ctx, directory, cutoff)
         return TriageOutcome(pk, ok=True)
     except Exception as exc:  # one message's failure must not stop the others
         log.exception("%s: triage failed; message kept, entry quarantined", message_id)
@@ -150,7 +157,12 @@ def _guarded(
 
 
 def _triage_one(
-    app: App, session: Session, row: m.Message, ctx: Context, directory: CachedDirectory
+    app: App,
+    session: Session,
+    row: m.Message,
+    ctx: Context,
+    directory: CachedDirectory,
+    cutoff: datetime | None,
 ) -> None:
     now = app.clock()
     mail = tr.mail_from_row(row)
@@ -160,6 +172,8 @@ def _triage_one(
         ruleset=app.ruleset,
         model=app.model,
         thread=tr.thread_context(session, row),
+        received_at=q.aware(row.received_at) if from_imap(row.origin) else None,
+        history_cutoff=cutoff,
     )
     triage = pipeline.run(mail, env)
     customer_id = triage.link.customer_id if triage.link else None

@@ -52,6 +52,7 @@ LABELS: dict[str, dict[str, str]] = {
         "process": N_("Processed"),
         "no_reply": N_("Machine-generated"),
         "duplicate": N_("Duplicate"),
+        "history": N_("History (before the cut-off)"),
     },
     "column": {
         "id": N_("No."),
