@@ -140,6 +140,8 @@ def _child(
         TriageWorker(app, stop, interval, wake=wake, started_at=started_at).run_forever()
     finally:
         app.close()
+    logging.shutdown()
+    os._exit(0)  # everything is committed: skip freeing the model's heap (seconds when busy)
 
 
 def _watch_parent(stop: Waker, interval: float = 1.0) -> None:
