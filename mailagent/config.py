@@ -121,6 +121,11 @@ class MailboxSettings:
 class ImapSettings:
     mailboxes: list[MailboxSettings] = setting([], "IMAP mailboxes polled by `mailagent run`.")
     reconnect_max_seconds: int = setting(300, "Upper bound of the reconnect backoff.")
+    history_days: int = setting(
+        3,
+        "Mail received more than this many days before the first IMAP capture into this store is "
+        "history: filed and classified, but no drafts, SLA clocks or relays.",
+    )
 
 
 @dataclass(frozen=True)
@@ -510,6 +515,8 @@ def _validate(settings: Settings, path: str) -> None:
     for key in ("housekeeping_minutes", "translation_seconds", "send_seconds", "triage_seconds"):
         if getattr(settings.scheduler, key) < 1:
             raise ConfigError(f"{path}: scheduler.{key}: must be at least 1")
+    if settings.imap.history_days < 0:
+        raise ConfigError(f"{path}: imap.history_days: must be 0 or more")
     if settings.scheduler.triage_workers < 0:
         raise ConfigError(f"{path}: scheduler.triage_workers: must be 0 (automatic) or more")
 

@@ -232,6 +232,7 @@ class Disposition(enum.StrEnum):
     DUPLICATE = "duplicate"
     FILTERED = "filtered"  # relevance gate: not customer mail; never drafted, no SLA clock
     HOLD = "hold"  # fraud warning: nothing automatic until a supervisor acknowledges it
+    HISTORY = "history"  # older than the history cut-off: filed, classified, never drafted
 
 
 @dataclass(frozen=True, slots=True)

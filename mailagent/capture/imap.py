@@ -207,6 +207,8 @@ class ImapSource:
         frontier = start - 1
         for i in range(0, len(backlog), size):
             if i:  # live mail first: anything that arrived since the last look
+                with self._guard(f"NOOP in {folder}"):
+                    self._conn().noop()  # lets the server announce (sync) new messages
                 live = self._search_from(folder, seen + 1)
                 for j in range(0, len(live), size):
                     batch = self._fetch(folder, state.uidvalidity, live[j : j + size])

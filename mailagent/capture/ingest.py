@@ -22,7 +22,7 @@ import logging
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -301,8 +301,18 @@ def _location(
     )
 
 
+DATE_SKEW = timedelta(hours=1)  # a Date header later than capture + this is not believed
+
+
 def _received_at(app: App, mail: InboundMail, f: FetchedMail) -> datetime:
-    when = f.internal_date or mail.date or app.clock()
+    """When the mail arrived: the server's INTERNALDATE, else the Date header unless it lies
+    in the future (a wrong sender clock or spam), else now. SLA clocks start from it."""
+    now = app.clock()
+    date = mail.date if mail.date and _aware(mail.date) <= now + DATE_SKEW else None
+    return _aware(f.internal_date or date or now)
+
+
+def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -87,6 +88,13 @@ class NameMatch:
     line: str  # the text line that matched, as written
 
 
+@functools.lru_cache(maxsize=65536)
+def _prepared_name(name: str) -> tuple[str, Counter[str]]:
+    """A customer name normalised, with its character counts (archives repeat per mail)."""
+    norm = normalise_name(name)
+    return norm, Counter(norm)
+
+
 def match_names(
     lines: Iterable[str],
     names: Sequence[tuple[int, str]],
@@ -99,14 +107,20 @@ def match_names(
     One best match per customer, best first. Names shorter than ``min_length`` characters
     after normalisation ("AB", "K&K") are skipped: they would match ordinary words.
     """
-    prepared = [(line, normalise_name(line)) for line in lines if line.strip()]
-    prepared = [(line, norm) for line, norm in prepared if norm]
+    normalised = [(line, normalise_name(line)) for line in lines if line.strip()]
+    prepared = [(line, norm, Counter(norm)) for line, norm in normalised if norm]
     best: dict[int, NameMatch] = {}
     for customer_id, name in names:
-        norm = normalise_name(name)
+        norm, chars = _prepared_name(name)
         if len(norm.replace(" ", "")) < min_length:
             continue
-        for line, line_norm in prepared:
+        for line, line_norm, line_chars in prepared:
+            # exact upper bound of similarity(): a window of the line matches at most the
+            # characters the name shares with the whole line (M), so ratio <= 2M/(len+M);
+            # most of a large archive is skipped here without running SequenceMatcher
+            shared = sum((chars & line_chars).values())
+            if 2 * shared < threshold * (len(norm) + shared):
+                continue
             score = similarity(norm, line_norm)
             if score >= threshold and (customer_id not in best or score > best[customer_id].score):
                 best[customer_id] = NameMatch(customer_id, name, round(score, 3), line.strip())

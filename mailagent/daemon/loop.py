@@ -209,6 +209,8 @@ def run_daemon(
             if pool is not None:
                 pool.supervise()
     finally:
+        if pool is not None:
+            pool.stop.set()  # the workers finish their claim while the scheduler stops
         triage.notify()  # wake it so it sees the stop at once
         scheduler.shutdown(wait=True)
         if pool is not None:

@@ -122,6 +122,7 @@ def _child(
     interval: float,
     started_at: datetime,
     with_model: bool,
+    ready: Waker,
 ) -> None:
     """Entry point of one worker process (spawned: it imports everything afresh)."""
     from mailagent import logs
@@ -134,10 +135,13 @@ def _child(
         # until here SIGTERM ends the process at once (nothing claimed yet); from here on it
         # lets the claim in progress commit first
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        ready.set()
         log.info("triage worker process %d started", os.getpid())
         TriageWorker(app, stop, interval, wake=wake, started_at=started_at).run_forever()
     finally:
         app.close()
+    logging.shutdown()
+    os._exit(0)  # everything is committed: skip freeing the model's heap (seconds when busy)
 
 
 def _watch_parent(stop: Waker, interval: float = 1.0) -> None:
@@ -166,6 +170,7 @@ class TriagePool:
         self._ctx = multiprocessing.get_context("spawn")
         self.stop = self._ctx.Event()
         self.wakes = [self._ctx.Event() for _ in range(self.workers)]
+        self.ready = [self._ctx.Event() for _ in range(self.workers)]
         self.procs: list[Any] = [None] * self.workers
         self.started_at = app.clock()
 
@@ -181,6 +186,7 @@ class TriagePool:
                 self.interval,
                 self.started_at,
                 self.app.model is not None,  # the parent trained or loaded it: load the cache
+                self.ready[i],
             ),
             name=f"mailagent-triage-{i}",
             daemon=True,
@@ -213,9 +219,11 @@ class TriagePool:
         transaction rolls back and the rows stay ``new``)."""
         self.stop.set()
         self.notify()
-        for proc in self.procs:
+        for i, proc in enumerate(self.procs):
             if proc is None:
                 continue
+            if not self.ready[i].is_set():
+                proc.terminate()  # still starting up: it has claimed nothing
             proc.join(timeout)
             if proc.is_alive():
                 log.warning("triage worker %s did not stop: terminating", proc.pid)

@@ -4,7 +4,8 @@ The order of stages lives here and nowhere else. Every stage is pure: it receive
 mail, the :class:`TriageEnv` (ports and loaded rules) and the triage so far, and returns
 the triage with its own decision added. Machine-generated mail (auto-replies, bounces,
 lists) is still language-tagged, classified as OTHER and filed, but marked NO_REPLY so that
-no draft is ever made for it.
+no draft is ever made for it; mail received before the store's history cut-off is marked
+HISTORY (classified and filed, but no drafts, SLA clocks or relays).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from mailagent.context import Context, Directory, ThreadContext
 from mailagent.records import (
@@ -50,6 +52,8 @@ class TriageEnv:
     thread: ThreadContext | None = None
     gate: GateRules | None = None  # None: no relevance gate (every mail is customer mail)
     relations: Relations = dataclasses.field(default_factory=NoRelations)
+    received_at: datetime | None = None  # when the mail arrived (INTERNALDATE, else Date)
+    history_cutoff: datetime | None = None  # mail received before it is history
 
 
 Stage = Callable[[InboundMail, TriageEnv, Triage], Triage]
@@ -62,6 +66,18 @@ def _autoreply(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
         triage,
         disposition=Disposition.NO_REPLY,
         reasons=(*triage.reasons, f"{mail.auto_reply.value}: {mail.auto_reply_reason}"),
+    )
+
+
+def _history(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
+    cutoff, received = env.history_cutoff, env.received_at
+    if cutoff is None or received is None or received >= cutoff:
+        return triage
+    if triage.disposition is not Disposition.PROCESS:
+        return triage  # machine-generated stays NO_REPLY: that is the stronger reason
+    why = f"history: received {received:%Y-%m-%d}, before the cut-off {cutoff:%Y-%m-%d %H:%M} UTC"
+    return dataclasses.replace(
+        triage, disposition=Disposition.HISTORY, reasons=(*triage.reasons, why)
     )
 
 
@@ -125,6 +141,7 @@ def _gate(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
 
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("autoreply", _autoreply),  # RFC 3834 / OOO / DSN / list -> NO_REPLY, never drafted
+    ("history", _history),  # older than the history cut-off -> HISTORY: filed, not drafted
     ("language", _language),  # language of the new text (quoted history removed)
     ("classify", _classify),  # rules + model (+ thread prior) -> intent with reasons
     ("link", _link),  # customer + order filing with reasons

@@ -36,6 +36,7 @@ from mailagent.db import relevance_rows as gr
 from mailagent.db import triage_rows as tr
 from mailagent.db.dircache import CachedDirectory
 from mailagent.db.directory import SqlDirectory, create_prospect
+from mailagent.db.history import from_imap, history_cutoff
 from mailagent.db.relations import SqlRelations
 from mailagent.drafts.service import prepare_drafts
 from mailagent.records import InboundMail
@@ -116,11 +117,12 @@ def triage_messages(app: App, message_pks: Sequence[int]) -> list[TriageOutcome]
 
 def _triage_rows(app: App, session: Session, rows: list[m.Message]) -> list[TriageOutcome]:
     ctx = app.context()
+    cutoff = history_cutoff(session, app.settings.imap.history_days)
     directory = CachedDirectory(SqlDirectory(session))
     relations = SqlRelations(session)
     # one query; held here because the session's identity map only keeps weak references
     threads = tr.load_threads(session, rows)
-    outcomes = [_guarded(app, session, row, ctx, directory, relations) for row in rows]
+    outcomes = [_guarded(app, session, row, ctx, directory, relations, cutoff) for row in rows]
     del threads
     log.debug("directory memo: %d hits, %d misses", directory.hits, directory.misses)
     return outcomes
@@ -133,11 +135,12 @@ def _guarded(
     ctx: Context,
     directory: CachedDirectory,
     relations: SqlRelations,
+    cutoff: datetime | None,
 ) -> TriageOutcome:
     pk, message_id = row.id, row.message_id
     try:
         with session.begin_nested():
-            _triage_one(app, session, row, ctx, directory, relations)
+            _triage_one(app, session, row, ctx, directory, relations, cutoff)
         return TriageOutcome(pk, ok=True)
     except Exception as exc:  # one message's failure must not stop the others
         log.exception("%s: triage failed; message kept, entry quarantined", message_id)
@@ -168,6 +171,7 @@ def _triage_one(
     ctx: Context,
     directory: CachedDirectory,
     relations: SqlRelations,
+    cutoff: datetime | None,
 ) -> None:
     now = app.clock()
     mail = with_archive_payloads(tr.mail_from_row(row), app.blobs)
@@ -179,6 +183,8 @@ def _triage_one(
         thread=tr.thread_context(session, row),
         gate=load_gate_rules(Path(app.settings.rules_dir)),
         relations=relations,
+        received_at=q.aware(row.received_at) if from_imap(row.origin) else None,
+        history_cutoff=cutoff,
     )
     triage = gr.with_corrections(row, pipeline.run(mail, env))
     customer_id = triage.link.customer_id if triage.link else None

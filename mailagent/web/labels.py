@@ -75,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "duplicate": N_("Duplicate"),
         "filtered": N_("Not customer mail"),
         "hold": N_("Held: fraud warning"),
+        "history": N_("History (before the cut-off)"),
     },
     "relevance": {
         "customer": N_("Customer mail"),

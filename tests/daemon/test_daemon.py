@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from support.apptools import ROOT, mail
+from support.daemons import prime_store
 from support.servers import Dovecot
 
 from mailagent.db import models as m
@@ -83,8 +84,9 @@ class Daemon:
 
 
 @pytest.fixture
-def daemons(tmp_path: Path) -> Iterator[Callable[[Path], Daemon]]:
+def daemons(tmp_path: Path, model_cache: Path) -> Iterator[Callable[[Path], Daemon]]:
     started: list[Daemon] = []
+    prime_store(tmp_path / "store", model_cache)  # no 20-40 s of model training per test
 
     def start(config: Path) -> Daemon:
         d = Daemon(config, tmp_path / f"daemon-{len(started)}.log")

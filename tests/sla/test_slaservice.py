@@ -265,6 +265,7 @@ def test_pause_while_waiting_on_customer(app: App) -> None:
     assert clock.elapsed_seconds == 2 * 3600
     assert any("Gerber" in r for r in clock.reasons)
     # the customer writes again in the thread: the pause ends by itself
+    app.clock = lambda: MON_10 + timedelta(days=1)  # captured when it was sent
     _ingest(
         app,
         mail(

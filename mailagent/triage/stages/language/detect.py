@@ -15,6 +15,8 @@ except loading the profiles once.
 
 from __future__ import annotations
 
+import functools
+
 from mailagent.records import InboundMail, LanguageInfo
 from mailagent.triage.stages.language import cyrillic as lc
 from mailagent.triage.stages.language import latin as la
@@ -42,6 +44,7 @@ __all__ = [
 ]
 
 NAME = "language"
+DETECT_CACHE = 4096  # distinct texts remembered (results are small frozen records)
 UNKNOWN = "unknown"
 
 # Latin-script languages answered (langmodel.PROFILE_LANGUAGES minus other scripts).
@@ -101,8 +104,13 @@ def _decide(scores: lm.Scores, letters: int, method: str, needed: float) -> Lang
     return LanguageInfo(lang, prob, method, candidates)
 
 
+@functools.lru_cache(maxsize=DETECT_CACHE)
 def detect(text: str) -> LanguageInfo:
-    """The language of ``text``: an ISO 639-1 code, or "unknown" with the candidates."""
+    """The language of ``text``: an ISO 639-1 code, or "unknown" with the candidates.
+
+    Pure, so memoised per distinct text: a backfill repeats many texts (notices, forms,
+    one-line replies) and the n-gram scoring is a large part of triage.
+    """
     cleaned = ls.clean(text)
     counts = ls.count_scripts(cleaned)
     if not counts:

@@ -1,0 +1,170 @@
+"""A varied benchmark corpus: not thousands of near-copies of the 46 demo mails.
+
+``varied_corpus(n)`` mixes, in a fixed pseudo-random order:
+
+* the demo mailbox (real MIME, charsets, attachments, threads), each copy with a new
+  Message-ID, a numbered subject and a sender at one of many customer domains;
+* generated mail in eight languages: inquiries, orders, complaints, payment notices and
+  small talk, with random products, quantities, order numbers and lengths;
+* the shared raw-mail fixtures (``/work/shared/eval/raw_mail/fixtures``: parser test
+  suites' malformed and exotic messages), read in place, never copied into the repo.
+
+Every message gets a unique Message-ID starting with ``bench-``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from mailagent import demo
+
+__all__ = ["varied_corpus"]
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "raw_mail" / "fixtures"
+
+PRODUCTS = ["HX-4L-FR4-1.6", "HX-2L-FR4-1.0", "HX-6L-HDI", "HX-AL-1.5", "HX-FLEX-2L"]
+TEXTS = {
+    "en": [
+        (
+            "Request for quotation {p}",
+            "Dear sales team,\nplease quote {q} pcs of {p}. What is "
+            "the lead time and the price for {q2} pcs?\nBest regards\n{n}",
+        ),
+        (
+            "PO {o}",
+            "Hello,\nplease find attached our purchase order {o} for {q} pcs {p}. "
+            "Kindly confirm delivery date.\nThanks\n{n}",
+        ),
+        (
+            "Complaint about order {o}",
+            "We received the boards of order {o} and {q2} pcs are "
+            "defective: solder mask peeling, short circuits. We need a replacement urgently.\n{n}",
+        ),
+        (
+            "Payment for invoice {o}",
+            "Dear Sir,\nwe have transferred USD {q}.00 for invoice "
+            "{o} today, please find the bank slip attached.\nRegards\n{n}",
+        ),
+        ("Thanks", "Thank you for your help last week, see you at the fair.\n{n}"),
+    ],
+    "de": [
+        (
+            "Anfrage {p}",
+            "Sehr geehrte Damen und Herren,\nbitte senden Sie uns ein Angebot "
+            "für {q} Stück {p}. Wie ist die Lieferzeit?\nMit freundlichen Grüßen\n{n}",
+        ),
+        (
+            "Bestellung {o}",
+            "Hiermit bestellen wir {q} Stück {p} gemäß Angebot, Bestellnummer "
+            "{o}. Bitte bestätigen Sie den Liefertermin.\n{n}",
+        ),
+        (
+            "Reklamation {o}",
+            "Die Lieferung zu Auftrag {o} ist beschädigt angekommen, {q2} "
+            "Platinen sind defekt. Bitte um Ersatz.\n{n}",
+        ),
+    ],
+    "es": [
+        (
+            "Solicitud de cotización {p}",
+            "Estimados,\npor favor envíenos una cotización para "
+            "{q} piezas de {p}. ¿Cuál es el plazo de entrega?\nSaludos\n{n}",
+        ),
+        ("Pedido {o}", "Adjunto nuestro pedido {o} por {q} unidades de {p}.\n{n}"),
+        (
+            "Reclamo pedido {o}",
+            "Las placas del pedido {o} llegaron dañadas, {q2} piezas no "
+            "funcionan. Necesitamos reemplazo.\n{n}",
+        ),
+    ],
+    "fr": [
+        (
+            "Demande de prix {p}",
+            "Bonjour,\npouvez-vous nous faire une offre pour {q} pièces "
+            "de {p} ? Quel est le délai ?\nCordialement\n{n}",
+        ),
+        ("Commande {o}", "Veuillez trouver notre bon de commande {o} pour {q} pièces.\n{n}"),
+    ],
+    "pt": [
+        (
+            "Pedido de cotação {p}",
+            "Prezados,\nsolicitamos cotação de {q} peças de {p}. Qual o "
+            "prazo de entrega?\nAtenciosamente\n{n}",
+        ),
+    ],
+    "it": [
+        (
+            "Richiesta di offerta {p}",
+            "Buongiorno,\nvi chiediamo un'offerta per {q} pezzi di "
+            "{p}. Tempi di consegna?\nCordiali saluti\n{n}",
+        ),
+    ],
+    "zh": [
+        ("询价 {p}", "您好，\n请报价 {p} 电路板 {q} 片，交货期多久？\n谢谢\n{n}"),
+        ("订单 {o}", "附件是我们的采购订单 {o}，数量 {q} 片，请确认交期。\n{n}"),
+        ("投诉：订单 {o} 质量问题", "订单 {o} 的电路板有 {q2} 片不良，阻焊脱落，请尽快处理。\n{n}"),
+    ],
+    "ja": [
+        (
+            "見積依頼 {p}",
+            "お世話になっております。\n{p} を {q} 枚お見積りください。納期も"
+            "お知らせください。\nよろしくお願いいたします。\n{n}",
+        ),
+    ],
+}
+NAMES = ["Tom Becker", "Ana Ruiz", "Li Wei", "Yuki Sato", "Marc Dubois", "João Silva"]
+
+
+def _generated(i: int, rng: random.Random) -> bytes:
+    lang = rng.choice(list(TEXTS))
+    subject, body = rng.choice(TEXTS[lang])
+    values = {
+        "p": rng.choice(PRODUCTS),
+        "q": rng.choice([50, 100, 200, 500, 1000, 5000]),
+        "q2": rng.randint(2, 60),
+        "o": f"PO-{rng.randint(1000, 99999)}",
+        "n": rng.choice(NAMES),
+    }
+    msg = EmailMessage()
+    msg["From"] = f"{values['n']} <buyer{rng.randint(1, 400)}@client{rng.randint(1, 150)}.example>"
+    msg["To"] = "sales@huaxin-pcb.com"
+    msg["Subject"] = subject.format(**values)
+    msg["Date"] = format_datetime(datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=i))
+    msg["Message-ID"] = f"<bench-g{i}@bench.test>"
+    text = body.format(**values)
+    msg.set_content(text + ("\n" + text) * rng.randint(0, 3))
+    return msg.as_bytes()
+
+
+def _renamed(raw: bytes, i: int, rng: random.Random) -> bytes:
+    raw = re.sub(rb"(?im)^message-id:[^\r\n]*\r?\n", b"", raw, count=1)
+    raw = re.sub(
+        rb"(?im)^subject:([^\r\n]*)",
+        lambda mo: b"Subject:" + mo.group(1) + f" #{i}".encode(),
+        raw,
+        count=1,
+    )
+    domain = f"client{rng.randint(1, 150)}.example"
+    raw = re.sub(rb"(?im)^(from:[^\r\n]*@)[a-z0-9.-]+", rb"\g<1>" + domain.encode(), raw, count=1)
+    return f"Message-ID: <bench-{i}@bench.test>\r\n".encode() + raw
+
+
+def varied_corpus(n: int, seed: int = 18) -> list[bytes]:
+    rng = random.Random(seed)
+    demo_mails = [p.read_bytes() for p in sorted(demo.mail_dir().glob("*.eml"))]
+    fixtures = sorted(p for p in FIXTURES.rglob("*") if p.is_file()) if FIXTURES.is_dir() else []
+    out: list[bytes] = []
+    for i in range(n):
+        roll = rng.random()
+        if roll < 0.45:
+            out.append(_generated(i, rng))
+        elif roll < 0.85 or not fixtures:
+            out.append(_renamed(rng.choice(demo_mails), i, rng))
+        else:
+            out.append(_renamed(rng.choice(fixtures).read_bytes(), i, rng))
+    return out
