@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.config import Settings, database_url
 from mailagent.context import Context
+from mailagent.db import corrections
 from mailagent.db.blobstore import BlobStore
 from mailagent.db.session import make_engine, session_factory, upgrade
 from mailagent.sla.policies import load_sla_rules
@@ -67,11 +68,16 @@ def open_app(
         upgrade(engine)
     ruleset = load_rules(Path(settings.rules_dir))
     load_sla_rules(Path(settings.rules_dir))  # broken SLA rules stop start-up, not a job
-    model = IntentModel.load_or_train(Path(settings.store.dir)) if with_model else None
+    sessions = session_factory(engine)
+    model = None
+    if with_model:
+        with sessions() as session:  # this installation's corrections adapt the model
+            examples = corrections.examples(session) if migrate else []
+        model = IntentModel.load_or_train(Path(settings.store.dir), examples=examples)
     return App(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         blobs=BlobStore(settings.store.dir),
         ruleset=ruleset,
         model=model,

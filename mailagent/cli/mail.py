@@ -106,18 +106,31 @@ def messages() -> None:
 @click.option("--intent", type=click.Choice(["inquiry", "order", "complaint", "payment", "other"]))
 @click.option("--customer", "customer_code", help="Customer code.")
 @click.option("--limit", default=50, show_default=True)
+@click.option(
+    "--needs-review", is_flag=True, help="Only messages whose intent needs a person (with why)."
+)
 @click.pass_context
 def messages_list(
-    ctx: click.Context, intent: str | None, customer_code: str | None, limit: int
+    ctx: click.Context,
+    intent: str | None,
+    customer_code: str | None,
+    limit: int,
+    needs_review: bool,
 ) -> None:
     from mailagent.messages.service import list_messages
 
     with cli_app(ctx, with_model=False) as app:
-        for s in list_messages(app, intent=intent, customer_code=customer_code, limit=limit):
+        found = list_messages(
+            app, intent=intent, customer_code=customer_code, limit=limit, needs_review=needs_review
+        )
+        for s in found:
+            flag = "?" if s.needs_review else " "
             click.echo(
-                f"{s.id:>5} {s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
+                f"{s.id:>5}{flag}{s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
                 f"{(s.language or '-'):<7} {(s.customer or '-')[:24]:<24} {s.subject[:60]}"
             )
+            if needs_review:
+                click.echo("".join(f"        - {r}\n" for r in s.review_reasons), nl=False)
 
 
 @messages.command("show")
@@ -140,8 +153,12 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     click.echo(
         f"Intent: {d['intent']} by {d['intent_decided_by']} rule={d['intent_rule_id'] or '-'}"
     )
+    if d["intent_secondary"]:
+        click.echo(f"  secondary intent: {d['intent_secondary']}")
     for r in d["intent_reasons"]:
         click.echo(f"  - {r}")
+    if d["needs_review"]:
+        click.echo("Needs review: " + "; ".join(d["review_reasons"]))
     click.echo(
         f"Customer: {d['customer'] or '-'}  order: {d['order_no'] or '-'}"
         f"  via {d['link_method']}{'  (ambiguous)' if d['link_ambiguous'] else ''}"
@@ -189,4 +206,7 @@ def messages_reclassify(ctx: click.Context, message_pk: int, intent: str, actor:
             reclassify(app, message_pk, intent, actor)
         except LookupError as exc:
             fail(str(exc), 3)
-    click.echo(f"message {message_pk} is now {intent}")
+    click.echo(
+        f"message {message_pk} is now {intent}; kept as a correction "
+        "(the intent model adapts when the daemon or web UI next loads it)"
+    )

@@ -32,6 +32,7 @@ from mailagent.config import MailboxSettings
 from mailagent.daemon import jobs as housekeeping
 from mailagent.db import queries as q
 from mailagent.errors import SourceError
+from mailagent.messages import learning
 from mailagent.records import FetchedMail
 from mailagent.triage.worker import triage_pending
 
@@ -213,6 +214,14 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
         minutes=sched.housekeeping_minutes,
         id="housekeeping",
         name="housekeeping",
+    )
+    scheduler.add_job(  # corrections made elsewhere (CLI) adapt the daemon's intent model
+        learning.refresh_if_corrected,
+        "interval",
+        args=[app],
+        minutes=5,
+        id="learn-corrections",
+        name="adapt the intent model to new corrections",
     )
     scheduler.add_job(
         housekeeping.translate_pending,

@@ -18,6 +18,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.triage_rows import NEW
+from mailagent.messages.learning import learn_correction
 from mailagent.records import Intent
 
 __all__ = [
@@ -46,6 +47,9 @@ class MessageSummary:
     thread_id: int | None
     disposition: str
     translation_status: str
+    needs_review: bool = False
+    review_reasons: tuple[str, ...] = ()
+    intent_secondary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,7 @@ def list_messages(
     intent: str | None = None,
     customer_code: str | None = None,
     limit: int = 50,
+    needs_review: bool = False,
 ) -> list[MessageSummary]:
     stmt = (
         select(m.Message, m.Customer.name, m.Order.order_no)
@@ -96,6 +101,8 @@ def list_messages(
         stmt = stmt.where(m.Message.intent == intent)
     if customer_code:
         stmt = stmt.where(m.Customer.code == customer_code)
+    if needs_review:
+        stmt = stmt.where(m.Message.needs_review.is_(True))
     with app.sessions() as session:
         return [
             MessageSummary(
@@ -110,6 +117,9 @@ def list_messages(
                 thread_id=msg.thread_id,
                 disposition=msg.disposition,
                 translation_status=msg.translation_status,
+                needs_review=msg.needs_review,
+                review_reasons=tuple(msg.review_reasons),
+                intent_secondary=msg.intent_secondary,
             )
             for msg, cname, order_no in session.execute(stmt)
         ]
@@ -143,6 +153,9 @@ def message_detail(app: App, message_pk: int) -> dict[str, Any]:
             "intent_decided_by": msg.intent_decided_by,
             "intent_rule_id": msg.intent_rule_id,
             "intent_reasons": list(msg.intent_reasons),
+            "intent_secondary": msg.intent_secondary,
+            "needs_review": msg.needs_review,
+            "review_reasons": list(msg.review_reasons),
             "customer": customer.name if customer else None,
             "customer_code": customer.code if customer else None,
             "order_no": order.order_no if order else None,
@@ -194,7 +207,11 @@ def refile(app: App, message_pk: int, customer_code: str, order_no: str | None, 
 
 
 def reclassify(app: App, message_pk: int, intent: str, actor: str) -> None:
-    """A user corrects the intent; recorded with who/when and kept on re-triage."""
+    """A user corrects the intent; recorded with who/when and kept on re-triage.
+
+    The correction is also kept as a labelled example of this installation
+    (``triage_corrections``), from which the intent model adapts (``messages.learning``).
+    """
     value = Intent(intent)
     with app.sessions() as session, session.begin():
         msg = session.get(m.Message, message_pk)
@@ -207,6 +224,9 @@ def reclassify(app: App, message_pk: int, intent: str, actor: str) -> None:
         msg.intent_rule_id = None
         msg.intent_confidence = 1.0
         msg.intent_reasons = [f"set to {value.value} by {actor} (was {previous})"]
+        msg.needs_review = False
+        msg.review_reasons = []
+        learn_correction(session, msg, value, previous, actor, app.clock())
         q.audit(
             session,
             actor,

@@ -56,6 +56,7 @@ __all__ = ["OutboundTranslation", "TranslationService", "build_service"]
 log = logging.getLogger(__name__)
 
 UNKNOWN = "unknown"
+OTHER_LANGUAGE = "other"  # the language stage's "a language it does not name"
 
 
 class OutboundTranslation(NamedTuple):
@@ -247,7 +248,7 @@ class TranslationService:
             self.enabled
             and (message.direction or "inbound") == "inbound"  # None: default not applied yet
             and bool(lang)
-            and lang != UNKNOWN
+            and lang not in (UNKNOWN, OTHER_LANGUAGE)
             and language_family(lang) != language_family(self.team_language)
         )
 
@@ -297,7 +298,9 @@ class TranslationService:
             target = normalize_lang(m.translation_target or self.team_language)
             groups[(normalize_lang(m.language or UNKNOWN), target)].append(m)
         for (source, target), group in groups.items():
-            if source == UNKNOWN or language_family(source) == language_family(target):
+            if source in (UNKNOWN, OTHER_LANGUAGE) or language_family(source) == language_family(
+                target
+            ):
                 for m in group:
                     m.translation_status = "none"
                 continue

@@ -26,7 +26,7 @@ from mailagent.records import (
 )
 from mailagent.triage.intent_model import IntentModel
 from mailagent.triage.rules.ruleset import Ruleset
-from mailagent.triage.stages import classify
+from mailagent.triage.stages import classify, review
 from mailagent.triage.stages.language import detect as language
 from mailagent.triage.stages.link import filing as link
 
@@ -74,7 +74,9 @@ def _classify(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
             reasons=(f"machine-generated ({mail.auto_reply.value}): {mail.auto_reply_reason}",),
         )
     else:
-        result = classify.run(mail, env.ruleset, env.model, env.thread)
+        result = review.run(
+            classify.run(mail, env.ruleset, env.model, env.thread), env.ruleset.review
+        )
     return dataclasses.replace(triage, classification=result)
 
 
@@ -94,7 +96,7 @@ def _link(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("autoreply", _autoreply),  # RFC 3834 / OOO / DSN / list -> NO_REPLY, never drafted
     ("language", _language),  # language of the new text (quoted history removed)
-    ("classify", _classify),  # rules + model (+ thread prior) -> intent with reasons
+    ("classify", _classify),  # rules + model (+ thread prior) -> intent, secondary, review
     ("link", _link),  # customer + order filing with reasons
 )
 

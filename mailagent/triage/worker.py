@@ -153,7 +153,7 @@ def _triage_one(
     if (
         app.settings.translation.enabled
         and row.direction == "inbound"
-        and lang not in ("unknown", ctx.team_language)
+        and lang not in ("unknown", "other", ctx.team_language)
         and row.new_text.strip()
         and row.translation_status == "none"
     ):

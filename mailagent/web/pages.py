@@ -54,6 +54,7 @@ class InboxFilter:
     customer_code: str | None = None
     unanswered: bool = False
     sla: str | None = None
+    needs_review: bool = False
     page: int = 1
     per_page: int = 50
 
@@ -77,6 +78,7 @@ class InboxRow:
     answered: bool | None  # None: needs no answer (ours, machine-generated, intent "other")
     attachments: int
     status: str = "triaged"  # "new": captured, triage still to come
+    needs_review: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,7 @@ def _rows(
                     answered=msg.id not in waiting if _needs_answer(msg) else None,
                     attachments=sum(1 for a in msg.attachments if not a.inline),
                     status=msg.status,
+                    needs_review=msg.needs_review,
                 )
             )
     return out
@@ -208,6 +211,8 @@ def inbox(app: App, viewer: Viewer, flt: InboxFilter) -> list[InboxRow]:
         where.append(m.Message.id.in_(waiting))
     if flt.sla in SLA_STATES:
         where.append(sla_condition(flt.sla))
+    if flt.needs_review:
+        where.append(m.Message.needs_review.is_(True))
     page = max(flt.page, 1)
     offset = (page - 1) * flt.per_page
     return _rows(app, viewer, *where, limit=flt.per_page, offset=offset, waiting=waiting)

@@ -21,6 +21,7 @@ from mailagent.records import InboundMail, Intent
 from mailagent.triage.rules.match import MailView
 from mailagent.triage.rules.parse import Rule, RuleHit, parse_rule
 from mailagent.triage.rules.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabularies
+from mailagent.triage.stages.review import DEFAULT_POLICY, ReviewPolicy, load_policy
 
 __all__ = ["RULE_FILES", "Rule", "RuleHit", "Ruleset", "check", "load_rules"]
 
@@ -34,6 +35,7 @@ class Ruleset:
     rules: tuple[Rule, ...]
     vocabularies: dict[str, Vocabulary]
     files: tuple[str, ...]
+    review: ReviewPolicy = DEFAULT_POLICY  # rules/review.toml
 
     def evaluate(self, mail: InboundMail) -> list[RuleHit]:
         """Hits for ``mail``, highest priority first (then heavier weight, then file order)."""
@@ -49,6 +51,7 @@ def load_rules(rules_dir: Path) -> Ruleset:
     """
     problems: list[str] = []
     vocabularies = load_vocabularies(rules_dir / VOCABULARY_FILE, problems)
+    review = load_policy(rules_dir, problems)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     paths = sorted(rules_dir.glob(RULE_FILES))
@@ -71,7 +74,7 @@ def load_rules(rules_dir: Path) -> Ruleset:
     if problems:
         raise RulesError("\n".join(problems))
     ordered = sorted(rules, key=lambda r: -r.priority)  # stable: file order within priority
-    return Ruleset(tuple(ordered), vocabularies, tuple(str(p) for p in paths))
+    return Ruleset(tuple(ordered), vocabularies, tuple(str(p) for p in paths), review)
 
 
 def check(rules_dir: Path) -> list[str]:
