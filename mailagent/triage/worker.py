@@ -17,6 +17,7 @@ roll back, it is kept with ``status = "triage_failed"`` and a quarantine entry (
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -34,8 +35,9 @@ from mailagent.db import triage_rows as tr
 from mailagent.db.dircache import CachedDirectory
 from mailagent.db.directory import SqlDirectory, create_prospect
 from mailagent.drafts.service import prepare_drafts
-from mailagent.records import InboundMail
+from mailagent.records import InboundMail, Triage
 from mailagent.triage import pipeline
+from mailagent.triage.stages import platform
 
 __all__ = ["TriageOutcome", "triage_messages", "triage_pending"]
 
@@ -130,6 +132,17 @@ def _guarded(
         return TriageOutcome(pk, ok=False, quarantine_id=entry.id, reason=reason)
 
 
+def platform_reasons(triage: Triage, unwrapped: platform.Unwrapped) -> Triage:
+    """Record the unwrap in the filing reasons (and why no prospect without an address)."""
+    if triage.link is None:
+        return triage
+    extra = [unwrapped.reason]
+    if not unwrapped.has_address and triage.link.customer_id is None:
+        extra.append("no prospect created: the platform gave no buyer address")
+    link = dataclasses.replace(triage.link, reasons=(*extra, *triage.link.reasons))
+    return dataclasses.replace(triage, link=link)
+
+
 def _triage_one(
     app: App, session: Session, row: m.Message, ctx: Context, directory: CachedDirectory
 ) -> None:
@@ -142,9 +155,14 @@ def _triage_one(
         model=app.model,
         thread=tr.thread_context(session, row),
     )
+    unwrapped = platform.unwrap(mail, app.ruleset.platforms)
+    if unwrapped is not None:  # a marketplace notification: the buyer's inquiry inside
+        mail = unwrapped.mail
     triage = pipeline.run(mail, env)
+    if unwrapped is not None:
+        triage = platform_reasons(triage, unwrapped)
     customer_id = triage.link.customer_id if triage.link else None
-    if tr.is_prospect_inquiry(triage):
+    if tr.is_prospect_inquiry(triage) and (unwrapped is None or unwrapped.has_address):
         customer_id = create_prospect(session, mail, now, free_mail_domains=ctx.free_mail_domains)
         directory.clear()
     tr.apply_triage(row, triage, customer_id, now)
