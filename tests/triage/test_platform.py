@@ -140,5 +140,5 @@ def test_bad_platform_names_file_platform_and_field(
     assert problem in problems[0]
     for name in ("classify.toml", "vocabulary.toml"):
         (tmp_path / name).write_bytes((ROOT / "rules" / name).read_bytes())
-    with pytest.raises(RulesError, match="platforms.toml"):
+    with pytest.raises(RulesError, match=r"platforms\.toml"):
         load_rules(tmp_path)
