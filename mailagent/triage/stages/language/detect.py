@@ -144,11 +144,16 @@ def _decide(scores: lm.Scores, letters: int, method: str, needed: float) -> Lang
     lang, prob = candidates[0]
     if letters < MIN_LETTERS:
         return LanguageInfo(UNKNOWN, prob, f"{method}:too-short", candidates)
+    if lang not in ANSWERED:
+        # Close relatives the stage does not name either (Slovak/Czech) are all "other":
+        # only the margin over the best language it does name matters.
+        named = next((value for code, value in scores if code in ANSWERED), None)
+        if named is None or scores[0][1] - named >= needed:
+            return LanguageInfo(OTHER, prob, f"{method}:other-language:{lang}", candidates)
+        return LanguageInfo(UNKNOWN, prob, f"{method}:low-margin", candidates)
     margin = scores[0][1] - scores[1][1] if len(scores) > 1 else float("inf")
     if margin < needed:
         return LanguageInfo(UNKNOWN, prob, f"{method}:low-margin", candidates)
-    if lang not in ANSWERED:
-        return LanguageInfo(OTHER, prob, f"{method}:other-language:{lang}", candidates)
     return LanguageInfo(lang, prob, method, candidates)
 
 
