@@ -93,6 +93,14 @@ def check(rules_dir: Path) -> list[str]:
     lines.append(
         f"{len(ruleset.vocabularies)} vocabularies, {terms} terms, languages: {', '.join(langs)}"
     )
+    r = ruleset.review
+    lines.append(
+        f"needs review below confidence {r.min_confidence:.2f} or margin {r.min_margin:.2f}"
+        f"{', and on fallback' if r.review_fallback else ''}; secondary intent from "
+        f"{r.secondary_min_score:.2f}"
+    )
+    names = ", ".join(p.name for p in ruleset.platforms) or "none"
+    lines.append(f"{len(ruleset.platforms)} inquiry platforms: {names}")
     return lines
 
 
