@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))  # run from a checkout
 from mailagent.records import Address, AutoReplyKind, InboundMail, Intent
 from mailagent.triage.intent_model import IntentModel
 from mailagent.triage.rules.ruleset import Ruleset, load_rules
-from mailagent.triage.stages import classify
+from mailagent.triage.stages import classify, review
+from mailagent.triage.stages.review import DEFAULT_POLICY
 
 LABELS = [i.value for i in Intent]
 
@@ -55,7 +56,8 @@ def evaluate(path: Path, ruleset: Ruleset, model: IntentModel | None, by_source:
     rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     mails = [to_mail(str(r.get("subject") or ""), str(r["text"])) for r in rows]
     started = time.perf_counter()
-    results = [classify.run(mail, ruleset, model) for mail in mails]
+    policy = ruleset.review if isinstance(ruleset, Ruleset) else DEFAULT_POLICY
+    results = [review.run(classify.run(mail, ruleset, model), policy) for mail in mails]
     seconds = time.perf_counter() - started
     truth = [str(r["label"]) for r in rows]
     guess = [c.intent.value for c in results]
@@ -63,6 +65,13 @@ def evaluate(path: Path, ruleset: Ruleset, model: IntentModel | None, by_source:
     macro = report(truth, guess)
     decided = Counter(c.decided_by for c in results)
     print("decided by: " + ", ".join(f"{k} {v}" for k, v in decided.most_common()))
+    flagged = sum(1 for c in results if c.review)
+    print(f"needs review: {flagged} ({flagged / len(results):.1%})")
+    langs = sorted({str(r.get("lang") or "") for r in rows} - {""})
+    for lang in langs if len(langs) > 1 else ():
+        idx = [i for i, r in enumerate(rows) if r.get("lang") == lang]
+        f1 = macro_f1([truth[i] for i in idx], [guess[i] for i in idx])
+        print(f"  {lang}: n={len(idx):4d} macro-F1 {f1:.3f}")
     if by_source:
         per: dict[str, Counter[str]] = {}
         for row, g in zip(rows, guess, strict=True):
@@ -73,6 +82,17 @@ def evaluate(path: Path, ruleset: Ruleset, model: IntentModel | None, by_source:
             spread = ", ".join(f"{k} {v}" for k, v in counts.most_common())
             print(f"  {key:55s} {right / total:6.1%}  ({spread})")
     return macro
+
+
+def macro_f1(truth: list[str], guess: list[str]) -> float:
+    """Macro-F1 over the labels present in ``truth`` (no printing)."""
+    scores = []
+    for label in sorted(set(truth)):
+        tp = sum(1 for t, g in zip(truth, guess, strict=True) if t == g == label)
+        predicted, actual = guess.count(label), truth.count(label)
+        p, r = (tp / predicted if predicted else 0.0), tp / actual
+        scores.append(2 * p * r / (p + r) if p + r else 0.0)
+    return sum(scores) / len(scores)
 
 
 def report(truth: list[str], guess: list[str]) -> float:

@@ -24,9 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_en import ACTIONS, B2B, CLOSERS, FRAMES, OPENERS, SLOTS, SUBJECTS, SUPPORT
 from corpus_hand import HAND
 from corpus_intl import ITEMS, PRODUCTS, TEMPLATES
+from corpus_mail import INTENTS, PIECES, PLATFORM_WRAPPERS
 
 OUT = Path(__file__).resolve().parents[1] / "mailagent" / "triage" / "data" / "intent_corpus.jsonl"
 SEED = 20260302
+MAIL_COUNT = {"en": 160, "de": 130, "es": 110, "fr": 110, "pt": 110, "it": 80}
+MAIL_COUNT_OTHER = 50  # ru zh ja ko ar tr
 
 INTL_OPENERS: dict[str, list[str]] = {
     "zh": ["", "", "您好，", "你好，", "李经理您好，"],
@@ -115,6 +118,7 @@ def generate(seed: int = SEED) -> list[dict[str, str]]:
                         template, slots, rng, INTL_OPENERS[lang], INTL_CLOSERS[lang], [], 0.0
                     )
                     rows.append(_row(subject, text, label, lang, f"{lang}-{label}-{i}"))
+    rows.extend(mails(rng))
     for i, (lang, label, subject, text) in enumerate(HAND):
         rows.append(_row(subject, text, label, lang, f"hand-{i}"))
     seen: set[tuple[str, str]] = set()
@@ -125,6 +129,41 @@ def generate(seed: int = SEED) -> list[dict[str, str]]:
             seen.add(key)
             unique.append(row)
     return unique
+
+
+def mails(rng: random.Random) -> list[dict[str, str]]:
+    """Multi-sentence mails from ``corpus_mail.PIECES`` and platform-wrapped inquiries."""
+    rows: list[dict[str, str]] = []
+    for lang, parts in PIECES.items():
+        slots = {**SLOTS, "product": PRODUCTS.get(lang, SLOTS["product"])}
+        slots["item"] = ITEMS.get(lang, SLOTS["item"])
+        frame = parts["frame"]
+        joiner = "" if lang in ("zh", "ja") else " "
+        for label in INTENTS:
+            own = parts[label]
+            for _ in range(MAIL_COUNT.get(lang, MAIL_COUNT_OTHER)):
+                body = rng.sample(own["core"], min(len(own["core"]), rng.choice((1, 1, 2))))
+                body.append(rng.choice(own["ask"]))
+                if rng.random() < 0.25:
+                    body.append(rng.choice(own["ask"]))
+                body += rng.sample(frame["neutral"], rng.choice((0, 1, 1, 2)))
+                rng.shuffle(body)
+                lines = [rng.choice(frame["open"]), joiner.join(dict.fromkeys(body))]
+                if rng.random() < 0.8:
+                    lines.append(rng.choice(frame["close"]))
+                text = expand("\n\n".join(lines), slots, rng)
+                subject = expand(rng.choice(own["subj"]), slots, rng) if rng.random() < 0.9 else ""
+                rows.append(_row(subject, text, label, lang, f"mail-{lang}-{label}"))
+    inquiry_langs = ("en", "de", "es", "fr", "pt", "it", "ru", "tr")
+    for i in range(120):
+        subject_t, body_t = PLATFORM_WRAPPERS[i % len(PLATFORM_WRAPPERS)]
+        lang = inquiry_langs[i % len(inquiry_langs)]
+        own = PIECES[lang]["inquiry"]
+        message = " ".join([rng.choice(own["core"]), rng.choice(own["ask"])])
+        slots = {**SLOTS, "message": [message]}
+        text = expand(body_t, slots, rng)
+        rows.append(_row(expand(subject_t, slots, rng), text, "inquiry", lang, "mail-platform"))
+    return rows
 
 
 def noisy(text: str, rng: random.Random) -> str:

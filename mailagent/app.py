@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.config import Settings, database_url
 from mailagent.context import Context
+from mailagent.db import corrections
 from mailagent.db.blobstore import BlobStore
 from mailagent.db.session import make_engine, session_factory, upgrade
 from mailagent.drafts.asks import load_ask_rules
@@ -73,11 +74,16 @@ def open_app(
     load_gate_rules(Path(settings.rules_dir))  # so do broken relevance-gate rules
     load_followup_rules(Path(settings.rules_dir))  # so do broken follow-up rules
     load_ask_rules(str(Path(settings.rules_dir).resolve()))  # so do broken asks.toml patterns
-    model = IntentModel.load_or_train(Path(settings.store.dir)) if with_model else None
+    sessions = session_factory(engine)
+    model = None
+    if with_model:
+        with sessions() as session:  # this installation's corrections adapt the model
+            examples = corrections.examples(session) if migrate else []
+        model = IntentModel.load_or_train(Path(settings.store.dir), examples=examples)
     return App(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         blobs=BlobStore(settings.store.dir),
         ruleset=ruleset,
         model=model,

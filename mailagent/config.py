@@ -308,6 +308,9 @@ class TranslationSettings:
 class SchedulerSettings:
     housekeeping_minutes: int = setting(60, "Interval of the housekeeping job.")
     translation_seconds: int = setting(30, "Interval of the background translation job.")
+    learn_minutes: int = setting(
+        5, "How often the daemon checks for new intent corrections and adapts its model."
+    )
     send_seconds: int = setting(
         60, "Interval of the job that sends approved drafts and complaint relays."
     )
@@ -512,7 +515,13 @@ def _validate(settings: Settings, path: str) -> None:
         raise ConfigError(f"{path}: smtp.security: must be one of tls, starttls, plain")
     if settings.translation.beam_size < 1:
         raise ConfigError(f"{path}: translation.beam_size: must be at least 1")
-    for key in ("housekeeping_minutes", "translation_seconds", "send_seconds", "triage_seconds"):
+    for key in (
+        "housekeeping_minutes",
+        "translation_seconds",
+        "learn_minutes",
+        "send_seconds",
+        "triage_seconds",
+    ):
         if getattr(settings.scheduler, key) < 1:
             raise ConfigError(f"{path}: scheduler.{key}: must be at least 1")
     if settings.imap.history_days < 0:

@@ -168,6 +168,8 @@ class Classification:
     decided_by: str  # "rule", "model", "rule+model", "thread", "fallback", "autoreply"
     reasons: tuple[str, ...]
     scores: tuple[tuple[str, float], ...] = ()
+    secondary: Intent | None = None  # a runner-up intent the mail also carries
+    review: tuple[str, ...] = ()  # why a person should check it; empty = confident
 
 
 class LinkMethod(enum.StrEnum):

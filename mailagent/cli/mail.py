@@ -104,19 +104,36 @@ def messages() -> None:
 @click.option("--customer", "customer_code", help="Customer code.")
 @click.option("--search", "text", default="", help="Full-text search (every word must match).")
 @click.option("--limit", default=50, show_default=True)
+@click.option(
+    "--needs-review", is_flag=True, help="Only messages whose intent needs a person (with why)."
+)
 @click.pass_context
 def messages_list(
-    ctx: click.Context, intent: str | None, customer_code: str | None, text: str, limit: int
+    ctx: click.Context,
+    intent: str | None,
+    customer_code: str | None,
+    text: str,
+    limit: int,
+    needs_review: bool,
 ) -> None:
     from mailagent.messages.listing import MessageFilter, list_messages
 
-    flt = MessageFilter(intent=intent, customer_code=customer_code, text=text, per_page=limit)
+    flt = MessageFilter(
+        intent=intent,
+        customer_code=customer_code,
+        text=text,
+        needs_review=needs_review,
+        per_page=limit,
+    )
     with cli_app(ctx, with_model=False) as app:
         for s in list_messages(app, flt):
+            flag = "?" if s.needs_review else " "
             click.echo(
-                f"{s.id:>5} {s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
+                f"{s.id:>5}{flag}{s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
                 f"{(s.language or '-'):<7} {(s.customer_name or '-')[:24]:<24} {s.subject[:60]}"
             )
+            if needs_review:
+                click.echo("".join(f"        - {r}\n" for r in s.review_reasons), nl=False)
 
 
 @messages.command("show")
@@ -138,8 +155,12 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     click.echo(f"Received: {d.received_at}  thread {d.thread_id} ({d.thread_method})")
     click.echo(f"Language: {d.language} ({d.language_method}, {(d.language_confidence or 0):.2f})")
     click.echo(f"Intent: {d.intent} by {d.intent_decided_by} rule={d.intent_rule_id or '-'}")
+    if d.intent_secondary:
+        click.echo(f"  secondary intent: {d.intent_secondary}")
     for r in d.intent_reasons:
         click.echo(f"  - {r}")
+    if d.needs_review:
+        click.echo("Needs review: " + "; ".join(d.review_reasons))
     click.echo(
         f"Customer: {d.customer or '-'}  order: {d.order_no or '-'}"
         f"  via {d.link_method}{'  (ambiguous)' if d.link_ambiguous else ''}"
@@ -192,4 +213,7 @@ def messages_reclassify(ctx: click.Context, message_pk: int, intent: str, actor:
 
     with cli_app(ctx, with_model=False) as app:
         reclassify(app, message_pk, intent, actor)
-    click.echo(f"message {message_pk} is now {intent}")
+    click.echo(
+        f"message {message_pk} is now {intent}; kept as a correction "
+        "(the intent model adapts when the daemon or web UI next loads it)"
+    )

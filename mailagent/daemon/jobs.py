@@ -88,6 +88,13 @@ def translate_pending(app: App, now: datetime, limit: int = 50) -> int:
     return run_queue(*for_app(app), limit=limit).translated
 
 
+def learn_corrections(app: App, now: datetime) -> object:
+    """Corrections made elsewhere (CLI, another process) adapt this daemon's intent model."""
+    from mailagent.messages.learning import refresh_if_corrected
+
+    return refresh_if_corrected(app)
+
+
 def send_approved(app: App, now: datetime) -> object:
     from mailagent.drafts.service import send_approved as send
 
@@ -150,6 +157,12 @@ JOBS: tuple[Job, ...] = (
         "background translation",
         translate_pending,
         lambda s: IntervalTrigger(seconds=s.scheduler.translation_seconds),
+    ),
+    Job(
+        "learn-corrections",
+        "adapt the intent model to new corrections",
+        learn_corrections,
+        lambda s: IntervalTrigger(minutes=s.scheduler.learn_minutes),
     ),
     Job(
         "send-approved",

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -46,6 +47,7 @@ __all__ = [
     "Thread",
     "ThreadKey",
     "Translation",
+    "TriageCorrection",
     "User",
 ]
 
@@ -213,6 +215,11 @@ class Message(Base):
     intent_reasons: Mapped[list[Any]] = mapped_column(default=list)
     intent_scores: Mapped[list[Any]] = mapped_column(default=list)
     intent_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    intent_secondary: Mapped[str | None] = mapped_column(String(20))
+    needs_review: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), index=True
+    )
+    review_reasons: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
     thread_method: Mapped[str | None] = mapped_column(String(20))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
@@ -247,6 +254,28 @@ class Message(Base):
     # lets the ingest spine link a message to a thread created in the same batch, so the
     # whole batch is written in one flush
     thread: Mapped[Thread | None] = relationship(foreign_keys=[thread_id])
+
+
+class TriageCorrection(Base):
+    """A person's correction of a triage decision, kept as a labelled example.
+
+    ``kind`` says what was corrected ("intent" now; "disposition" for junk / not-junk
+    later) and ``label`` the right answer; the subject and new text are copied so the
+    example outlives the message and the model can learn from it.
+    """
+
+    __tablename__ = "triage_corrections"
+    __table_args__ = (Index("ix_triage_corrections_kind", "kind", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(40))
+    previous: Mapped[str | None] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
 
 
 class MessageLocation(Base):

@@ -204,6 +204,9 @@ def apply_triage(row: m.Message, triage: Triage, customer_id: int | None, now: d
         row.intent_decided_by = cls.decided_by
         row.intent_reasons = list(cls.reasons)
         row.intent_scores = [list(s) for s in cls.scores]
+        row.intent_secondary = cls.secondary.value if cls.secondary else None
+        row.needs_review = bool(cls.review)
+        row.review_reasons = list(cls.review)
     if not row.link_manual:
         row.customer_id = customer_id
         row.order_id = lk.order_id if lk else None

@@ -87,6 +87,8 @@ def run_demo(app: App) -> str:
     out.append(f"{'id':>4}  {'received':<16} {'intent':<9} {'lang':<7} {'customer':<26} subject")
     for s in reversed(list_messages(app, MessageFilter(per_page=1000))):
         flag = _FLAGS.get(s.disposition, "")
+        flag += " [needs review]" if s.needs_review else ""
+        flag += f" [+{s.intent_secondary}]" if s.intent_secondary else ""
         out.append(
             f"{s.id:>4}  {s.received_at:%Y-%m-%d %H:%M} {(s.intent or '-'):<9} "
             f"{(s.language or '-'):<7} {(s.customer_name or '-')[:26]:<26} {s.subject[:58]}{flag}"
@@ -104,6 +106,7 @@ def run_demo(app: App) -> str:
     out.append("filed by:    " + _fmt(summary.by_link_method))
     for q in list_quarantine(app):
         out.append(f"quarantined #{q.id}: {q.origin}: {q.reason}")
+    out += review_lines(app)
     out += _why_examples(app)
     from mailagent.messages.relevance import demo_lines as gate_demo_lines
 
@@ -121,6 +124,15 @@ def run_demo(app: App) -> str:
     out.append(f"store: {db} (raw mail and attachments under {app.settings.store.dir})")
     out.append("next: mailagent --config <your config> messages list / messages show ID")
     return "\n".join(out)
+
+
+def review_lines(app: App) -> list[str]:
+    """The needs-review queue: how many, and why for the first few."""
+    queue = list_messages(app, MessageFilter(needs_review=True, per_page=1000))
+    out = ["", f"needs review: {len(queue)} message(s) (mailagent messages list --needs-review)"]
+    for s in queue[:3]:
+        out.append(f"  #{s.id} {s.subject[:60]!r} -> {s.intent}: {'; '.join(s.review_reasons)}")
+    return out
 
 
 def _fmt(counts: dict[str, int]) -> str:

@@ -41,6 +41,7 @@ class MessageFilter:
     order_id: int | None = None
     unanswered: bool = False
     sla: str | None = None
+    needs_review: bool = False
     text: str = ""  # full-text search (messages.search)
     salesperson: str | None = None
     language: str | None = None
@@ -72,6 +73,9 @@ class MessageRow:
     answered: bool | None  # None: needs no answer (ours, machine-generated, intent "other")
     attachments: int
     status: str = "triaged"  # "new": captured, triage still to come
+    needs_review: bool = False
+    review_reasons: tuple[str, ...] = ()
+    intent_secondary: str | None = None
 
 
 def unanswered_ids(app: App, among: Sequence[int] | None = None) -> set[int]:
@@ -120,6 +124,8 @@ def _conditions(flt: MessageFilter, waiting: set[int] | None, dialect: str) -> l
         where.append(m.Message.order_id == flt.order_id)
     if flt.unanswered and waiting is not None:
         where.append(m.Message.id.in_(waiting))
+    if flt.needs_review:
+        where.append(m.Message.needs_review.is_(True))
     if flt.sla in SLA_STATES:
         where.append(sla_condition(flt.sla))
     return where
@@ -168,6 +174,9 @@ def list_messages(
             answered=msg.id not in waiting if _needs_answer(msg) else None,
             attachments=sum(1 for a in msg.attachments if not a.inline),
             status=msg.status,
+            needs_review=msg.needs_review,
+            review_reasons=tuple(msg.review_reasons or ()),
+            intent_secondary=msg.intent_secondary,
         )
         for msg, cust, order_no in found
     ]

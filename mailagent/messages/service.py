@@ -19,6 +19,7 @@ from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import NotFound
+from mailagent.messages.learning import learn_correction
 from mailagent.records import Intent
 
 __all__ = [
@@ -85,6 +86,9 @@ class MessageDetail:
     charsets: tuple[str, ...]
     defects: tuple[str, ...]
     attachments: tuple[AttachmentInfo, ...]
+    needs_review: bool = False
+    review_reasons: tuple[str, ...] = ()
+    intent_secondary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +167,9 @@ def message_detail(app: App, message_pk: int) -> MessageDetail:
             translation_error=msg.translation_error,
             charsets=tuple(msg.charsets),
             defects=tuple(msg.defects),
+            needs_review=msg.needs_review,
+            review_reasons=tuple(msg.review_reasons or ()),
+            intent_secondary=msg.intent_secondary,
             attachments=tuple(
                 AttachmentInfo(a.filename, a.content_type, a.size, a.stored, a.sha256)
                 for a in msg.attachments
@@ -190,7 +197,11 @@ def refile(app: App, message_pk: int, customer_code: str, order_no: str | None, 
 
 
 def reclassify(app: App, message_pk: int, intent: str, actor: str) -> None:
-    """A user corrects the intent; recorded with who/when and kept on re-triage."""
+    """A user corrects the intent; recorded with who/when and kept on re-triage.
+
+    The correction is also kept as a labelled example of this installation
+    (``triage_corrections``), from which the intent model adapts (``messages.learning``).
+    """
     value = Intent(intent)
     with app.sessions() as session, session.begin():
         msg = session.get(m.Message, message_pk)
@@ -203,6 +214,9 @@ def reclassify(app: App, message_pk: int, intent: str, actor: str) -> None:
         msg.intent_rule_id = None
         msg.intent_confidence = 1.0
         msg.intent_reasons = [f"set to {value.value} by {actor} (was {previous})"]
+        msg.needs_review = False
+        msg.review_reasons = []
+        learn_correction(session, msg, value, previous, actor, app.clock())
         q.audit(
             session,
             actor,

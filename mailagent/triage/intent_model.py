@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +33,34 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from mailagent.records import InboundMail, Intent
 
-__all__ = ["CORPUS", "MODEL_VERSION", "IntentModel", "load_corpus", "mail_text"]
+__all__ = [
+    "CORPUS",
+    "CORRECTION_WEIGHT",
+    "MODEL_VERSION",
+    "Example",
+    "IntentModel",
+    "load_corpus",
+    "mail_text",
+]
 
 log = logging.getLogger(__name__)
 
 CORPUS = Path(__file__).resolve().parent / "data" / "intent_corpus.jsonl"
 MODEL_VERSION = "1"  # bump when the features or the classifier change
 _DIGITS = re.compile(r"\d")
+# A correction made by a person of this installation weighs as much as this many corpus
+# mails: it is real mail of the kind this team receives, the corpus is written to be general.
+CORRECTION_WEIGHT = 60.0
 _MAX_CHARS = 4000  # the start of a mail says what it is about; long tails only cost time
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled mail of this installation (a person's correction)."""
+
+    subject: str
+    text: str
+    label: str
 
 
 def normalise(text: str) -> str:
@@ -104,40 +125,61 @@ def _pipeline() -> Pipeline:
 class IntentModel:
     """A fitted intent classifier; ``predict`` returns (intent, probability), best first."""
 
-    def __init__(self, pipeline: Pipeline, key: str, train_seconds: float = 0.0) -> None:
+    def __init__(
+        self, pipeline: Pipeline, key: str, train_seconds: float = 0.0, corrections: int = 0
+    ) -> None:
         self._pipeline = pipeline
         classifier = pipeline.named_steps["classifier"]
         self._intents = tuple(Intent(str(c)) for c in classifier.classes_)
         self._fast = _FastLinear(pipeline)
         self.key = key
         self.train_seconds = train_seconds
+        self.corrections = corrections  # how many of this installation's examples it learnt
 
     @classmethod
-    def train(cls, corpus: Path = CORPUS) -> IntentModel:
-        """Fit a new model on ``corpus`` (a few seconds)."""
+    def train(cls, corpus: Path = CORPUS, examples: Sequence[Example] = ()) -> IntentModel:
+        """Fit a new model on ``corpus`` plus this installation's ``examples`` (seconds)."""
         texts, labels = load_corpus(corpus)
+        weights = [1.0] * len(texts)
+        for example in examples:
+            Intent(example.label)  # raises ValueError on an unknown label
+            texts.append(mail_text(example.subject, example.text))
+            labels.append(example.label)
+            weights.append(CORRECTION_WEIGHT)
         started = time.perf_counter()
         pipeline = _pipeline()
-        pipeline.fit(texts, labels)
+        pipeline.fit(texts, labels, classifier__sample_weight=np.asarray(weights))
         seconds = time.perf_counter() - started
-        log.info("intent model trained on %d texts in %.1f s", len(texts), seconds)
-        return cls(pipeline, cache_key(corpus), seconds)
+        log.info(
+            "intent model trained on %d texts (%d corrections) in %.1f s",
+            len(texts),
+            len(examples),
+            seconds,
+        )
+        return cls(pipeline, cache_key(corpus, examples), seconds, len(examples))
 
     @classmethod
-    def load_or_train(cls, store_dir: Path, corpus: Path = CORPUS) -> IntentModel:
-        """The cached model for ``corpus`` under ``store_dir/models``, trained if missing."""
-        key = cache_key(corpus)
+    def load_or_train(
+        cls, store_dir: Path, corpus: Path = CORPUS, examples: Sequence[Example] = ()
+    ) -> IntentModel:
+        """The cached model for ``corpus`` + ``examples`` under ``store_dir/models``.
+
+        Trained (and cached) if missing; an installation's corrections change the key, so
+        the adapted model is trained once and reused until the next correction.
+        """
+        key = cache_key(corpus, examples)
         path = store_dir / "models" / f"intent-{key}.joblib"
         if path.exists():
             try:
                 pipeline = joblib.load(path)
                 if isinstance(pipeline, Pipeline):
-                    return cls(pipeline, key)
+                    return cls(pipeline, key, corrections=len(examples))
             except Exception:  # a corrupt or foreign cache file: retrain and overwrite
                 log.warning("intent model cache %s unreadable; retraining", path, exc_info=True)
-        model = cls.train(corpus)
+        model = cls.train(corpus, examples)
         try:
             _save(model._pipeline, path)
+            _prune(path)
         except OSError:
             log.warning("cannot write intent model cache %s", path, exc_info=True)
         return model
@@ -209,11 +251,26 @@ class _FastLinear:
         return exp / exp.sum()
 
 
-def cache_key(corpus: Path) -> str:
-    """Hash of corpus bytes, scikit-learn version and MODEL_VERSION (16 hex digits)."""
+def cache_key(corpus: Path, examples: Sequence[Example] = ()) -> str:
+    """Hash of corpus bytes, the examples, scikit-learn version and MODEL_VERSION (16 hex)."""
     digest = hashlib.sha256(corpus.read_bytes())
+    for example in examples:
+        digest.update(json.dumps([example.subject, example.text, example.label]).encode())
     digest.update(f"|sklearn={sklearn.__version__}|model={MODEL_VERSION}".encode())
+    if examples:
+        digest.update(f"|weight={CORRECTION_WEIGHT}".encode())
     return digest.hexdigest()[:16]
+
+
+_KEEP_CACHED = 3  # model files kept per store (the newest); older adaptations are removed
+
+
+def _prune(current: Path) -> None:
+    """Remove all but the newest cached models (each correction writes a new one)."""
+    cached = sorted(current.parent.glob("intent-*.joblib"), key=lambda p: p.stat().st_mtime)
+    for old in cached[:-_KEEP_CACHED]:
+        if old != current:
+            old.unlink(missing_ok=True)
 
 
 def _save(pipeline: Pipeline, path: Path) -> None:

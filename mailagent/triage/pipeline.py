@@ -30,7 +30,7 @@ from mailagent.records import (
 from mailagent.triage.intent_model import IntentModel
 from mailagent.triage.rules.relevance import GateRules
 from mailagent.triage.rules.ruleset import Ruleset
-from mailagent.triage.stages import classify, gate
+from mailagent.triage.stages import classify, gate, review
 from mailagent.triage.stages.language import detect as language
 from mailagent.triage.stages.link import filing as link
 from mailagent.triage.stages.relations import NoRelations, Relations
@@ -95,7 +95,9 @@ def _classify(mail: InboundMail, env: TriageEnv, triage: Triage) -> Triage:
             reasons=(f"machine-generated ({mail.auto_reply.value}): {mail.auto_reply_reason}",),
         )
     else:
-        result = classify.run(mail, env.ruleset, env.model, env.thread)
+        result = review.run(
+            classify.run(mail, env.ruleset, env.model, env.thread), env.ruleset.review
+        )
     return dataclasses.replace(triage, classification=result)
 
 
@@ -143,7 +145,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("autoreply", _autoreply),  # RFC 3834 / OOO / DSN / list -> NO_REPLY, never drafted
     ("history", _history),  # older than the history cut-off -> HISTORY: filed, not drafted
     ("language", _language),  # language of the new text (quoted history removed)
-    ("classify", _classify),  # rules + model (+ thread prior) -> intent with reasons
+    ("classify", _classify),  # rules + model (+ thread prior) -> intent, secondary, review
     ("link", _link),  # customer + order filing with reasons
     ("gate", _gate),  # relevance (customer/bulk/spam/...) and fraud warnings -> disposition
 )

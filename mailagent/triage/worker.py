@@ -17,6 +17,7 @@ roll back, it is kept with ``status = "triage_failed"`` and a quarantine entry (
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import traceback
@@ -39,10 +40,11 @@ from mailagent.db.directory import SqlDirectory, create_prospect
 from mailagent.db.history import from_imap, history_cutoff
 from mailagent.db.relations import SqlRelations
 from mailagent.drafts.service import prepare_drafts
-from mailagent.records import InboundMail
+from mailagent.records import InboundMail, Triage
 from mailagent.triage import pipeline
 from mailagent.triage.gate_inputs import with_archive_payloads
 from mailagent.triage.rules.relevance import load_gate_rules
+from mailagent.triage.stages import platform
 
 __all__ = ["TriageOutcome", "triage_messages", "triage_pending"]
 
@@ -164,6 +166,17 @@ def _guarded(
         return TriageOutcome(pk, ok=False, quarantine_id=entry.id, reason=reason)
 
 
+def platform_reasons(triage: Triage, unwrapped: platform.Unwrapped) -> Triage:
+    """Record the unwrap in the filing reasons (and why no prospect without an address)."""
+    if triage.link is None:
+        return triage
+    extra = [unwrapped.reason]
+    if not unwrapped.has_address and triage.link.customer_id is None:
+        extra.append("no prospect created: the platform gave no buyer address")
+    link = dataclasses.replace(triage.link, reasons=(*extra, *triage.link.reasons))
+    return dataclasses.replace(triage, link=link)
+
+
 def _triage_one(
     app: App,
     session: Session,
@@ -186,9 +199,14 @@ def _triage_one(
         received_at=q.aware(row.received_at) if from_imap(row.origin) else None,
         history_cutoff=cutoff,
     )
+    unwrapped = platform.unwrap(mail, app.ruleset.platforms)
+    if unwrapped is not None:  # a marketplace notification: the buyer's inquiry inside
+        mail = unwrapped.mail
     triage = gr.with_corrections(row, pipeline.run(mail, env))
+    if unwrapped is not None:
+        triage = platform_reasons(triage, unwrapped)
     customer_id = triage.link.customer_id if triage.link else None
-    if tr.is_prospect_inquiry(triage):
+    if tr.is_prospect_inquiry(triage) and (unwrapped is None or unwrapped.has_address):
         customer_id = create_prospect(session, mail, now, free_mail_domains=ctx.free_mail_domains)
         directory.clear()
     tr.apply_triage(row, triage, customer_id, now)
@@ -198,7 +216,7 @@ def _triage_one(
     if (
         app.settings.translation.enabled
         and row.direction == "inbound"
-        and lang != "unknown"  # who needs which translation is decided per reader later
+        and lang not in ("unknown", "other")  # who needs which translation: per reader, later
         and row.new_text.strip()
         and row.translation_status == "none"
     ):

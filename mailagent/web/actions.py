@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.errors import NotFound
+from mailagent.messages.learning import refresh_in_background
 from mailagent.messages.service import reclassify, refile
 from mailagent.records import Intent
 from mailagent.web.access import Viewer
@@ -46,3 +47,4 @@ def reclassify_message(app: App, viewer: Viewer, message_pk: int, intent: str, a
         raise ValueError(f"unknown intent {intent!r}")
     _check_message(app, viewer, message_pk)
     reclassify(app, message_pk, intent, actor)
+    refresh_in_background(app)  # the model learns from the correction

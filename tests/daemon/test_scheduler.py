@@ -59,6 +59,7 @@ def test_jobs_are_stored_in_the_database(app: App) -> None:
             "followups",
             "housekeeping",
             "translate",
+            "learn-corrections",
             "send-approved",
         ]
     finally:
@@ -76,6 +77,7 @@ def test_jobs_are_stored_in_the_database(app: App) -> None:
             "followups",
             "housekeeping",
             "translate",
+            "learn-corrections",
             "send-approved",
         ]
         jobs = {j.id: j for j in s.get_jobs(jobstore=sched.JOBSTORE)}
@@ -105,6 +107,7 @@ def test_disabled_report_job_is_removed(app: App) -> None:
             "followups",
             "housekeeping",
             "translate",
+            "learn-corrections",
             "send-approved",
         ]
         assert s.get_job("report-weekly") is None

@@ -74,7 +74,9 @@ def test_check_summarises() -> None:
     lines = check(ROOT / "rules")
     assert "rules in 1 file(s)" in lines[0]
     assert any(line.strip().startswith("complaint") for line in lines)
-    assert "vocabularies" in lines[-1]
+    assert "vocabularies" in lines[-3]
+    assert lines[-2].startswith("needs review below confidence 0.55 or margin 0.10")
+    assert lines[-1] == "3 inquiry platforms: Alibaba.com, Made-in-China.com, Global Sources"
 
 
 def test_shipped_rules_hit_with_reasons() -> None:

@@ -21,6 +21,8 @@ from mailagent.records import InboundMail, Intent
 from mailagent.triage.rules.match import MailView
 from mailagent.triage.rules.parse import Rule, RuleHit, parse_rule
 from mailagent.triage.rules.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabularies
+from mailagent.triage.stages.platform import Platform, load_platforms
+from mailagent.triage.stages.review import DEFAULT_POLICY, ReviewPolicy, load_policy
 
 __all__ = ["RULE_FILES", "Rule", "RuleHit", "Ruleset", "check", "load_rules"]
 
@@ -34,6 +36,8 @@ class Ruleset:
     rules: tuple[Rule, ...]
     vocabularies: dict[str, Vocabulary]
     files: tuple[str, ...]
+    review: ReviewPolicy = DEFAULT_POLICY  # rules/review.toml
+    platforms: tuple[Platform, ...] = ()  # rules/platforms.toml
 
     def evaluate(self, mail: InboundMail) -> list[RuleHit]:
         """Hits for ``mail``, highest priority first (then heavier weight, then file order)."""
@@ -49,6 +53,8 @@ def load_rules(rules_dir: Path) -> Ruleset:
     """
     problems: list[str] = []
     vocabularies = load_vocabularies(rules_dir / VOCABULARY_FILE, problems)
+    review = load_policy(rules_dir, problems)
+    platforms = load_platforms(rules_dir, problems)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     paths = sorted(rules_dir.glob(RULE_FILES))
@@ -71,7 +77,7 @@ def load_rules(rules_dir: Path) -> Ruleset:
     if problems:
         raise RulesError("\n".join(problems))
     ordered = sorted(rules, key=lambda r: -r.priority)  # stable: file order within priority
-    return Ruleset(tuple(ordered), vocabularies, tuple(str(p) for p in paths))
+    return Ruleset(tuple(ordered), vocabularies, tuple(str(p) for p in paths), review, platforms)
 
 
 def check(rules_dir: Path) -> list[str]:
@@ -87,6 +93,14 @@ def check(rules_dir: Path) -> list[str]:
     lines.append(
         f"{len(ruleset.vocabularies)} vocabularies, {terms} terms, languages: {', '.join(langs)}"
     )
+    r = ruleset.review
+    lines.append(
+        f"needs review below confidence {r.min_confidence:.2f} or margin {r.min_margin:.2f}"
+        f"{', and on fallback' if r.review_fallback else ''}; secondary intent from "
+        f"{r.secondary_min_score:.2f}"
+    )
+    names = ", ".join(p.name for p in ruleset.platforms) or "none"
+    lines.append(f"{len(ruleset.platforms)} inquiry platforms: {names}")
     return lines
 
 

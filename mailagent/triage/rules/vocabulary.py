@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mailagent.triage.rules.anchors import Anchors
 from mailagent.triage.rules.match import MailView, compile_phrases, fold
 
 __all__ = [
@@ -239,6 +240,8 @@ class Vocabulary:
     by_language: dict[str, tuple[re.Pattern[str], dict[str, re.Pattern[str]]]] = field(
         default_factory=dict, repr=False
     )
+    # what a text must contain for any phrase to match (skips the regex otherwise)
+    anchors: Anchors | None = field(default=None, repr=False)
 
     @property
     def size(self) -> int:
@@ -250,6 +253,8 @@ class Vocabulary:
         Phrases of another language that are ordinary words of the text's own language
         (see the module docstring) are not looked for.
         """
+        if self.anchors is not None and not self.anchors.may_match(folded):
+            return None
         combined, patterns = self.pattern, self.patterns
         if self.by_language:
             language = text_language(folded)
@@ -375,7 +380,9 @@ def _compile(
             compile_phrases([p for phrases in kept.values() for p in phrases]),
             {lang: compile_phrases(phrases) for lang, phrases in kept.items() if phrases},
         )
-    return Vocabulary(name, description, terms, compile_phrases(every), patterns, by_language)
+    return Vocabulary(
+        name, description, terms, compile_phrases(every), patterns, by_language, Anchors.of(every)
+    )
 
 
 def _ambiguous(phrase: str, known: frozenset[str]) -> bool:

@@ -47,6 +47,7 @@ def inbox_page(request: Request) -> Response:
         customer_code=params.get("customer") or None,
         unanswered=params.get("unanswered") == "1",
         sla=params.get("sla") or None,
+        needs_review=params.get("review") == "1",
         page=_int(params.get("page"), 1),
     )
     viewer = Viewer.of(user)

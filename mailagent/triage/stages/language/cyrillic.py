@@ -28,6 +28,9 @@ def _set(words: str) -> frozenset[str]:
 
 
 _UK_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
+_UK_ONLY = re.compile(r"[їєґ]")  # Ukrainian letters Belarusian does not write
+_BE_LETTERS = re.compile(r"ў")
+_NOT_UK = re.compile(r"[ыэёъ]")  # Russian/Belarusian letters Ukrainian does not write
 _MK_LETTERS = re.compile(r"[ѓќѕЃЌЅ]")
 _MK_SR_LETTERS = re.compile(r"[јљњџЈЉЊЏ]")
 # Russian: ы/э/ё; ь not before о (Bulgarian writes ь only in "ьо"); reflexive -ся after
@@ -86,12 +89,17 @@ def _words(text: str) -> list[str]:
 def hard_cue(text: str) -> str | None:
     """A language named by letters or endings only it writes, else None.
 
-    Ukrainian і/ї/є/ґ, Macedonian ѓ/ќ/ѕ; Russian and Bulgarian by ``_RU``/``_BG`` above.
-    Conflicting cues give None.
+    Belarusian ў (or і/ї together with ы/э/ё, which Ukrainian does not write); Ukrainian
+    і/ї/є/ґ without ы/э/ё/ъ (Ukrainian writes ь, -ся and -кий as Russian does, so only the
+    letters count against it); Macedonian ѓ/ќ/ѕ; Russian and Bulgarian by ``_RU``/``_BG``
+    above. Conflicting cues give None.
     """
+    lower = text.lower()
+    if _BE_LETTERS.search(lower) or (_UK_LETTERS.search(lower) and _NOT_UK.search(lower)):
+        return "be" if not _UK_ONLY.search(lower) else None
+    if _UK_LETTERS.search(lower) and not _MK_LETTERS.search(lower):
+        return "uk"
     found = set()
-    if _UK_LETTERS.search(text):
-        found.add("uk")
     if _MK_LETTERS.search(text):
         found.add("mk")
     words = _ALL_WORDS.findall(text.lower())

@@ -8,7 +8,10 @@ Arabic) or narrows the candidates (Cyrillic letter and word-ending cues from
 (langdetect's profiles as a deterministic n-gram model, plus function words, with
 Spanish/Portuguese spelling cues from ``langlatin``), with Vietnamese tone letters as a
 fast path. Short, mixed or doubtful text gives ``lang="unknown"`` with the confidence and
-candidates, never a guess; ``method`` says which path decided. Reads only ``mail.new_text``
+candidates, never a guess; a text recognised as a language the stage does not answer
+(Catalan, Galician, Slovak, Belarusian, ...) gives ``lang="other"`` with that language in
+``method`` ("ngrams:other-language:ca"), never a wrong supported language; ``method`` says
+which path decided. Reads only ``mail.new_text``
 (or the subject when that is empty), never quoted history or signatures. Pure: no I/O
 except loading the profiles once.
 """
@@ -24,6 +27,7 @@ from mailagent.triage.stages.language import ngram as lm
 from mailagent.triage.stages.language import script as ls
 
 __all__ = [
+    "ANSWERED",
     "CYRILLIC_MARGIN_BASE",
     "CYRILLIC_MIN_MARGIN",
     "CYRILLIC_PRIOR",
@@ -34,6 +38,8 @@ __all__ = [
     "MIN_LETTERS",
     "MIN_MARGIN",
     "NAME",
+    "OTHER",
+    "OTHER_PRIOR",
     "UNKNOWN",
     "clean",
     "cyrillic_margin",
@@ -46,9 +52,41 @@ __all__ = [
 NAME = "language"
 DETECT_CACHE = 4096  # distinct texts remembered (results are small frozen records)
 UNKNOWN = "unknown"
+OTHER = "other"  # a language the stage recognises as none of those it answers
 
-# Latin-script languages answered (langmodel.PROFILE_LANGUAGES minus other scripts).
-LATIN_LANGUAGES: tuple[str, ...] = lm.PROFILE_LANGUAGES[:24]
+# Latin-script languages scored (the profiles of other scripts left out) plus the blended
+# ones (Galician). All of them compete, so that a Catalan or Slovak text is not forced onto
+# Spanish or Czech; only ANSWERED languages are named, the rest become OTHER.
+LATIN_LANGUAGES: tuple[str, ...] = (
+    *lm.PROFILE_LANGUAGES[: lm.PROFILE_LANGUAGES.index("ru")],
+    *lm.BLENDED,
+)
+# The languages the stage names: mailagent's languages, their close relatives that it
+# separates reliably, and the unambiguous scripts (ls.DIRECT). Everything else that is
+# recognised (Catalan, Galician, Slovak, Basque, Belarusian, ...) is OTHER, named in the method.
+ANSWERED: frozenset[str] = frozenset(
+    [
+        "en",
+        "de",
+        "es",
+        "fr",
+        "pt",
+        "it",
+        "nl",
+        "pl",
+        "tr",
+        "vi",
+        "ru",
+        "uk",
+        "bg",
+        "ar",
+        "fa",
+        "ur",
+        "zh",
+        "ja",
+        "ko",
+    ]
+) | frozenset(ls.DIRECT.values())
 
 # Decision thresholds (tuned with bench/langid.py on sentences, word pairs and single
 # words). A language is answered only when the cleaned text has MIN_LETTERS letters and the
@@ -68,6 +106,17 @@ MIN_MARGIN = 3.0
 CYRILLIC_PRIOR = 3.5
 CYRILLIC_MARGIN_BASE = 4.0
 CYRILLIC_MIN_MARGIN = 1.0
+
+
+# A language the stage does not answer must beat the answered ones by this many nats more
+# (about 50 to 1): a Dutch or Portuguese text is not given away to Afrikaans or Galician on
+# a near-tie, while a real Catalan or Slovak text wins by far more than that.
+OTHER_PRIOR = 4.0
+_OTHER_PRIORS = {
+    ("zh" if code.startswith("zh") else code): -OTHER_PRIOR
+    for code in LATIN_LANGUAGES
+    if code not in ANSWERED
+}
 
 
 def clean(text: str) -> str:
@@ -98,6 +147,13 @@ def _decide(scores: lm.Scores, letters: int, method: str, needed: float) -> Lang
     lang, prob = candidates[0]
     if letters < MIN_LETTERS:
         return LanguageInfo(UNKNOWN, prob, f"{method}:too-short", candidates)
+    if lang not in ANSWERED:
+        # Close relatives the stage does not name either (Slovak/Czech) are all "other":
+        # only the margin over the best language it does name matters.
+        named = next((value for code, value in scores if code in ANSWERED), None)
+        if named is None or scores[0][1] - named >= needed:
+            return LanguageInfo(OTHER, prob, f"{method}:other-language:{lang}", candidates)
+        return LanguageInfo(UNKNOWN, prob, f"{method}:low-margin", candidates)
     margin = scores[0][1] - scores[1][1] if len(scores) > 1 else float("inf")
     if margin < needed:
         return LanguageInfo(UNKNOWN, prob, f"{method}:low-margin", candidates)
@@ -147,6 +203,8 @@ def _cyrillic(text: str, letters: int) -> LanguageInfo:
     """Hard cues first (letters, endings, words), then n-grams plus soft ru/bg cues."""
     cue = lc.hard_cue(text)
     if cue is not None:
+        if cue not in ANSWERED:
+            return LanguageInfo(OTHER, 1.0, f"script:cyrillic:other-language:{cue}")
         return LanguageInfo(cue, 1.0, f"script:cyrillic:cue-{cue}")
     prior = {"ru": CYRILLIC_PRIOR + lc.evidence(text)}
     scores = lm.score(text, lc.candidates(text), prior)
@@ -168,7 +226,9 @@ def _latin(text: str, letters: int) -> LanguageInfo:
     if ls.vietnamese_share(latin) >= ls.MIN_VIETNAMESE_SHARE:
         return LanguageInfo("vi", 1.0, "script:latin:vietnamese-letters")
     words = lm.words(latin)
-    scores = la.adjust(lm.score(latin, LATIN_LANGUAGES), words)
+    if la.basque(words):
+        return LanguageInfo(OTHER, 1.0, "script:latin:other-language:eu")
+    scores = la.adjust(lm.score(latin, LATIN_LANGUAGES, _OTHER_PRIORS), words)
     return _decide(scores, letters, "ngrams", required_margin(letters, len(words)))
 
 

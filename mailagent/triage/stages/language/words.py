@@ -149,6 +149,28 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     # Russian and Bulgarian share many short words; each list holds both the shared ones
     # and those of its own language (Russian: что, для, у, к, же, уже, очень, который;
     # Bulgarian: това, ще, е, са, като, какво, защо, също, вече, някой, който).
+    # Languages answered as "other": their function words keep their texts away from
+    # the supported relatives (Galician from Portuguese/Spanish, Catalan from Spanish).
+    "gl": _words(
+        "unha unhas cunha coa coas cos polo pola polos polas nun nunha moi xa tamén cando "
+        "grazas dende mentres aínda lle lles vos nosa noso nosos nosas vosa voso súa seu "
+        "eles elas isto iso aquí agora porque non ou sempre hai facer ser ter está están "
+        "da do das dos na no nas nos ao aos o a os as e de en con por para que se "
+        "vez veces outra outro outras outros todo toda todos todas durante sobre entre sen "
+        "mesmo mesma ela el vai van foi era son é estou temos ten teñen pode poden ben alí "
+        "onde como máis menos cada algo nada moito moita moitos moitas hoxe mañá"
+    ),
+    "ca": _words(
+        "el la els les un una uns unes i o però que de del dels al als en amb per sense "
+        "sobre és són era està estan ser jo tu ell ella nosaltres vosaltres ells elles em et "
+        "es li ens us meu meva seu seva nostre nostra aquest aquesta això molt més també ja "
+        "quan on com perquè si no gràcies moltes vam van han ha hem heu hi ho aquí ara"
+    ),
+    "af": _words(
+        "die en van het is nie ek jy hy sy ons julle hulle dit wat wie waar hoe wanneer "
+        "met vir op in aan by na uit oor sal kan moet wil was word baie ook net asseblief "
+        "dankie"
+    ),
     "ru": _words(
         "и в во не на я что он она оно они с со как а то все всё так его её ее но да ты к у "
         "же вы за бы по только мне меня было был была были вот от еще ещё нет о об из ему "
