@@ -19,7 +19,12 @@ __all__ = ["cli_app", "fail", "store_app"]
 def cli_app(
     ctx: click.Context, settings: config.Settings | None = None, **kw: Any
 ) -> Iterator[App]:
-    """The App for this command (``ctx.obj`` is ``cli.Obj``), closed when the command ends."""
+    """The App for this command (``ctx.obj`` is ``cli.Obj``), closed when the command ends.
+
+    An SQLite store must exist already (pass ``create_store=True`` only from ``demo`` and
+    ``db upgrade``): a missing config must not silently create ``store/mailagent.db`` here.
+    """
+    kw.setdefault("create_store", False)
     app = open_app(settings or ctx.obj.settings(), **kw)
     try:
         yield app

@@ -23,6 +23,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.errors import MailagentError
+from mailagent.web.sessions import revoke_user
 
 __all__ = [
     "LANGUAGES",
@@ -165,7 +166,8 @@ def set_password(app: App, user_id: int, password: str, *, actor: str) -> UserIn
     with app.sessions() as session, session.begin():
         row = _row(session, user_id)
         row.password_hash = pw_hash
-        q.audit(session, actor, "user.password", app.clock(), email=row.email)
+        ended = revoke_user(session, user_id)
+        q.audit(session, actor, "user.password", app.clock(), email=row.email, sessions_ended=ended)
         info = _info(row)
     log.info("password of %s changed by %s", info.email, actor)
     return info
@@ -195,6 +197,8 @@ def update_user(
         if display_name is not None and display_name.strip() != row.display_name:
             row.display_name = display_name.strip()[:200]
             changes["display_name"] = row.display_name
+        if changes.get("active") is False:
+            changes["sessions_ended"] = revoke_user(session, user_id)
         if changes:
             q.audit(session, actor, "user.update", app.clock(), email=row.email, **changes)
         return _info(row)
