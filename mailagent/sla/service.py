@@ -506,12 +506,14 @@ def _base_email(
 
 
 def sender_address(app: App) -> str:
-    smtp, team = app.settings.smtp, app.settings.team
-    if smtp.from_address:
-        return smtp.from_address
-    if "@" in smtp.username:
-        return smtp.username
-    return f"mailagent@{team.own_domains[0] if team.own_domains else 'localhost'}"
+    """The documented sender (smtp.from_address, else the mailbox address, else the SMTP
+    login), the same as for replies; ``mailagent@<own domain>`` only when none is set."""
+    from mailagent.drafts.prepare import from_address
+
+    team = app.settings.team
+    return from_address(app.settings) or (
+        f"mailagent@{team.own_domains[0] if team.own_domains else 'localhost'}"
+    )
 
 
 # -- sending ---------------------------------------------------------------------------------
