@@ -276,7 +276,7 @@ class _Sink:
     def __init__(self) -> None:
         self.mail_from: list[str] = []
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         self.mail_from.append(envelope.mail_from)  # type: ignore[attr-defined]
         return "250 OK"
 
