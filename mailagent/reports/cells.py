@@ -21,7 +21,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Full-width forms that some spreadsheet programs normalise to their ASCII equivalents.
 _WIDE_PREFIXES = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 # Harmless text that starts with a sign: a lone dash (an empty value) or a plain number.
-_PLAIN = re.compile(r"-|[+-]?\d+(\.\d+)?")
+_PLAIN = re.compile(r"-|[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def is_formula_like(value: object) -> bool:
