@@ -34,6 +34,7 @@ from mailagent.parse import autoreply
 from mailagent.parse.charsets import decode_8bit, decode_header, has_raw_bytes, normalize_charset
 from mailagent.parse.mimeparts import extract_body
 from mailagent.parse.quoting import split_reply
+from mailagent.parse.spool import Spool, carve
 from mailagent.records import Address, InboundMail
 
 __all__ = ["parse_message"]
@@ -290,17 +291,26 @@ def _bounded(defects: list[str]) -> tuple[str, ...]:
     return tuple(unique)
 
 
-def parse_message(raw: bytes, settings: ParseSettings = ParseSettings()) -> InboundMail:  # noqa: B008
+def parse_message(
+    raw: bytes,
+    settings: ParseSettings = ParseSettings(),  # noqa: B008
+    spool: Spool | None = None,
+) -> InboundMail:
     """Parse ``raw`` into an :class:`InboundMail`; see the module docstring for the policy.
 
     Raises :class:`ParseError` (with a reason) only when the bytes cannot be represented.
+    With a ``spool``, large base64 attachments are decoded into its directory instead of
+    memory (:mod:`mailagent.parse.spool`); the caller closes the spool when it is done.
     """
     if len(raw) > settings.max_message_bytes:
         raise ParseError(
             f"message is {len(raw)} bytes, over max_message_bytes ({settings.max_message_bytes})"
         )
     digest = hashlib.sha256(raw).hexdigest()
+    size = len(raw)
     defects: list[str] = []
+    if spool is not None:
+        raw = carve(raw, spool)  # the same message without the bodies now in spool files
     msg = _parse_tree(raw, defects)
     hint = _charset_hint(msg)
     raw_items = list(msg.raw_items())
@@ -327,7 +337,7 @@ def parse_message(raw: bytes, settings: ParseSettings = ParseSettings()) -> Inbo
     subject = next((v for n, v in headers if n.lower() == "subject"), None)
     if subject is None and (subject_raw := first_raw("subject")) is not None:
         subject = _text("Subject", subject_raw, hint, defects)
-    body = extract_body(msg, settings, hint)
+    body = extract_body(msg, settings, hint, spool)
     text = _clean(body.text.replace("\r\n", "\n").replace("\r", "\n"))
     html = _clean(body.html) if body.html is not None else None
     split = split_reply(text)
@@ -338,7 +348,7 @@ def parse_message(raw: bytes, settings: ParseSettings = ParseSettings()) -> Inbo
     )
     mail = InboundMail(
         raw_sha256=digest,
-        raw_size=len(raw),
+        raw_size=size,
         message_id=message_id,
         message_id_synthetic=synthetic,
         subject=subject or "",
