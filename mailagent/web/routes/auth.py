@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,11 +16,21 @@ from mailagent.web.csrf import protect
 from mailagent.web.i18n import LANGUAGES, N_
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render, safe_next
 from mailagent.web.throttle import LoginThrottle
-from mailagent.web.users import authenticate, set_language
+from mailagent.web.users import UserInfo, authenticate, set_language
 
 __all__ = ["ROUTES"]
 
 log = logging.getLogger(__name__)
+
+
+# argon2id costs 64 MiB and ~0.1 s of CPU per check: at most this many at once, so a burst of
+# log-ins (or an attacker's) queues instead of taking the machine's memory
+_HASH_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+
+
+def _authenticate(request: Request, email: str, password: str) -> UserInfo | None:
+    with _HASH_SLOTS:
+        return authenticate(mailagent_app(request), email, password)
 
 
 def _home_for(role: str) -> str:
@@ -59,7 +71,7 @@ async def login(request: Request) -> Response:
         return render(
             request, "login.html", {**context, "error": error}, status=429, headers=headers
         )
-    user = await run_in_threadpool(authenticate, mailagent_app(request), email, password)
+    user = await run_in_threadpool(_authenticate, request, email, password)
     if user is None:
         await run_in_threadpool(throttle.failed, email, client)
         log.info("failed log-in for %s from %s", email, client)
