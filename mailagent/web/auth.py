@@ -134,6 +134,7 @@ def start_session(request: Request, user: UserInfo) -> None:
     """After a successful log-in: a fresh server-side session and a new CSRF token."""
     app: App = request.app.state.mailagent
     end_session(request)
+    web_sessions.purge(app, request.app.state.session_policy)  # expired rows of anyone
     token = web_sessions.open_session(app, user.id, _client(request))
     request.session.update(
         sid=token,

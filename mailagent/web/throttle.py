@@ -110,6 +110,7 @@ class LoginThrottle:
                 with self.app.sessions() as session, session.begin():
                     self._count(session, self._pair(email, client), lock=True)
                     self._count(session, self._addr(client), lock=False)
+                    self._forget(session)
                 return
             except IntegrityError:
                 continue
@@ -130,6 +131,17 @@ class LoginThrottle:
             wait = lock_seconds(row.failures, self.max_failures, cap)
             row.locked_until = now + timedelta(seconds=wait) if wait else None
         session.flush()
+
+    def _forget(self, session: Session) -> None:
+        """Drop entries older than the window (their failures no longer count): the table
+        stays as small as the recent failures, however many names an attacker tries."""
+        cutoff = self.app.clock() - self.window
+        session.execute(
+            delete(m.LoginThrottle).where(
+                m.LoginThrottle.last_failure_at < cutoff,
+                or_(m.LoginThrottle.locked_until.is_(None), m.LoginThrottle.locked_until < cutoff),
+            )
+        )
 
     def succeeded(self, email: str, client: str) -> None:
         with self.app.sessions() as session, session.begin():
