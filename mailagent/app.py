@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.config import Settings, database_url
@@ -20,6 +21,7 @@ from mailagent.db import corrections
 from mailagent.db.blobstore import BlobStore
 from mailagent.db.session import make_engine, session_factory, upgrade
 from mailagent.drafts.asks import load_ask_rules
+from mailagent.errors import ConfigError
 from mailagent.followups.rules import load_followup_rules
 from mailagent.sla.policies import load_sla_rules
 from mailagent.triage.intent_model import IntentModel
@@ -58,15 +60,37 @@ class App:
         self.engine.dispose()
 
 
+def _require_store(url: str, source: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(parsed.database).exists():
+        where = f"store.url in {source}" if source else "no config file: default store.url"
+        raise ConfigError(
+            f"no store at {Path(parsed.database).resolve()} ({where}); create it with "
+            "`mailagent db upgrade`, or point --config at your config.toml "
+            "(`mailagent demo` writes one for the demo store)"
+        )
+
+
 def open_app(
     settings: Settings,
     *,
     clock: Callable[[], datetime] = utcnow,
     migrate: bool = True,
     with_model: bool = True,
+    create_store: bool = True,
 ) -> App:
-    """Open the store (migrating it), load rules and the intent model."""
-    engine = make_engine(database_url(settings.store), echo=settings.store.echo_sql)
+    """Open the store (migrating it), load rules and the intent model.
+
+    With ``create_store=False`` (every CLI command except ``demo`` and ``db upgrade``) a
+    SQLite store that does not exist yet is a :class:`ConfigError`, not a new empty file in
+    whatever directory the command happened to run in.
+    """
+    url = database_url(settings.store)
+    if not create_store:
+        _require_store(url, settings.source_path)
+    engine = make_engine(url, echo=settings.store.echo_sql)
     if migrate:
         upgrade(engine)
     ruleset = load_rules(Path(settings.rules_dir))

@@ -334,13 +334,33 @@ class WebSettings:
         "MAILAGENT_SECRET_KEY", "Environment variable with the session signing key.", secret=True
     )
     session_hours: int = setting(
-        12, "Hours a web log-in stays valid (the session cookie expires after this)."
+        12, "Absolute timeout: hours a web log-in stays valid however active it is."
+    )
+    session_idle_minutes: int = setting(
+        120, "Idle timeout: a web log-in unused for this many minutes ends (server-side)."
     )
     login_max_failures: int = setting(
-        5, "Failed log-ins per account within login_lockout_minutes before it is locked."
+        5,
+        "Failed log-ins of one account from one client address before it is locked; each "
+        "further failure doubles the lock, starting at 30 s.",
     )
     login_lockout_minutes: int = setting(
-        15, "Window (and lock time) of the log-in rate limit, in minutes."
+        15, "Longest lock, and the window after which failed log-ins are forgotten, in minutes."
+    )
+    login_address_failures: int = setting(
+        20,
+        "Failed log-ins from one client address (any accounts) within the window after which "
+        "each account gets one more try from there; correct passwords still log in.",
+    )
+    trusted_proxies: list[str] = setting(
+        [],
+        "Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For/-Proto/-Host "
+        'are believed (e.g. ["127.0.0.1"]); from anyone else those headers are ignored.',
+    )
+    public_url: str = setting(
+        "",
+        "The address users open (e.g. https://mail.example.com); https makes the session "
+        "cookie Secure and sends HSTS even when the proxy does not say so.",
     )
 
 
@@ -466,7 +486,7 @@ def _build(cls: type[Any], data: Any, where: str, path: str) -> Any:
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{path}: {where}: {exc}") from exc
+        raise ConfigError(f"{path}: {where}: {_one_line(str(exc))}") from exc
 
 
 def _coerce(hint: Any, value: Any, key: str, path: str) -> Any:
@@ -530,21 +550,49 @@ def _validate(settings: Settings, path: str) -> None:
         raise ConfigError(f"{path}: scheduler.triage_workers: must be 0 (automatic) or more")
 
 
-def load(path: str | Path | None = None) -> Settings:
-    """Load settings from ``path`` (TOML); defaults only when ``path`` is None."""
+def load(path: str | Path | None = None, *, check_values: bool = True) -> Settings:
+    """Load settings from ``path`` (TOML); defaults only when ``path`` is None.
+
+    With ``check_values`` (the default) the first value problem found by
+    :func:`mailagent.configcheck.value_problems` is raised; ``config check`` lists them all.
+    """
     if path is None:
         return Settings()
+    from mailagent.configcheck import value_problems
+
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        raw = p.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(f"{p}: file not found") from exc
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{p}: not UTF-8 text: byte 0x{raw[exc.start]:02x} at byte position {exc.start} "
+            f"(line {line}); save the file as UTF-8"
+        ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
+        raise ConfigError(f"{p}: invalid TOML: {_one_line(str(exc))}") from exc
     data["source_path"] = str(p)
     settings: Settings = _build(Settings, data, "", str(p))
     _validate(settings, str(p))
+    problems = value_problems(settings) if check_values else []
+    if problems:
+        more = (
+            f" (and {len(problems) - 1} more: mailagent config check)" if len(problems) > 1 else ""
+        )
+        raise ConfigError(f"{p}: {problems[0]}{more}")
     return settings
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def read_secret(env_name: str, file_name: str = "", *, what: str) -> str | None:

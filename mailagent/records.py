@@ -55,7 +55,9 @@ class Attachment:
 
     ``filename`` is already sanitised (no path parts, no control characters, bounded length).
     ``sha256`` is the content hash used for content-addressed storage. ``truncated`` is True
-    when the part exceeded the configured size limit and ``payload`` is empty.
+    when the part exceeded the configured size limit and ``payload`` is empty. A large part
+    parsed with a spool (``parse.spool``) has an empty ``payload`` and its bytes in the file
+    ``spool_path``, which ingest moves into the blob store.
     """
 
     filename: str
@@ -66,6 +68,7 @@ class Attachment:
     content_id: str | None = None
     inline: bool = False
     truncated: bool = False
+    spool_path: str | None = None  # large parts: the decoded bytes are in this file instead
 
 
 class AutoReplyKind(enum.StrEnum):

@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -35,12 +36,15 @@ from mailagent.db.threadindex import ThreadIndex
 from mailagent.db.triage_rows import NEW, TRIAGE_FAILED
 from mailagent.errors import NotFound, ParseError
 from mailagent.parse.message import parse_message
-from mailagent.records import FetchedMail, InboundMail
+from mailagent.parse.spool import Spool
+from mailagent.records import Attachment, FetchedMail, InboundMail
 from mailagent.triage.worker import triage_messages
 
 __all__ = ["IngestResult", "IngestStatus", "ingest_batch", "ingest_raw", "reprocess"]
 
 log = logging.getLogger(__name__)
+
+SPOOL_DIR = "spool"  # under store.dir: same filesystem as the blob store, so moves are renames
 audit = logging.getLogger("mailagent.audit")
 
 
@@ -76,12 +80,17 @@ def ingest_batch(
     """
     parsed: dict[int, InboundMail | _Failed] = {}  # parse once, even if the batch is redone
     # raw bytes are written first and are durable before the batch commits (_store_batch
-    # flushes the blob store last); one filesystem sync per batch, not one per file
-    with app.blobs.deferred(), app.sessions() as session:
+    # flushes the blob store last); one filesystem sync per batch, not one per file.
+    # Large attachments are decoded into the spool while parsing and moved into the blob
+    # store from there (never whole in memory); the spool deletes what is left at the end.
+    spool = Spool(Path(app.settings.store.dir) / SPOOL_DIR)
+    with spool, app.blobs.deferred(), app.sessions() as session:
         shas = [app.blobs.put_raw(fetched.raw) for fetched in batch]
         try:  # fast path: the whole batch without a savepoint per message
             with session.begin():
-                results = _store_batch(app, session, mailbox, kind, batch, shas, parsed, state)
+                results = _store_batch(
+                    app, session, mailbox, kind, batch, shas, parsed, state, spool=spool
+                )
         except Exception as exc:  # some message failed: redo, isolating each one
             log.info("batch of %d: %s; storing one by one", len(batch), type(exc).__name__)
             with session.begin():
@@ -112,6 +121,7 @@ def _store_batch(
     state: FolderState | None,
     *,
     isolate: bool = False,
+    spool: Spool | None = None,
 ) -> list[IngestResult]:
     box = q.get_or_create_mailbox(session, mailbox, kind)
     seen = _Seen(
@@ -121,7 +131,7 @@ def _store_batch(
     )
     for i, f in enumerate(batch):
         if i not in parsed and not seen.has_location(f):
-            parsed[i] = _parse(app, f)
+            parsed[i] = _parse(app, f, spool)
     mails = [p for p in parsed.values() if isinstance(p, InboundMail)]
     seen.pks = dict(q.message_pks(session, [p.message_id for p in mails]))
     seen.threads = ThreadIndex(session, mails)
@@ -159,9 +169,9 @@ class _Failed:
     detail: str = ""
 
 
-def _parse(app: App, f: FetchedMail) -> InboundMail | _Failed:
+def _parse(app: App, f: FetchedMail, spool: Spool | None = None) -> InboundMail | _Failed:
     try:
-        return parse_message(f.raw, app.settings.parse)
+        return parse_message(f.raw, app.settings.parse, spool)
     except ParseError as exc:
         return _Failed(f"unparseable: {exc}")
     except Exception as exc:  # a parser bug must cost only this message
@@ -321,7 +331,7 @@ def _store(
 ) -> m.Message:
     received_at = _received_at(app, mail, f)
     thread, method = threads.thread_for(mail, received_at)
-    stored = [_store_attachment(app, a.payload, a.sha256, a.truncated) for a in mail.attachments]
+    stored = [_store_attachment(app, a) for a in mail.attachments]
     sender_domain = mail.from_.domain if mail.from_ else ""
     own = {d.lower() for d in app.settings.team.own_domains}
     return q.store_message(
@@ -337,10 +347,15 @@ def _store(
     )
 
 
-def _store_attachment(app: App, payload: bytes, sha: str, truncated: bool) -> bool:
-    if truncated:
+def _store_attachment(app: App, attachment: Attachment) -> bool:
+    if attachment.truncated:
         return False
-    app.blobs.put_attachment(payload, sha)
+    if attachment.spool_path is not None:
+        source = Path(attachment.spool_path)
+        if source.exists():  # else: moved in already by an earlier try of this batch
+            app.blobs.put_attachment_file(source, attachment.sha256)
+        return True
+    app.blobs.put_attachment(attachment.payload, attachment.sha256)
     return True
 
 

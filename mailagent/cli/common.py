@@ -23,7 +23,11 @@ def cli_app(
     """The App for this command (``ctx.obj`` is ``cli.Obj``), closed when the command ends.
 
     Whatever the command asked for and does not exist (:class:`NotFound`) exits 3.
+
+    An SQLite store must exist already (pass ``create_store=True`` only from ``demo`` and
+    ``db upgrade``): a missing config must not silently create ``store/mailagent.db`` here.
     """
+    kw.setdefault("create_store", False)
     app = open_app(settings or ctx.obj.settings(), **kw)
     try:
         yield app

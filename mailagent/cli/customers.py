@@ -29,13 +29,17 @@ def customers_import(
 ) -> None:
     """Import customers, contacts and orders from CSV or XLSX (all or nothing)."""
     from mailagent.customers.archive import import_archive
+    from mailagent.customers.salespeople import known_salespeople
 
     with cli_app(ctx, with_model=False) as app:
+        with app.sessions() as session:
+            known = known_salespeople(session, app.settings)
         report = import_archive(
             app.sessions,
             customers=customers_file,
             contacts=contacts_file,
             orders=orders_file,
             dry_run=dry_run,
+            salespeople=known,
         )
     click.echo(str(report))

@@ -18,12 +18,23 @@ from mailagent.translation.backlog import message_translations
 @click.option("--batch", default=200, show_default=True, help="Messages per transaction.")
 @click.pass_context
 def import_(ctx: click.Context, path: Path, mailbox: str, batch: int) -> None:
-    """Import a Maildir, an mbox file, a folder of .eml files or one .eml file."""
+    """Import a Maildir, an mbox file, an MH folder, a folder of message files or one file.
+
+    Exits 1 when PATH holds no message, or when none of its messages could be stored.
+    """
     from mailagent.capture.importer import import_path
 
     with cli_app(ctx) as app:
         report = import_path(app, path, mailbox=mailbox, batch_size=batch, progress=True)
     click.echo(report.describe())
+    if report.total == 0:
+        fail(
+            f"{path}: no messages found (looked for a Maildir, an mbox file, an MH folder, "
+            ".eml files and files that start like RFC 822 mail)",
+            1,
+        )
+    if not report.counts["stored"] and not report.counts["duplicate"]:
+        fail(f"{path}: none of the {report.total} message(s) could be stored", 1)
 
 
 # ---- quarantine --------------------------------------------------------------------------

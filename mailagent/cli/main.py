@@ -27,11 +27,14 @@ class Obj:
     config_path: str | None
     verbose: int
 
-    def settings(self) -> config.Settings:
+    def path(self) -> str | None:
         path = self.config_path or os.environ.get("MAILAGENT_CONFIG")
         if path is None and Path("config.toml").exists():
             path = "config.toml"
-        return config.load(path)
+        return path
+
+    def settings(self, *, check_values: bool = True) -> config.Settings:
+        return config.load(self.path(), check_values=check_values)
 
 
 @click.group()
@@ -54,6 +57,16 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 # ---- daemon and ingest -----------------------------------------------------------------
 
 
+def _require_secrets(settings: config.Settings) -> None:
+    """A missing password is a configuration error (one line, exit 2), not a retry loop."""
+    from mailagent.configcheck import missing_secrets
+
+    missing = missing_secrets(settings)
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        fail(f"{settings.source_path or 'config'}: {missing[0]}{more}", 2)
+
+
 @cli.command()
 @click.option(
     "--triage-workers",
@@ -70,6 +83,7 @@ def run(ctx: click.Context, triage_workers: int | None) -> None:
     settings = ctx.obj.settings()
     if not settings.imap.mailboxes:
         fail(f"{settings.source_path or 'config'}: imap.mailboxes: no mailbox configured")
+    _require_secrets(settings)
     with cli_app(ctx, settings) as app:
         run_daemon(app, triage_workers=triage_workers, verbosity=ctx.obj.verbose)
 
@@ -84,6 +98,7 @@ def poll_once(ctx: click.Context) -> None:
     from mailagent.daemon.loop import MailboxWorker
 
     settings = ctx.obj.settings()
+    _require_secrets(settings)
     with cli_app(ctx, settings) as app:
         for mb in settings.imap.mailboxes:
             worker = MailboxWorker(app, mb, threading.Event())
@@ -131,7 +146,7 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Migrate the database schema to the newest revision."""
-    with cli_app(ctx, with_model=False) as app:
+    with cli_app(ctx, with_model=False, create_store=True) as app:
         click.echo(f"database at head: {app.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -144,13 +159,37 @@ def config_group() -> None:
 
 
 @config_group.command("check")
+@click.option(
+    "--connect", is_flag=True, help="Also log in to every IMAP mailbox and to the SMTP server."
+)
 @click.pass_context
-def config_check(ctx: click.Context) -> None:
-    """Validate the configuration and print the effective settings (no secrets)."""
-    settings = ctx.obj.settings()
-    click.echo(f"configuration OK ({settings.source_path or 'defaults'})")
-    for name, _help in config.iter_settings():
-        click.echo(f"  {name}")
+def config_check(ctx: click.Context, connect: bool) -> None:
+    """Validate the configuration and print the effective settings (secrets masked).
+
+    Checks types and values (ports, time zone, database URL, transport security, addresses),
+    paths that must exist and secrets that must be set; exits 2 when anything is wrong.
+    """
+    from mailagent import configcheck
+
+    settings = ctx.obj.settings(check_values=False)
+    where = settings.source_path or "defaults"
+    problems = [
+        *configcheck.value_problems(settings),
+        *configcheck.path_problems(settings),
+        *configcheck.missing_secrets(settings),
+    ]
+    for line in configcheck.effective_lines(settings):
+        click.echo(f"  {line}")
+    if connect and not problems:
+        for what, problem in configcheck.connect_problems(settings):
+            click.echo(f"{what}: {'OK' if problem is None else problem}")
+            if problem is not None:
+                problems.append(f"{what}: {problem}")
+    if problems:
+        for problem in problems:
+            click.secho(f"{where}: {problem}", fg="red", err=True)
+        fail(f"configuration has {len(problems)} problem(s)", 2)
+    click.echo(f"configuration OK ({where})")
 
 
 def _register() -> None:

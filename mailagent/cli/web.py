@@ -27,19 +27,24 @@ __all__ = ["users", "web"]
 
 @click.command("web")
 @click.option("--host", default=None, help="Listen address (default: web.host).")
-@click.option("--port", type=int, default=None, help="Port (default: web.port).")
+@click.option("--port", type=int, default=None, help="Port (default: web.port; 0 = any free port).")
 @click.pass_context
 def web(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the web UI (Ctrl-C stops it)."""
     from mailagent.web.app import create_app
-    from mailagent.web.server import UiServer, bind
+    from mailagent.web.server import UiServer, bind_explained
     from mailagent.web.users import count_users
 
     with store_app(ctx) as app:
         settings = app.settings.web
-        sock = bind(host or settings.host, settings.port if port is None else port)
+        sock, note = bind_explained(
+            host or settings.host,
+            settings.port if port is None else port,
+            source="--port" if port is not None else "web.port",
+            fallback=False,
+        )
         server = UiServer(create_app(app), sock, log_level="info")
-        click.echo(f"web UI on {server.url} (Ctrl-C to stop)")
+        click.echo(f"web UI on {server.url} [{note}] (Ctrl-C to stop)")
         if count_users(app) == 0:
             click.echo("no users yet: add one with  mailagent users add EMAIL --role admin")
         server.run()
@@ -139,6 +144,23 @@ def users_password(ctx: click.Context, email: str, password_file: Path | None) -
             fail(str(exc))
             return
     click.echo(f"password of {match[0].email} changed")
+
+
+@users.command("unlock")
+@click.argument("email", required=False)
+@click.option("--address", default=None, help="Also lift the limits of this client address.")
+@click.pass_context
+def users_unlock(ctx: click.Context, email: str | None, address: str | None) -> None:
+    """Lift the log-in lock of an account (from every address) and/or of a client address."""
+    from mailagent.web.throttle import unlock
+
+    if not email and not address:
+        fail("give an EMAIL, --address IP, or both", 2)
+        return
+    with store_app(ctx) as app:
+        removed = unlock(app, email=email, address=address)
+    what = " and ".join(x for x in (email, address and f"address {address}") if x)
+    click.echo(f"unlocked {what} ({removed} throttle entr{'y' if removed == 1 else 'ies'} removed)")
 
 
 @users.command("list")

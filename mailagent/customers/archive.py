@@ -12,7 +12,7 @@ file leaves that field of existing rows untouched; an empty cell resets it to it
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from mailagent.customers.rows import MAX_ERRORS, Batch, Item, RowErrors, check_files, read_table
+from mailagent.customers.salespeople import check_salespeople
 from mailagent.db.directory import DEFAULT_FREE_MAIL_DOMAINS
 from mailagent.db.models import Contact, Customer, CustomerDomain, Order
 from mailagent.db.queries import in_chunks
@@ -195,12 +196,15 @@ def import_archive(
     dry_run: bool = False,
     free_mail_domains: Iterable[str] | None = None,
     now: datetime | None = None,
+    salespeople: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Check the given files and, only if every row is valid, import them in one transaction.
 
     Raises :class:`ImportDataError` listing up to :data:`MAX_ERRORS` problems (``file:row N:
     column: problem``) and writes nothing. With ``dry_run`` everything is checked and counted
-    but rolled back. ``now`` stamps ``created_at`` of new customers.
+    but rolled back. ``now`` stamps ``created_at`` of new customers. With ``salespeople``
+    (accepted spelling -> address, :func:`~mailagent.customers.salespeople.known_salespeople`)
+    every salesperson must be one of them and is stored as the address.
     """
     if customers is None and contacts is None and orders is None:
         raise ImportDataError("no archive file given (customers, contacts or orders)")
@@ -212,6 +216,8 @@ def import_archive(
     errors = RowErrors()
     warnings: list[str] = []
     batch = check_files(customers, contacts, orders, free, errors, warnings)
+    if salespeople is not None:
+        check_salespeople(batch, salespeople, errors)
     with session_factory() as session:
         tx = session.begin()
         try:

@@ -27,6 +27,7 @@ from typing import Any
 
 import openpyxl
 
+from mailagent.customers.countries import country_code
 from mailagent.customers.keys import normalise_number
 from mailagent.errors import ImportDataError
 
@@ -184,19 +185,27 @@ def _load(path: Path, kind: str, errors: RowErrors, warnings: list[str]) -> Tabl
         name = lookup.get(_header_key(cell))
         if name is None:
             if _text(cell):
-                warnings.append(f"{file}: column {_text(cell)!r} ignored")
+                known = ", ".join(_ALIASES[kind])
+                errors.add(
+                    file,
+                    header_row,
+                    _text(cell),
+                    f"unknown column (a {kind} file has: {known}; rename or remove it)",
+                )
         elif name in columns:
             errors.add(file, header_row, _text(cell), f"same column as {labels[name]!r}")
         else:
             columns[name], labels[name] = index, _text(cell)
-    for name in _REQUIRED[kind]:
-        if name not in columns:
-            errors.add(
-                file,
-                header_row,
-                name,
-                f"required column missing (a {kind} file needs {', '.join(_REQUIRED[kind])})",
-            )
+    missing = [name for name in _REQUIRED[kind] if name not in columns]
+    for name in missing:
+        errors.add(
+            file,
+            header_row,
+            name,
+            f"required column missing (a {kind} file needs {', '.join(_REQUIRED[kind])})",
+        )
+    if missing:  # its rows cannot be checked or keyed: the errors above say why
+        return None
     return Table(file, columns, labels, data)
 
 
@@ -252,6 +261,16 @@ pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw
 tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
 """.split()  # noqa: SIM905
 )
+
+
+def _country(cell: Cell) -> str:
+    text = _text(cell)
+    if not text:
+        return ""
+    try:
+        return country_code(text)
+    except ValueError as exc:
+        raise _Bad(str(exc)) from exc
 
 
 def _language(cell: Cell) -> str:
@@ -384,7 +403,7 @@ def _date(cell: Cell) -> date | None:
 
 _CONVERTERS: dict[str, dict[str, Callable[[Cell], Any]]] = {
     "customers": {"code": _str(64, required=True), "name": _str(300, required=True),
-                  "country": _str(100), "timezone": _timezone, "language": _language,
+                  "country": _country, "timezone": _timezone, "language": _language,
                   "domains": _domains, "salesperson": _str(320), "status": _customer_status},
     "contacts": {"customer_code": _str(64, required=True), "name": _str(300), "email": _email,
                  "phone": _str(64), "role": _str(100), "language": _language},

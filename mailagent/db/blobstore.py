@@ -164,5 +164,31 @@ class BlobStore:
     def put_attachment(self, payload: bytes, sha256: str | None = None) -> str:
         return self.put("attachments", payload, ".bin", sha256)
 
+    def put_attachment_file(self, source: Path, sha256: str) -> str:
+        """Move the file ``source`` (content hash ``sha256``) in as an attachment, without
+        reading it into memory; same durability rules as :meth:`put`. Same filesystem only."""
+        target = self.path("attachments", sha256, ".bin")
+        pending = self._pending()
+        if (pending is not None and target in pending) or (
+            target.exists() and target.stat().st_size == source.stat().st_size
+        ):
+            return sha256
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
+        tmp = target.parent / f".tmp-{source.name}"
+        os.replace(source, tmp)
+        try:
+            if pending is None:
+                with tmp.open("rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, target)
+            else:
+                pending[target] = tmp
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return sha256
+
     def get_attachment(self, sha256: str) -> bytes:
         return self.get("attachments", sha256, ".bin")

@@ -38,6 +38,7 @@ __all__ = [
     "CustomerDomain",
     "DraftAttachment",
     "FolderState",
+    "LoginThrottle",
     "Mailbox",
     "Message",
     "MessageLocation",
@@ -49,6 +50,7 @@ __all__ = [
     "Translation",
     "TriageCorrection",
     "User",
+    "WebSession",
 ]
 
 
@@ -401,6 +403,36 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A web UI log-in, server-side so it can be revoked (``mailagent.web.sessions``).
+
+    ``id`` is the SHA-256 of the random token in the cookie (a copy of the table opens no
+    session). Log-out, a password change and deactivation delete the user's rows; a row past
+    its idle (``last_seen_at``) or absolute (``created_at``) timeout is refused and removed.
+    """
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    client: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginThrottle(Base):
+    """Failed log-ins per key: ``a:<address>|<e-mail>`` (account and client) or ``c:<address>``.
+
+    ``locked_until`` grows exponentially with ``failures`` (``mailagent.web.throttle``); kept
+    in the store so it survives restarts and is shared by several web processes.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
 
 
 class Draft(Base):

@@ -122,7 +122,6 @@ def run_demo(app: App) -> str:
     db = app.engine.url.render_as_string(hide_password=True)
     out.append("")
     out.append(f"store: {db} (raw mail and attachments under {app.settings.store.dir})")
-    out.append("next: mailagent --config <your config> messages list / messages show ID")
     return "\n".join(out)
 
 

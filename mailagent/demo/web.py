@@ -20,7 +20,7 @@ import time
 from mailagent.app import App
 from mailagent.web.app import create_app
 from mailagent.web.auth import load_secret_key
-from mailagent.web.server import UiServer, bind
+from mailagent.web.server import UiServer, bind_explained
 from mailagent.web.users import authenticate, create_user, list_users, set_password
 
 log = logging.getLogger(__name__)
@@ -66,35 +66,44 @@ def ensure_demo_users(app: App, password: str) -> None:
             set_password(app, user.id, password, actor="demo")
 
 
-def serve_demo_ui(app: App, *, port: int | None = None) -> tuple[UiServer, str, str]:
+def serve_demo_ui(
+    app: App, *, port: int | None = None, host: str | None = None
+) -> tuple[UiServer, str, str]:
     """Create the demo users and start serving; returns ``(server, login, password)``.
 
-    Listens on ``web.host``/``web.port`` from the settings (or ``port``), and on any free
-    port if that one is taken. ``server.stop()`` ends it.
+    Listens on ``host``/``port`` when given (a taken ``port`` is then an error), else on
+    ``web.host``/``web.port`` and on any free port if that one is taken; ``server.note``
+    says which port it is and why. ``server.stop()`` ends it.
     """
     password = demo_password(app)
     ensure_demo_users(app, password)
     web = app.settings.web
-    try:
-        sock = bind(web.host, web.port if port is None else port)
-    except OSError:
-        sock = bind(web.host, 0)
+    chosen = port is not None
+    sock, note = bind_explained(
+        host or web.host,
+        web.port if port is None else port,
+        source="--port" if chosen else "web.port",
+        fallback=not chosen,
+    )
     server = UiServer(create_app(app), sock)
+    server.note = note
     server.start()
     return server, DEMO_LOGIN, password
 
 
-def start_demo_ui(app: App) -> tuple[str, str, str]:
-    """Serve the demo UI from a daemon thread; returns ``(url, login, password)``.
+def start_demo_ui(
+    app: App, *, port: int | None = None, host: str | None = None
+) -> tuple[str, str, str, str]:
+    """Serve the demo UI from a daemon thread; returns ``(url, login, password, port note)``.
 
     The server stops when the process exits; call :func:`wait_forever` to keep serving
     until Ctrl-C. Every demo user (see :data:`DEMO_USERS`) has the same password.
     """
-    server, login, password = serve_demo_ui(app)
+    server, login, password = serve_demo_ui(app, port=port, host=host)
     threading.Thread(
         target=_translate_in_background, args=(app,), name="demo-translation", daemon=True
     ).start()
-    return server.url, login, password
+    return server.url, login, password, server.note
 
 
 def _translate_in_background(app: App, seconds: float = 5.0) -> None:

@@ -37,6 +37,7 @@ from mailagent.drafts.thread_drafts import contact_language
 from mailagent.drafts.variables import DraftEnv, MessageFacts, OrderFacts
 from mailagent.errors import NotFound
 from mailagent.records import Address, AutoReplyKind, Disposition, Intent
+from mailagent.send.notices import from_address
 from mailagent.sla.policies import load_sla_rules
 
 __all__ = [
@@ -77,13 +78,6 @@ def _templates_cached(directory: str) -> Templates:
 
 def templates_for(settings: Settings) -> Templates:
     return _templates_cached(str(Path(settings.templates_dir).resolve()))
-
-
-def from_address(settings: Settings) -> str:
-    """Our sending address: smtp.from_address, else the first mailbox/SMTP login that is one."""
-    candidates = [settings.smtp.from_address, *(mb.username for mb in settings.imap.mailboxes)]
-    candidates.append(settings.smtp.username)
-    return next((c.strip().lower() for c in candidates if "@" in c), "")
 
 
 @functools.lru_cache(maxsize=4)

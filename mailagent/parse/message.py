@@ -34,6 +34,7 @@ from mailagent.parse import autoreply
 from mailagent.parse.charsets import decode_8bit, decode_header, has_raw_bytes, normalize_charset
 from mailagent.parse.mimeparts import extract_body
 from mailagent.parse.quoting import split_reply
+from mailagent.parse.spool import Spool, carve
 from mailagent.records import Address, InboundMail
 
 __all__ = ["parse_message"]
@@ -81,6 +82,21 @@ def _text(name: str, value: str, hint: str | None, defects: list[str]) -> str:
     # fields; structured ones are parsed where they are used: addresses, dates, ids).
     # Building a policy.default header object per field would cost more than the whole parse.
     return _clean(_unfold(value))
+
+
+# Longer address fields skip the stdlib parsers: bare addresses are extracted instead.
+MAX_ADDRESS_FIELD = 4096
+_TOKEN_SPLIT = re.compile(r"[\s,;<>\"()\[\]]+")
+
+
+def _bare_emails(value: str) -> list[str]:
+    """addr-specs found in ``value``, token by token: linear in its length (a regex search
+    over a 40 KB run of word characters is quadratic and took seconds)."""
+    found = []
+    for token in _TOKEN_SPLIT.split(value[:_MAX_SCAN]):
+        if "@" in token and len(token) <= 320:
+            found += _BARE_EMAIL.findall(token)
+    return found
 
 
 def _simple_pairs(value: str) -> list[tuple[str, str]] | None:
@@ -131,7 +147,7 @@ def _compat_pairs(
         defects.append(
             f"{name}: address list unparseable ({type(exc).__name__}); bare addresses extracted"
         )
-        return [("", m.group(0)) for m in _BARE_EMAIL.finditer(value[:_MAX_SCAN])]
+        return [("", addr) for addr in _bare_emails(value)]
     return [(decode_header(display, hint).text if display else "", addr) for display, addr in pairs]
 
 
@@ -140,7 +156,16 @@ def _addresses(
 ) -> tuple[Address, ...]:
     found: list[Address] = []
     for value in values:
-        pairs = _address_pairs(name, value, defects)
+        pairs = None
+        if len(value) > MAX_ADDRESS_FIELD:  # the stdlib parsers are quadratic on long fields
+            pairs = _simple_pairs(_unfold(value)) if value.isascii() else None
+            if pairs is None:
+                defects.append(
+                    f"{name}: {len(value)}-character address field: bare addresses extracted"
+                )
+                pairs = [("", addr) for addr in _bare_emails(value)]
+        if pairs is None:
+            pairs = _address_pairs(name, value, defects)
         if pairs is None:
             pairs = _compat_pairs(name, value, hint, defects)
         for display, addr in pairs:
@@ -149,7 +174,7 @@ def _addresses(
                 found.append(Address(_clean(display.strip()), email))
                 continue
             entry = f"{display} {addr}".strip()
-            bare = _BARE_EMAIL.findall(entry[:_MAX_SCAN])
+            bare = _bare_emails(entry)
             if len(bare) == 1:  # e.g. an unclosed quote swallowed "<boss@acme.example>"
                 defects.append(f"{name}: repaired malformed address {entry[:80]!r}")
                 found.append(Address("", bare[0].lower()))
@@ -266,17 +291,26 @@ def _bounded(defects: list[str]) -> tuple[str, ...]:
     return tuple(unique)
 
 
-def parse_message(raw: bytes, settings: ParseSettings = ParseSettings()) -> InboundMail:  # noqa: B008
+def parse_message(
+    raw: bytes,
+    settings: ParseSettings = ParseSettings(),  # noqa: B008
+    spool: Spool | None = None,
+) -> InboundMail:
     """Parse ``raw`` into an :class:`InboundMail`; see the module docstring for the policy.
 
     Raises :class:`ParseError` (with a reason) only when the bytes cannot be represented.
+    With a ``spool``, large base64 attachments are decoded into its directory instead of
+    memory (:mod:`mailagent.parse.spool`); the caller closes the spool when it is done.
     """
     if len(raw) > settings.max_message_bytes:
         raise ParseError(
             f"message is {len(raw)} bytes, over max_message_bytes ({settings.max_message_bytes})"
         )
     digest = hashlib.sha256(raw).hexdigest()
+    size = len(raw)
     defects: list[str] = []
+    if spool is not None:
+        raw = carve(raw, spool)  # the same message without the bodies now in spool files
     msg = _parse_tree(raw, defects)
     hint = _charset_hint(msg)
     raw_items = list(msg.raw_items())
@@ -303,7 +337,7 @@ def parse_message(raw: bytes, settings: ParseSettings = ParseSettings()) -> Inbo
     subject = next((v for n, v in headers if n.lower() == "subject"), None)
     if subject is None and (subject_raw := first_raw("subject")) is not None:
         subject = _text("Subject", subject_raw, hint, defects)
-    body = extract_body(msg, settings, hint)
+    body = extract_body(msg, settings, hint, spool)
     text = _clean(body.text.replace("\r\n", "\n").replace("\r", "\n"))
     html = _clean(body.html) if body.html is not None else None
     split = split_reply(text)
@@ -314,7 +348,7 @@ def parse_message(raw: bytes, settings: ParseSettings = ParseSettings()) -> Inbo
     )
     mail = InboundMail(
         raw_sha256=digest,
-        raw_size=len(raw),
+        raw_size=size,
         message_id=message_id,
         message_id_synthetic=synthetic,
         subject=subject or "",

@@ -9,7 +9,8 @@ and not descending bounds the work). The walk is iterative and bounded by ``max_
 ``_MAX_DEPTH``; transfer-encoding damage (bad base64 padding, junk characters) is repaired and
 reported, never raised.
 
-Pure: works on an ``email.message.Message`` already in memory; no I/O.
+Pure: works on an ``email.message.Message`` already in memory; no I/O (large parts were
+decoded to spool files before, by ``parse.spool``; here they are only referred to).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from mailagent.config import ParseSettings
 from mailagent.parse.charsets import decode_bytes, decode_header
 from mailagent.parse.filenames import sanitize_filename
 from mailagent.parse.htmltext import html_to_text
+from mailagent.parse.spool import HEADER as SPOOL_HEADER
+from mailagent.parse.spool import Spool, SpooledPart
 from mailagent.records import Attachment
 
 __all__ = ["Body", "extract_body"]
@@ -207,11 +210,16 @@ def _attachment(
     settings: ParseSettings,
     hint: str | None,
     defects: list[str],
+    spool: Spool | None = None,
 ) -> Attachment:
     ctype = _ascii(part.get_content_type()) or "application/octet-stream"
     name = "forwarded-message.eml" if ctype == "message/rfc822" else None
     name = _filename(part, hint) or name
     filename = sanitize_filename(name, ctype, index)
+    token = str(part.get(SPOOL_HEADER, "")).strip()
+    spooled = spool.take(token) if spool is not None and token else None
+    if spooled is not None:
+        return _spooled(part, filename, ctype, spooled, path, settings, defects)
     data = _payload(part, path, defects)
     size = len(data)
     truncated = size > settings.max_attachment_bytes
@@ -235,8 +243,50 @@ def _attachment(
     )
 
 
-def extract_body(root: Message, settings: ParseSettings, hint: str | None = None) -> Body:
-    """Choose and decode the body, extract attachments; ``hint`` is a fallback charset."""
+def _disposition(part: Message) -> tuple[str | None, bool]:
+    disposition = str(part.get("content-disposition", "")).split(";")[0].strip().lower()
+    content_id = _ascii(str(part.get("content-id", ""))).strip().strip("<>") or None
+    return content_id, disposition == "inline" or (not disposition and content_id is not None)
+
+
+def _spooled(
+    part: Message,
+    filename: str,
+    ctype: str,
+    spooled: SpooledPart,
+    path: str,
+    settings: ParseSettings,
+    defects: list[str],
+) -> Attachment:
+    """An attachment whose decoded bytes are already in a spool file (``parse.spool``)."""
+    truncated = spooled.size > settings.max_attachment_bytes
+    if truncated:
+        defects.append(
+            f"part {path}: attachment {filename!r} is {spooled.size} bytes, over "
+            f"max_attachment_bytes ({settings.max_attachment_bytes}): payload not kept"
+        )
+    content_id, inline = _disposition(part)
+    return Attachment(
+        filename=filename,
+        content_type=ctype,
+        size=spooled.size,
+        sha256=hashlib.sha256(b"").hexdigest() if truncated else spooled.sha256,
+        payload=b"",
+        content_id=content_id,
+        inline=inline,
+        truncated=truncated,
+        spool_path=None if truncated else str(spooled.path),
+    )
+
+
+def extract_body(
+    root: Message, settings: ParseSettings, hint: str | None = None, spool: Spool | None = None
+) -> Body:
+    """Choose and decode the body, extract attachments; ``hint`` is a fallback charset.
+
+    Parts marked by :func:`mailagent.parse.spool.carve` become attachments that point at
+    their spool file (``spool`` maps the markers to files).
+    """
     defects: list[str] = []
     order = _walk(root, settings.max_parts, defects)
     plain, html_part = _select(root, 0, {id(part) for part, _path in order})
@@ -257,7 +307,7 @@ def extract_body(root: Message, settings: ParseSettings, hint: str | None = None
                 texts.append(text)
         elif part.get_content_maintype() != "multipart" or not part.is_multipart():
             attachments.append(
-                _attachment(part, path, len(attachments) + 1, settings, hint, defects)
+                _attachment(part, path, len(attachments) + 1, settings, hint, defects, spool)
             )
         defects.extend(f"part {path}: {type(d).__name__}" for d in part.defects)
     text = "\n\n".join(t.strip("\n") for t in texts)

@@ -25,6 +25,7 @@ import jinja2
 from sqlalchemy.orm import Session
 
 from mailagent.config import Settings
+from mailagent.reports.cells import safe_row
 from mailagent.reports.fraud import fraud_table
 from mailagent.reports.queries import (
     AGE_BUCKETS,
@@ -58,8 +59,8 @@ def format_table(table: Table) -> str:
 
 def write_csv(table: Table, out: IO[str]) -> None:
     writer = csv.writer(out)
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    writer.writerow(safe_row(table.columns))
+    writer.writerows(safe_row(row) for row in table.rows)
 
 
 def write_xlsx(tables: Sequence[Table], out: str | Path | IO[bytes]) -> None:
@@ -71,11 +72,11 @@ def write_xlsx(tables: Sequence[Table], out: str | Path | IO[bytes]) -> None:
     wb.remove(wb.active)
     for t in tables:
         ws = wb.create_sheet(t.name[:31])
-        ws.append(list(t.columns))
+        ws.append(safe_row(t.columns))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in t.rows:
-            ws.append(list(row))
+            ws.append(safe_row(row))
         ws.freeze_panes = "A2"
     wb.save(out)
 

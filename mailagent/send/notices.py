@@ -16,19 +16,25 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from mailagent.config import Settings
 from mailagent.send.smtp import send_raw, smtp_password
 
-__all__ = ["base_email", "send_notice", "sender_address"]
+__all__ = ["base_email", "from_address", "send_notice", "sender_address"]
 
 log = logging.getLogger(__name__)
 
 
+def from_address(settings: Settings) -> str:
+    """Our sending address: smtp.from_address, else the first mailbox/SMTP login that is one."""
+    candidates = [settings.smtp.from_address, *(mb.username for mb in settings.imap.mailboxes)]
+    candidates.append(settings.smtp.username)
+    return next((c.strip().lower() for c in candidates if "@" in c), "")
+
+
 def sender_address(settings: Settings) -> str:
-    """The From of notices and reports: ``smtp.from_address``, else the SMTP login."""
-    smtp, team = settings.smtp, settings.team
-    if smtp.from_address:
-        return smtp.from_address
-    if "@" in smtp.username:
-        return smtp.username
-    return f"mailagent@{team.own_domains[0] if team.own_domains else 'localhost'}"
+    """The From of notices and reports: the documented sender, the same as for replies
+    (:func:`from_address`); ``mailagent@<own domain>`` only when none is set."""
+    team = settings.team
+    return from_address(settings) or (
+        f"mailagent@{team.own_domains[0] if team.own_domains else 'localhost'}"
+    )
 
 
 def base_email(

@@ -29,7 +29,6 @@ from mailagent.app import App
 from mailagent.errors import NotFound
 from mailagent.web.auth import (
     Forbidden,
-    LoginLimiter,
     LoginRequired,
     SessionMiddleware,
     load_secret_key,
@@ -37,9 +36,12 @@ from mailagent.web.auth import (
 from mailagent.web.followups import install_followup_globals
 from mailagent.web.i18n import Catalogs
 from mailagent.web.labels import LABELS
+from mailagent.web.proxy import ProxyHeadersMiddleware
 from mailagent.web.render import redirect, render
 from mailagent.web.routes import routes
 from mailagent.web.security import SecurityHeadersMiddleware
+from mailagent.web.sessions import SessionPolicy
+from mailagent.web.throttle import LoginThrottle
 
 __all__ = ["create_app"]
 
@@ -121,14 +123,17 @@ def create_app(app: App) -> Starlette:
     """A Starlette app serving the web UI for ``app`` (call ``app.close()`` yourself)."""
     settings = app.settings.web
     catalogs = Catalogs()
+    https = settings.public_url.lower().startswith("https://")
     web = Starlette(
         routes=routes(HERE / "static"),
         middleware=[
-            Middleware(SecurityHeadersMiddleware),
+            Middleware(ProxyHeadersMiddleware, trusted=settings.trusted_proxies),
+            Middleware(SecurityHeadersMiddleware, always_https=https),
             Middleware(
                 SessionMiddleware,
                 secret_key=load_secret_key(app.settings),
                 max_age=settings.session_hours * 3600,
+                always_secure=https,
             ),
         ],
         exception_handlers={
@@ -141,8 +146,6 @@ def create_app(app: App) -> Starlette:
     web.state.mailagent = app
     web.state.catalogs = catalogs
     web.state.templates = _templates(catalogs, app.settings.team.timezone)
-    web.state.limiter = LoginLimiter(
-        max_failures=settings.login_max_failures,
-        window_seconds=settings.login_lockout_minutes * 60.0,
-    )
+    web.state.throttle = LoginThrottle.of(app)
+    web.state.session_policy = SessionPolicy.of(app)
     return web

@@ -1,11 +1,13 @@
 """Sessions, the signed session cookie, login rate limiting and role checks for the web UI.
 
-The session lives in a cookie signed with itsdangerous (the key comes from the environment
-variable named by ``web.secret_key_env``, else from a generated key file ``web-secret.key``
-with mode 0600 in the store directory). The cookie is HttpOnly, SameSite=Lax, and Secure when
-the request came over https. It holds the user id, a tag of the password hash (so a password
-change ends old sessions) and the CSRF token; the user row is re-read on every request, so a
-deactivated user is out at once. Nothing here renders pages.
+The session cookie is signed with itsdangerous (the key comes from the environment variable
+named by ``web.secret_key_env``, else from a generated key file ``web-secret.key`` with mode
+0600 in the store directory). It is HttpOnly, SameSite=Lax, and Secure when the request came
+over https (directly, from a trusted proxy, or because ``web.public_url`` is https). It holds
+a random session token, the user id, the CSRF token and the UI language; the log-in itself
+is the server-side row for that token (:mod:`mailagent.web.sessions`), so log-out, a password
+change and deactivation end it at once, and idle and absolute timeouts are enforced there.
+The user row is re-read on every request. Nothing here renders pages.
 """
 
 from __future__ import annotations
@@ -14,10 +16,6 @@ import base64
 import json
 import os
 import secrets
-import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +26,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mailagent.app import App
 from mailagent.config import Settings
+from mailagent.web import sessions as web_sessions
 from mailagent.web.users import UserInfo, get_user
 
 __all__ = [
     "SESSION_COOKIE",
     "Forbidden",
-    "LoginLimiter",
     "LoginRequired",
     "SessionMiddleware",
     "current_user",
@@ -71,10 +69,13 @@ def load_secret_key(settings: Settings) -> str:
 class SessionMiddleware:
     """A signed-cookie session in ``scope["session"]``, written back only when it changed."""
 
-    def __init__(self, app: ASGIApp, secret_key: str, max_age: int) -> None:
+    def __init__(
+        self, app: ASGIApp, secret_key: str, max_age: int, always_secure: bool = False
+    ) -> None:
         self.app = app
         self.signer = TimestampSigner(secret_key, salt="mailagent.session")
         self.max_age = max_age
+        self.always_secure = always_secure
 
     def _load(self, raw: str | None) -> dict[str, Any]:
         if not raw:
@@ -102,7 +103,7 @@ class SessionMiddleware:
         had_cookie = SESSION_COOKIE in conn.cookies
         scope["session"] = self._load(conn.cookies.get(SESSION_COOKIE))
         before = json.dumps(scope["session"], sort_keys=True)
-        secure = scope.get("scheme") == "https"
+        secure = self.always_secure or scope.get("scheme") == "https"
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -125,15 +126,30 @@ class Forbidden(Exception):
     """Logged in, but the role does not allow this page (answered with 403)."""
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
 def start_session(request: Request, user: UserInfo) -> None:
-    """After a successful log-in: a fresh session (new CSRF token) bound to the user."""
-    request.session.clear()
+    """After a successful log-in: a fresh server-side session and a new CSRF token."""
+    app: App = request.app.state.mailagent
+    end_session(request)
+    web_sessions.purge(app, request.app.state.session_policy)  # expired rows of anyone
+    token = web_sessions.open_session(app, user.id, _client(request))
     request.session.update(
-        uid=user.id, tag=user.session_tag, csrf=secrets.token_urlsafe(32), lang=user.language
+        sid=token,
+        uid=user.id,
+        tag=user.session_tag,
+        csrf=secrets.token_urlsafe(32),
+        lang=user.language,
     )
 
 
 def end_session(request: Request) -> None:
+    """Log-out: the server-side session is deleted, so a copy of the cookie opens nothing."""
+    token = request.session.get("sid")
+    if isinstance(token, str):
+        web_sessions.revoke(request.app.state.mailagent, token)
     request.session.clear()
 
 
@@ -143,12 +159,14 @@ def current_user(request: Request) -> UserInfo | None:
         cached: UserInfo | None = request.state.user
         return cached
     user = None
-    uid = request.session.get("uid")
-    if isinstance(uid, int):
+    uid, token = request.session.get("uid"), request.session.get("sid")
+    if isinstance(uid, int) and isinstance(token, str):
         app: App = request.app.state.mailagent
-        found = get_user(app, uid)
-        if found and found.active and found.session_tag == request.session.get("tag"):
-            user = found
+        policy: web_sessions.SessionPolicy = request.app.state.session_policy
+        if web_sessions.valid_user(app, token, policy) == uid:
+            found = get_user(app, uid)
+            if found and found.active and found.session_tag == request.session.get("tag"):
+                user = found
     request.state.user = user
     return user
 
@@ -161,46 +179,3 @@ def require_user(request: Request, *roles: str) -> UserInfo:
     if roles and user.role not in roles:
         raise Forbidden
     return user
-
-
-@dataclass
-class LoginLimiter:
-    """Failed log-ins per e-mail and per client address within a sliding window.
-
-    An e-mail is locked after ``max_failures`` failures, a client address after four times
-    as many (one address trying many accounts). Kept in memory per web app; bounded in size.
-    """
-
-    max_failures: int = 5
-    window_seconds: float = 900.0
-    clock: Callable[[], float] = time.monotonic
-    max_keys: int = 10_000
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
-
-    def _recent(self, key: str) -> int:
-        entries = self._failures.get(key)
-        if not entries:
-            return 0
-        cutoff = self.clock() - self.window_seconds
-        while entries and entries[0] < cutoff:
-            entries.popleft()
-        if not entries:
-            del self._failures[key]
-        return len(entries)
-
-    def blocked(self, email: str, client: str) -> bool:
-        return (
-            self._recent("e:" + email.strip().lower()) >= self.max_failures
-            or self._recent("c:" + client) >= 4 * self.max_failures
-        )
-
-    def failed(self, email: str, client: str) -> None:
-        if len(self._failures) >= self.max_keys:  # drop the stalest keys
-            for key in sorted(self._failures, key=lambda k: self._failures[k][-1])[:1000]:
-                del self._failures[key]
-        now = self.clock()
-        for key in ("e:" + email.strip().lower(), "c:" + client):
-            self._failures.setdefault(key, deque()).append(now)
-
-    def succeeded(self, email: str) -> None:
-        self._failures.pop("e:" + email.strip().lower(), None)

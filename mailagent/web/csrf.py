@@ -35,23 +35,31 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def _check(request: Request) -> None:
+FORM_PART_LIMIT = 1024 * 1024  # bytes of one form field (Starlette's default)
+
+
+async def _check(request: Request, max_part_size: int) -> None:
     expected = request.session.get("csrf")
     sent = request.headers.get(HEADER)
     if sent is None:
-        form = await request.form()  # cached on the request: the handler reads it again
+        # cached on the request: the handler reads the same form again
+        form = await request.form(max_part_size=max_part_size)
         value = form.get(FIELD)
         sent = value if isinstance(value, str) else None
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
         raise HTTPException(403, "CSRF token missing or invalid")
 
 
-def protect(handler: Handler) -> Handler:
-    """Wrap a POST handler so that it only runs with a valid CSRF token."""
+def protect(handler: Handler, *, max_part_size: int = FORM_PART_LIMIT) -> Handler:
+    """Wrap a POST handler so that it only runs with a valid CSRF token.
+
+    ``max_part_size`` (bytes of one encoded field) is raised for forms whose handler checks
+    sizes itself and answers with a helpful page (the draft editor), instead of a bare 400.
+    """
 
     @wraps(handler)
     async def checked(request: Request) -> Response:
-        await _check(request)
+        await _check(request, max_part_size)
         return await handler(request)
 
     checked.__csrf_protected__ = True  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from mailagent.app import App
 from mailagent.web.auth import current_user
 from mailagent.web.csrf import csrf_token
 from mailagent.web.i18n import Catalogs, negotiate
+from mailagent.web.ids import parse_id
 
 __all__ = [
     "flash",
@@ -105,5 +106,4 @@ def form_str(form: FormData, key: str, default: str = "", *, limit: int = 100_00
 
 
 def form_int(form: FormData, key: str) -> int | None:
-    value = form_str(form, key)
-    return int(value) if value.isdigit() else None
+    return parse_id(form_str(form, key, limit=64))

@@ -4,7 +4,9 @@ Content-Security-Policy allows only same-origin scripts and styles (no inline sc
 CDN), images from the app itself, ``data:`` and ``cid:``, and forbids framing, ``<base>`` and
 form posts elsewhere. Pages that show sanitised mail HTML override ``img-src`` only when the
 user asked to load remote images (see :data:`REMOTE_IMAGES_CSP`). Every response also gets
-nosniff, no-referrer, X-Frame-Options DENY, and authenticated pages are not cached.
+nosniff, no-referrer, X-Frame-Options DENY, and authenticated pages are not cached. HSTS is
+sent on https requests (as seen through trusted proxies) and always when ``web.public_url``
+is https.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ _HEADERS = {
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, always_https: bool = False) -> None:
         self.app = app
+        self.always_https = always_https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,7 +54,7 @@ class SecurityHeadersMiddleware:
                     headers[name] = value
                 if not static and "cache-control" not in headers:
                     headers["cache-control"] = "no-store"
-                if scope.get("scheme") == "https":
+                if self.always_https or scope.get("scheme") == "https":
                     headers["strict-transport-security"] = "max-age=31536000"
             await send(message)
 

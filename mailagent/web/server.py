@@ -15,7 +15,9 @@ import time
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["UiServer", "bind"]
+from mailagent.errors import ConfigError
+
+__all__ = ["UiServer", "bind", "bind_explained"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,35 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def bind_explained(
+    host: str, port: int, *, source: str, fallback: bool
+) -> tuple[socket.socket, str]:
+    """Bind ``host:port`` and say which port it is and why.
+
+    ``source`` names where the port came from ("--port", "web.port"). When the port is taken,
+    ``fallback`` picks a free one (the demo) and the note says so; without it a one-line
+    :class:`ConfigError` names the port and how to choose another.
+    """
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if not fallback or port == 0:
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({source}): {reason}; "
+                "choose another with --port (0 = any free port) or --host"
+            ) from None
+        sock = bind(host, 0)
+        got = sock.getsockname()[1]
+        return sock, (
+            f"port {port} ({source}) on {host} is not available ({reason}), so a free port "
+            f"was chosen: {got}. Use --port to pick one."
+        )
+    got = sock.getsockname()[1]
+    note = f"port {got} ({source})" if port else f"port {got} (any free port, as asked)"
+    return sock, note
+
+
 class UiServer:
     """One uvicorn server on one socket; ``start()`` in a thread or ``run()`` in the foreground."""
 
@@ -51,6 +82,7 @@ class UiServer:
         )
         self.server = uvicorn.Server(config)
         self.thread: threading.Thread | None = None
+        self.note = ""  # which port and why (bind_explained)
 
     @property
     def url(self) -> str:

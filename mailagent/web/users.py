@@ -25,6 +25,7 @@ from mailagent.db import queries as q
 from mailagent.errors import MailagentError, NotFound
 from mailagent.translation.backlog import replan_recent
 from mailagent.translation.readers import parse_reads
+from mailagent.web.sessions import revoke_user
 
 __all__ = [
     "LANGUAGES",
@@ -192,7 +193,8 @@ def set_password(app: App, user_id: int, password: str, *, actor: str) -> UserIn
     with app.sessions() as session, session.begin():
         row = _row(session, user_id)
         row.password_hash = pw_hash
-        q.audit(session, actor, "user.password", app.clock(), email=row.email)
+        ended = revoke_user(session, user_id)
+        q.audit(session, actor, "user.password", app.clock(), email=row.email, sessions_ended=ended)
         info = _info(row)
     log.info("password of %s changed by %s", info.email, actor)
     return info
@@ -227,6 +229,8 @@ def update_user(
             changes["display_name"] = row.display_name
         if stored_reads is not None and stored_reads != (row.reads or ""):
             changes["reads"], row.reads = stored_reads, stored_reads
+        if changes.get("active") is False:
+            changes["sessions_ended"] = revoke_user(session, user_id)
         if changes:
             q.audit(session, actor, "user.update", app.clock(), email=row.email, **changes)
         info = _info(row)

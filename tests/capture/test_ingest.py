@@ -160,10 +160,10 @@ def test_one_bad_message_is_quarantined_and_the_batch_goes_on(
     """A failure in the capture stage: raw + reason + server location kept, not stored."""
     real_parse = ingest_mod.parse_message
 
-    def flaky(raw, settings):  # type: ignore[no-untyped-def]
+    def flaky(raw, *args):  # type: ignore[no-untyped-def]
         if b"explode" in raw:
             raise RuntimeError("parser failure for this message")
-        return real_parse(raw, settings)
+        return real_parse(raw, *args)
 
     monkeypatch.setattr(ingest_mod, "parse_message", flaky)
     batch, results = _second_of_three_fails(app)

@@ -313,7 +313,7 @@ def test_gbk_csv_with_chinese_headers(factory: Factory, tmp_path: Path) -> None:
         c = s.scalars(select(Customer)).one()
         assert (c.name, c.country, c.status, c.salesperson) == (
             "深圳明亮电路有限公司",
-            "中国",
+            "CN",  # the country's name, stored as its ISO code
             "prospect",
             "王芳",
         )
@@ -374,9 +374,14 @@ def test_xlsx_with_named_sheets_excel_dates_and_numbers(factory: Factory, tmp_pa
         assert s.scalars(select(Contact.phone)).one() == "13800000000"
 
 
-def test_unknown_columns_are_reported_as_warnings(factory: Factory, tmp_path: Path) -> None:
-    report = run(factory, tmp_path, customers=[["code", "name", "备注"], ["C1", "X Corp", "vip"]])
-    assert report.warnings == ("customers.csv: column '备注' ignored",)
+def test_unknown_columns_are_errors(factory: Factory, tmp_path: Path) -> None:
+    """A misnamed column (salesman_email for salesperson) would silently drop its data."""
+    rows = [["code", "name", "salesman_email"], ["C1", "X Corp", "amy@ourpcb.com"]]
+    with pytest.raises(ImportDataError) as err:
+        run(factory, tmp_path, customers=rows)
+    assert "customers.csv:row 1: salesman_email: unknown column" in str(err.value)
+    with factory() as s:
+        assert s.scalars(select(Customer)).all() == []
 
 
 # -- row-level errors ----------------------------------------------------------------------

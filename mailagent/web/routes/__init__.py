@@ -7,6 +7,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+import mailagent.web.ids  # noqa: F401  (registers the {name:id} path convertor first)
 from mailagent.web.routes import admin as routes_admin
 from mailagent.web.routes import auth as routes_auth
 from mailagent.web.routes import dashboard as routes_dashboard

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 
 from starlette.concurrency import run_in_threadpool
@@ -9,11 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.errors import NotFound
 from mailagent.web.admin import rules_report, settings_rows
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import protect
 from mailagent.web.i18n import N_
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
+from mailagent.web.throttle import unlock
 from mailagent.web.translationview import admin_translation
 from mailagent.web.users import (
     LANGUAGES,
@@ -21,12 +24,15 @@ from mailagent.web.users import (
     ROLES,
     UserError,
     create_user,
+    get_user,
     list_users,
     set_password,
     update_user,
 )
 
 __all__ = ["ROUTES"]
+
+log = logging.getLogger(__name__)
 
 
 def admin_page(request: Request) -> Response:
@@ -118,14 +124,34 @@ async def reset_password(request: Request) -> Response:
     return redirect("/admin#users")
 
 
+async def unlock_login(request: Request) -> Response:
+    """Lift the log-in throttle of one account (from every address)."""
+    admin = require_user(request, "admin")
+    user_id = int(request.path_params["user_id"])
+    app = mailagent_app(request)
+    target = get_user(app, user_id)
+    if target is None:
+        raise NotFound(f"no user with id {user_id}")
+    removed = await run_in_threadpool(partial(unlock, app, email=target.email))
+    log.info("log-in lock of %s lifted by %s (%d entries)", target.email, admin.email, removed)
+    flash(request, N_("Log-ins of %(email)s are unlocked."), email=target.email)
+    return redirect("/admin#users")
+
+
 ROUTES = [
     Route("/admin", admin_page, name="admin"),
     Route("/admin/users", protect(add_user), methods=["POST"], name="add_user"),
-    Route("/admin/users/{user_id:int}", protect(change_user), methods=["POST"], name="change_user"),
+    Route("/admin/users/{user_id:id}", protect(change_user), methods=["POST"], name="change_user"),
     Route(
-        "/admin/users/{user_id:int}/password",
+        "/admin/users/{user_id:id}/password",
         protect(reset_password),
         methods=["POST"],
         name="reset_password",
+    ),
+    Route(
+        "/admin/users/{user_id:id}/unlock",
+        protect(unlock_login),
+        methods=["POST"],
+        name="unlock_login",
     ),
 ]

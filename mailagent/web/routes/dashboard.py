@@ -16,6 +16,7 @@ from mailagent.web.auth import require_user
 from mailagent.web.csrf import protect
 from mailagent.web.dashboard import PERIODS, dashboard, export_csv, export_xlsx
 from mailagent.web.i18n import N_
+from mailagent.web.ids import parse_id
 from mailagent.web.render import flash, form_int, mailagent_app, redirect, render
 
 __all__ = ["ROUTES"]
@@ -25,8 +26,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _days(request: Request) -> int:
-    value = request.query_params.get("days", "30")
-    return int(value) if value.isdigit() and int(value) in PERIODS else 30
+    value = parse_id(request.query_params.get("days"))
+    return value if value in PERIODS else 30
 
 
 def dashboard_page(request: Request) -> Response:

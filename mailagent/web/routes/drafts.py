@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from starlette.concurrency import run_in_threadpool
@@ -34,12 +35,16 @@ from mailagent.web.drafts import (
     set_draft_recipients,
 )
 from mailagent.web.i18n import N_
-from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
+from mailagent.web.render import flash, form_str, gettext, mailagent_app, redirect, render
 from mailagent.web.translationview import draft_check
+from mailagent.web.users import UserInfo
 
 __all__ = ["ROUTES"]
 
 log = logging.getLogger(__name__)
+
+DRAFT_BODY_LIMIT = 200_000  # characters of a draft's text (a long quotation is ~20,000)
+DRAFT_SUBJECT_LIMIT = 998  # RFC 5322 line length
 
 
 def drafts_page(request: Request) -> Response:
@@ -66,12 +71,37 @@ def _back(draft_id: int) -> Response:
     return redirect(f"/drafts/{draft_id}")
 
 
+def _too_large(
+    request: Request, user: UserInfo, draft_id: int, body: str, subject: str
+) -> Response:
+    """Refuse an oversized edit without losing it: the draft page again, with the user's text."""
+    app = mailagent_app(request)
+    detail = draft_detail(app, Viewer.of(user), draft_id)
+    shown = dataclasses.replace(
+        detail, body=body, summary=dataclasses.replace(detail.summary, subject=subject)
+    )
+    which = N_("Text") if len(body) > DRAFT_BODY_LIMIT else N_("Subject")
+    limit = DRAFT_BODY_LIMIT if which == N_("Text") else DRAFT_SUBJECT_LIMIT
+    log.info("draft %d: edit by %s refused: %s too large", draft_id, user.email, which.lower())
+    error = {
+        "kind": "error",
+        "msg": N_("Not saved: %(field)s is too large (limit %(limit)s characters)."),
+        "params": {"field": gettext(request, which), "limit": f"{limit:,}"},
+    }
+    context = {"d": shown, "s": shown.summary, "flashes": [error]}
+    return render(request, "draft.html", context, status=413)
+
+
 async def save(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     draft_id = int(request.path_params["draft_id"])
-    form = await request.form()
-    body = form_str(form, "body", limit=200_000).replace("\r\n", "\n")
-    subject = form_str(form, "subject", limit=998)
+    form = await request.form(max_part_size=32 * 1024 * 1024)
+    raw_body, raw_subject = form.get("body"), form.get("subject")
+    body = (raw_body if isinstance(raw_body, str) else "").replace("\r\n", "\n")
+    subject = (raw_subject if isinstance(raw_subject, str) else "").strip()
+    if len(body) > DRAFT_BODY_LIMIT or len(subject) > DRAFT_SUBJECT_LIMIT:
+        return _too_large(request, user, draft_id, body, subject)
+    body = body.strip()
     try:
         version = edit(mailagent_app(request), Viewer.of(user), draft_id, body, subject, user.email)
     except DraftStateError as exc:
@@ -229,14 +259,20 @@ def _post(path: str, handler: Handler, name: str) -> Route:
 
 ROUTES = [
     Route("/drafts", drafts_page, name="drafts"),
-    Route("/drafts/{draft_id:int}", draft_page, name="draft"),
-    _post("/drafts/{draft_id:int}/edit", save, "draft_edit"),
-    _post("/drafts/{draft_id:int}/approve", approve, "draft_approve"),
-    _post("/drafts/{draft_id:int}/reject", reject, "draft_reject"),
-    _post("/drafts/{draft_id:int}/send", send, "draft_send"),
-    _post("/drafts/{draft_id:int}/choose", choose, "draft_choose"),
-    _post("/drafts/{draft_id:int}/recipients", recipients, "draft_recipients"),
+    Route("/drafts/{draft_id:id}", draft_page, name="draft"),
+    # the editor reads up to 32 MB so that an oversized text comes back with its limit, not a 400
+    Route(
+        "/drafts/{draft_id:id}/edit",
+        protect(save, max_part_size=32 * 1024 * 1024),
+        methods=["POST"],
+        name="draft_edit",
+    ),
+    _post("/drafts/{draft_id:id}/approve", approve, "draft_approve"),
+    _post("/drafts/{draft_id:id}/reject", reject, "draft_reject"),
+    _post("/drafts/{draft_id:id}/send", send, "draft_send"),
+    _post("/drafts/{draft_id:id}/choose", choose, "draft_choose"),
+    _post("/drafts/{draft_id:id}/recipients", recipients, "draft_recipients"),
     _post("/compose", compose, "compose"),
-    _post("/drafts/{draft_id:int}/attach", attach, "draft_attach"),
-    _post("/drafts/{draft_id:int}/attachments/{attachment_id:int}/remove", detach, "draft_detach"),
+    _post("/drafts/{draft_id:id}/attach", attach, "draft_attach"),
+    _post("/drafts/{draft_id:id}/attachments/{attachment_id:id}/remove", detach, "draft_detach"),
 ]

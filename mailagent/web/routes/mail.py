@@ -19,6 +19,7 @@ from mailagent.web.auth import require_user
 from mailagent.web.csrf import protect
 from mailagent.web.drafts import drafts_for_message
 from mailagent.web.i18n import N_
+from mailagent.web.ids import parse_id
 from mailagent.web.pages import (
     attachment_file,
     customer_options,
@@ -35,7 +36,8 @@ INTENTS = tuple(i.value for i in Intent)
 
 
 def _int(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 9 else default
+    number = parse_id(value, maximum=10**8)
+    return default if number is None else number
 
 
 def inbox_page(request: Request) -> Response:
@@ -160,11 +162,11 @@ async def reclassify(request: Request) -> Response:
 
 ROUTES = [
     Route("/inbox", inbox_page, name="inbox"),
-    Route("/messages/{message_pk:int}", message_page, name="message"),
-    Route("/messages/{message_pk:int}/attachments/{index:int}", attachment, name="attachment"),
-    Route("/messages/{message_pk:int}/refile", protect(refile), methods=["POST"], name="refile"),
+    Route("/messages/{message_pk:id}", message_page, name="message"),
+    Route("/messages/{message_pk:id}/attachments/{index:id}", attachment, name="attachment"),
+    Route("/messages/{message_pk:id}/refile", protect(refile), methods=["POST"], name="refile"),
     Route(
-        "/messages/{message_pk:int}/reclassify",
+        "/messages/{message_pk:id}/reclassify",
         protect(reclassify),
         methods=["POST"],
         name="reclassify",
