@@ -25,6 +25,7 @@ __all__ = [
     "DraftSettings",
     "ImapSettings",
     "MailboxSettings",
+    "OpsSettings",
     "ParseSettings",
     "ReportSettings",
     "SalespersonSettings",
@@ -341,6 +342,57 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class OpsSettings:
+    poll_stale_factor: int = setting(
+        3, "/readyz: a mailbox is unhealthy when its last poll is older than this x poll_seconds."
+    )
+    poll_stale_min_seconds: int = setting(
+        120, "/readyz: lower bound of that age (IDLE re-polls at least every poll_seconds)."
+    )
+    triage_max_age_seconds: int = setting(
+        900, "/readyz: unhealthy when mail has waited longer than this for triage."
+    )
+    outbox_stuck_seconds: int = setting(
+        900, "/readyz: an outbox row sending or overdue for longer than this is stuck."
+    )
+    metrics_token_env: str = setting(
+        "MAILAGENT_METRICS_TOKEN",
+        "Environment variable holding the bearer token of GET /metrics (unset: /metrics off).",
+        secret=True,
+    )
+    metrics_token_file: str = setting(
+        "",
+        "File holding the /metrics bearer token (used when metrics_token_env is unset).",
+        secret=True,
+    )
+    log_format: str = setting(
+        "text", "Log format: text | json (one JSON object per line, for log shippers)."
+    )
+    retention_days: int = setting(
+        0, "Delete the raw mail of retention_dispositions older than this many days (0: never)."
+    )
+    retention_dispositions: list[str] = setting(
+        ["junk", "bulk"], "Message dispositions whose raw mail retention may delete."
+    )
+    retention_auto_reply: list[str] = setting(
+        ["list", "bounce", "auto_reply"],
+        "Auto-reply kinds (list, bounce, auto_reply) whose raw mail retention may delete.",
+    )
+    retention_customer_mail: bool = setting(
+        False, "Also apply retention to mail filed to a customer (normally always kept)."
+    )
+
+    def __post_init__(self) -> None:
+        if self.log_format not in ("text", "json"):
+            raise ValueError("log_format: must be text or json")
+        for key in ("poll_stale_factor", "poll_stale_min_seconds", "triage_max_age_seconds"):
+            if getattr(self, key) < 1:
+                raise ValueError(f"{key}: must be at least 1")
+        if self.retention_days < 0:
+            raise ValueError("retention_days: must be 0 (off) or more")
+
+
+@dataclass(frozen=True)
 class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     parse: ParseSettings = field(default_factory=ParseSettings)
@@ -353,6 +405,7 @@ class Settings:
     drafts: DraftSettings = field(default_factory=DraftSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
     rules_dir: str = setting("rules", "Directory of classification/SLA rules (TOML).")
     templates_dir: str = setting("templates", "Directory of reply templates (Jinja2).")
     source_path: str = setting("", "The config file this was loaded from (set by load()).")

@@ -141,6 +141,7 @@ def _register() -> None:
     from mailagent.cli.demo import demo
     from mailagent.cli.drafts import drafts
     from mailagent.cli.mail import import_, messages, quarantine, reprocess, triage
+    from mailagent.cli.ops import OPS_COMMANDS
     from mailagent.cli.reports import report, sla
     from mailagent.cli.translate import translate
     from mailagent.cli.web import users, web
@@ -153,6 +154,8 @@ def _register() -> None:
     cli.add_command(users)
     cli.add_command(sla)
     cli.add_command(report)
+    for command in OPS_COMMANDS:
+        cli.add_command(command)
 
 
 _register()

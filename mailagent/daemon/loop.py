@@ -32,6 +32,7 @@ from mailagent.config import MailboxSettings
 from mailagent.daemon import jobs as housekeeping
 from mailagent.db import queries as q
 from mailagent.errors import SourceError
+from mailagent.ops import health
 from mailagent.records import FetchedMail
 from mailagent.triage.worker import triage_pending
 
@@ -86,6 +87,7 @@ class MailboxWorker:
                     self.backoff.reset()
                     while not self.stop.is_set():
                         self.poll_once(source)
+                        health.record_poll(self.app, self.settings.name)
                         if self.stop.is_set():
                             break
                         source.wait_for_changes(
@@ -95,6 +97,7 @@ class MailboxWorker:
             except _Stopping:
                 break
             except SourceError as exc:
+                health.record_error(self.app, self.settings.name, str(exc))
                 delay = self.backoff.next_delay()
                 log.warning(
                     "mailbox %s: %s; reconnecting in %.1f s", self.settings.name, exc, delay

@@ -61,6 +61,10 @@ class Mailbox(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="imap")  # imap | maildir | import
+    # set by the daemon after every successful poll / connection failure (ops/health.py)
+    last_poll_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
 
 
 class FolderState(Base):

@@ -13,6 +13,7 @@ from mailagent.web.routes import dashboard as routes_dashboard
 from mailagent.web.routes import directory as routes_directory
 from mailagent.web.routes import drafts as routes_drafts
 from mailagent.web.routes import mail as routes_mail
+from mailagent.web.routes import ops as routes_ops
 
 __all__ = ["routes"]
 
@@ -25,5 +26,6 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         *routes_directory.ROUTES,
         *routes_dashboard.ROUTES,
         *routes_admin.ROUTES,
+        *routes_ops.ROUTES,
         Mount("/static", app=StaticFiles(directory=static_dir), name="static"),
     ]
