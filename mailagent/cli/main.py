@@ -31,7 +31,10 @@ class Obj:
         path = self.config_path or os.environ.get("MAILAGENT_CONFIG")
         if path is None and Path("config.toml").exists():
             path = "config.toml"
-        return config.load(path)
+        settings = config.load(path)
+        if settings.ops.log_format != "text":
+            logs.setup(self.verbose, fmt=settings.ops.log_format)
+        return settings
 
 
 @click.group()
