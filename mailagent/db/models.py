@@ -470,3 +470,22 @@ class ReportRun(Base):
     period: Mapped[str] = mapped_column(String(20))  # 2026-11-23 | 2026-W48
     recipients: Mapped[list[Any]] = mapped_column(default=list)
     sent_at: Mapped[datetime]
+
+
+# -- operations (issue 19) ---------------------------------------------------------------------
+
+__all__ += ["RetentionPurge"]
+
+
+class RetentionPurge(Base):
+    """A message whose raw bytes retention deleted on purpose (the parsed row is kept)."""
+
+    __tablename__ = "retention_purges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
+    raw_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    raw_size: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    purged_at: Mapped[datetime]
