@@ -114,9 +114,15 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@click.option("--dry-run", is_flag=True, help="Print the migration plan; change nothing.")
 @click.pass_context
-def db_upgrade(ctx: click.Context) -> None:
-    """Migrate the database schema to the newest revision."""
+def db_upgrade(ctx: click.Context, dry_run: bool) -> None:
+    """Migrate the database schema to the newest revision (back up first: mailagent backup)."""
+    if dry_run:
+        from mailagent.cli.ops import print_upgrade_plan
+
+        print_upgrade_plan(ctx)
+        return
     with cli_app(ctx, with_model=False) as app:
         click.echo(f"database at head: {app.engine.url.render_as_string(hide_password=True)}")
 

@@ -10,7 +10,7 @@ import click
 
 from mailagent.cli.common import cli_app, fail, store_app
 
-__all__ = ["OPS_COMMANDS", "backup", "restore", "status", "verify"]
+__all__ = ["OPS_COMMANDS", "backup", "print_upgrade_plan", "restore", "status", "verify"]
 
 
 @click.command("status")
@@ -102,6 +102,23 @@ def verify(ctx: click.Context, manifest_path: Path | None) -> None:
         click.echo(line)
     if not report.ok:
         ctx.exit(1)
+
+
+def print_upgrade_plan(ctx: click.Context) -> None:
+    """``mailagent db upgrade --dry-run``: the current revision and the pending migrations."""
+    from mailagent.ops.upgrade import plan
+
+    with cli_app(ctx, migrate=False, with_model=False) as app:
+        current, steps = plan(app.engine)
+        where = app.engine.url.render_as_string(hide_password=True)
+    click.echo(f"database: {where}")
+    click.echo(f"current revision: {current or '(empty database)'}")
+    if not steps:
+        click.echo("up to date: nothing to do")
+        return
+    click.echo(f"{len(steps)} migration(s) to apply, in this order:")
+    for step in steps:
+        click.echo(f"  {step.down_revision or '(base)'} -> {step.revision}: {step.title}")
 
 
 OPS_COMMANDS: tuple[click.Command, ...] = (status, backup, restore, verify)
