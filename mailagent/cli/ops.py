@@ -10,7 +10,15 @@ import click
 
 from mailagent.cli.common import cli_app, fail, store_app
 
-__all__ = ["OPS_COMMANDS", "backup", "print_upgrade_plan", "restore", "status", "verify"]
+__all__ = [
+    "OPS_COMMANDS",
+    "backup",
+    "print_upgrade_plan",
+    "restore",
+    "retention",
+    "status",
+    "verify",
+]
 
 
 @click.command("status")
@@ -104,6 +112,28 @@ def verify(ctx: click.Context, manifest_path: Path | None) -> None:
         ctx.exit(1)
 
 
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+@click.pass_context
+def retention(ctx: click.Context, dry_run: bool) -> None:
+    """Delete the raw mail of old junk/bulk/auto-replies as configured in [ops] retention_*."""
+    from mailagent.ops.retention import apply_retention
+
+    with store_app(ctx) as app:
+        ops = app.settings.ops
+        if ops.retention_days <= 0:
+            click.echo("retention is off (ops.retention_days = 0): nothing is ever deleted")
+            return
+        report = apply_retention(app, app.clock(), dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(
+        f"{verb} the raw mail of {len(report.purges)} message(s), {report.bytes} bytes "
+        f"(received before {report.cutoff:%Y-%m-%d})"
+    )
+    for purge in report.purges[:100]:
+        click.echo(f"  {purge.message_pk} {purge.message_id}: {purge.reason}")
+
+
 def print_upgrade_plan(ctx: click.Context) -> None:
     """``mailagent db upgrade --dry-run``: the current revision and the pending migrations."""
     from mailagent.ops.upgrade import plan
@@ -121,4 +151,4 @@ def print_upgrade_plan(ctx: click.Context) -> None:
         click.echo(f"  {step.down_revision or '(base)'} -> {step.revision}: {step.title}")
 
 
-OPS_COMMANDS: tuple[click.Command, ...] = (status, backup, restore, verify)
+OPS_COMMANDS: tuple[click.Command, ...] = (status, backup, restore, verify, retention)

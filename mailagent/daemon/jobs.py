@@ -1,7 +1,7 @@
 """Periodic jobs run by the daemon's scheduler: thin wrappers around services.
 
-``run`` removes temporary files left in the blob store by an interrupted write and logs
-the store's state; ``translate_pending`` translates queued inbound messages in the
+``run`` removes temporary files left in the blob store by an interrupted write, applies
+retention when ``ops.retention_days`` is set, and logs the store's state; ``translate_pending`` translates queued inbound messages in the
 background so ingest never waits for the translation model.
 """
 
@@ -41,6 +41,10 @@ def run(app: App) -> None:
     from mailagent.messages.service import store_summary
 
     removed = clean_blob_tmp(app.blobs.root)
+    if app.settings.ops.retention_days > 0:
+        from mailagent.ops.retention import apply_retention
+
+        apply_retention(app, app.clock())
     summary = store_summary(app)
     log.info(
         "housekeeping: %d messages, %d waiting for triage, %d quarantined, %d pending"

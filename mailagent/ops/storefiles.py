@@ -52,20 +52,16 @@ def blob_files(root: Path, kind: str) -> Iterator[tuple[str, Path]]:
 
 def referenced_blobs(conn: Connection) -> dict[str, set[str]]:
     """Hashes rows point at, per blob kind, minus raw blobs retention deleted on purpose."""
+    kept = ~select(m.RetentionPurge.id).where(m.RetentionPurge.message_pk == m.Message.id).exists()
     raw_refs: CompoundSelect[Any] = union(
-        select(m.Message.raw_sha256),
+        select(m.Message.raw_sha256).where(kept),
         select(m.Quarantine.raw_sha256),
         select(m.Outbox.raw_sha256).where(m.Outbox.raw_sha256.is_not(None)),
     )
     wanted_raw = {str(row[0]) for row in conn.execute(raw_refs)}
-    purged = select(m.RetentionPurge.raw_sha256)
-    kept = select(m.Message.raw_sha256).where(
-        ~select(m.RetentionPurge.id).where(m.RetentionPurge.message_pk == m.Message.id).exists()
-    )
-    gone = {str(h) for (h,) in conn.execute(purged)} - {str(h) for (h,) in conn.execute(kept)}
     attachments = select(m.Attachment.sha256).where(m.Attachment.stored.is_(True)).distinct()
     return {
-        "raw": wanted_raw - gone,
+        "raw": wanted_raw,
         "attachments": {str(h) for (h,) in conn.execute(attachments)},
     }
 
