@@ -1,7 +1,8 @@
 """Periodic jobs run by the daemon's scheduler: thin wrappers around services.
 
 ``run`` removes temporary files left in the blob store by an interrupted write, applies
-retention when ``ops.retention_days`` is set, and logs the store's state; ``translate_pending`` translates queued inbound messages in the
+retention when ``ops.retention_days`` is set, and logs the store's state;
+``translate_pending`` translates queued inbound messages in the
 background so ingest never waits for the translation model.
 """
 
