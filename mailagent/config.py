@@ -106,6 +106,32 @@ class MailboxSettings:
         secret=True,
     )
     oauth_token_file: str = setting("", "File holding the XOAUTH2 access token.", secret=True)
+    oauth_provider: str = setting(
+        "",
+        "OAuth2 refresh-token flow for auth = xoauth2: google | microsoft | custom "
+        "(empty: use the static access token of oauth_token_env/oauth_token_file).",
+    )
+    oauth_client_id: str = setting("", "OAuth2 client (application) id of the registered app.")
+    oauth_client_secret_env: str = setting(
+        "",
+        "Environment variable holding the OAuth2 client secret (public clients: none).",
+        secret=True,
+    )
+    oauth_client_secret_file: str = setting(
+        "", "File holding the OAuth2 client secret.", secret=True
+    )
+    oauth_refresh_token_file: str = setting(
+        "",
+        "File holding the OAuth2 refresh token (written by `mailagent mailbox authorize`; "
+        "rotated tokens are written back atomically, mode 0600).",
+        secret=True,
+    )
+    oauth_tenant: str = setting("common", "Microsoft Entra tenant id or domain (microsoft only).")
+    oauth_token_url: str = setting("", "Token endpoint (default: the provider's).")
+    oauth_device_url: str = setting(
+        "", "Device-authorization endpoint for `mailbox authorize` (default: the provider's)."
+    )
+    oauth_scope: str = setting("", "Scopes requested (default: the provider's IMAP scope).")
     ca_file: str = setting("", "CA bundle to verify the server certificate (default: system).")
     folders: list[str] = setting(["INBOX"], "Folders to ingest.")
     sent_folder: str = setting("Sent", "Folder where copies of sent replies are appended.")
@@ -493,6 +519,21 @@ def _validate(settings: Settings, path: str) -> None:
     names = [mb.name for mb in settings.imap.mailboxes]
     if len(names) != len(set(names)):
         raise ConfigError(f"{path}: imap.mailboxes: mailbox names must be unique")
+    for i, mb in enumerate(settings.imap.mailboxes):
+        where = f"imap.mailboxes[{i}]"
+        if mb.oauth_provider not in ("", "google", "microsoft", "custom"):
+            raise ConfigError(
+                f"{path}: {where}.oauth_provider: must be google, microsoft or custom"
+            )
+        if mb.oauth_provider and mb.auth != "xoauth2":
+            raise ConfigError(f'{path}: {where}.oauth_provider: needs auth = "xoauth2"')
+        if mb.oauth_provider and not (mb.oauth_client_id and mb.oauth_refresh_token_file):
+            raise ConfigError(
+                f"{path}: {where}: oauth_provider needs oauth_client_id and "
+                "oauth_refresh_token_file"
+            )
+        if mb.oauth_provider == "custom" and not mb.oauth_token_url:
+            raise ConfigError(f"{path}: {where}.oauth_token_url: required for a custom provider")
     if settings.smtp.security not in _CHOICES["security"]:
         raise ConfigError(f"{path}: smtp.security: must be one of tls, starttls, plain")
     if settings.translation.beam_size < 1:

@@ -134,6 +134,35 @@ def retention(ctx: click.Context, dry_run: bool) -> None:
         click.echo(f"  {purge.message_pk} {purge.message_id}: {purge.reason}")
 
 
+@click.group("mailbox")
+def mailbox() -> None:
+    """Configured IMAP mailboxes."""
+
+
+@mailbox.command("authorize")
+@click.argument("name")
+@click.pass_context
+def mailbox_authorize(ctx: click.Context, name: str) -> None:
+    """Sign mailbox NAME in with OAuth2 (device code) and store its refresh token."""
+    from mailagent.capture.oauth2 import DeviceCode, device_flow
+
+    settings = ctx.obj.settings()
+    boxes = {mb.name: mb for mb in settings.imap.mailboxes}
+    if name not in boxes:
+        fail(f"no mailbox named {name!r} (configured: {', '.join(boxes) or 'none'})", 3)
+    mb = boxes[name]
+    if not mb.oauth_provider:
+        fail(f'imap mailbox {name}: set auth = "xoauth2" and oauth_provider first')
+
+    def show(code: DeviceCode) -> None:
+        click.echo(f"To sign in {mb.username or name}, open {code.verification_uri}")
+        click.echo(f"and enter the code  {code.user_code}  (valid {code.expires_in // 60} min).")
+        click.echo("Waiting for the approval ...")
+
+    path = device_flow(mb, show)
+    click.echo(f"authorized: refresh token saved to {path} (mode 0600)")
+
+
 def print_upgrade_plan(ctx: click.Context) -> None:
     """``mailagent db upgrade --dry-run``: the current revision and the pending migrations."""
     from mailagent.ops.upgrade import plan
@@ -151,4 +180,4 @@ def print_upgrade_plan(ctx: click.Context) -> None:
         click.echo(f"  {step.down_revision or '(base)'} -> {step.revision}: {step.title}")
 
 
-OPS_COMMANDS: tuple[click.Command, ...] = (status, backup, restore, verify, retention)
+OPS_COMMANDS: tuple[click.Command, ...] = (status, backup, restore, verify, retention, mailbox)
