@@ -131,6 +131,9 @@ class MailboxSettings:
     oauth_device_url: str = setting(
         "", "Device-authorization endpoint for `mailbox authorize` (default: the provider's)."
     )
+    oauth_auth_url: str = setting(
+        "", "Authorization endpoint of the browser sign-in (default: the provider's)."
+    )
     oauth_scope: str = setting("", "Scopes requested (default: the provider's IMAP scope).")
     ca_file: str = setting("", "CA bundle to verify the server certificate (default: system).")
     folders: list[str] = setting(["INBOX"], "Folders to ingest.")

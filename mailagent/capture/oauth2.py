@@ -39,7 +39,10 @@ __all__ = [
     "OAuthError",
     "Provider",
     "TokenSource",
+    "client_form",
     "device_flow",
+    "error_text",
+    "post_form",
     "provider_for",
     "tokens_for",
     "write_secret_file",
@@ -61,15 +64,17 @@ class Provider:
     token_url: str
     device_url: str
     scope: str
+    auth_url: str = ""
 
 
 def provider_for(s: MailboxSettings) -> Provider:
     """Endpoints and scope for the mailbox: the provider's defaults, overridden by settings."""
     if s.oauth_provider == "google":
-        base = Provider(
+        base = Provider(  # Google allows no Gmail scope in the device flow: use the browser
             "https://oauth2.googleapis.com/token",
-            "https://oauth2.googleapis.com/device/code",
+            "",
             "https://mail.google.com/",
+            "https://accounts.google.com/o/oauth2/v2/auth",
         )
     elif s.oauth_provider == "microsoft":
         root = f"https://login.microsoftonline.com/{s.oauth_tenant or 'common'}/oauth2/v2.0"
@@ -77,6 +82,7 @@ def provider_for(s: MailboxSettings) -> Provider:
             f"{root}/token",
             f"{root}/devicecode",
             "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
+            f"{root}/authorize",
         )
     else:
         base = Provider("", "", "")
@@ -84,6 +90,7 @@ def provider_for(s: MailboxSettings) -> Provider:
         s.oauth_token_url or base.token_url,
         s.oauth_device_url or base.device_url,
         s.oauth_scope or base.scope,
+        s.oauth_auth_url or base.auth_url,
     )
 
 
@@ -94,7 +101,7 @@ def _check_url(url: str, what: str) -> None:
         raise ConfigError(f"{what} {url!r}: must be https (plain http only on loopback)")
 
 
-def _post(url: str, form: dict[str, str], what: str) -> tuple[int, dict[str, Any]]:
+def post_form(url: str, form: dict[str, str], what: str) -> tuple[int, dict[str, Any]]:
     """POST a form, return (HTTP status, JSON body); OAuthError on transport failures."""
     _check_url(url, what)
     data = urllib.parse.urlencode(form).encode()
@@ -117,7 +124,7 @@ def _post(url: str, form: dict[str, str], what: str) -> tuple[int, dict[str, Any
     return status, payload
 
 
-def _error(payload: dict[str, Any]) -> str:
+def error_text(payload: dict[str, Any]) -> str:
     code = str(payload.get("error", "unknown_error"))
     text = str(payload.get("error_description", ""))[:300]
     return f"{code}: {text}" if text else code
@@ -144,7 +151,7 @@ def write_secret_file(path: Path, value: str) -> None:
         os.close(dir_fd)
 
 
-def _client_form(s: MailboxSettings) -> dict[str, str]:
+def client_form(s: MailboxSettings) -> dict[str, str]:
     form = {"client_id": s.oauth_client_id}
     secret = read_secret(
         s.oauth_client_secret_env, s.oauth_client_secret_file, what=f"IMAP {s.name} client secret"
@@ -208,10 +215,10 @@ class TokenSource:
                 f"run: mailagent mailbox authorize {s.name}"
             ) from None
         provider = provider_for(s)
-        form = {**_client_form(s), "grant_type": "refresh_token", "refresh_token": refresh}
+        form = {**client_form(s), "grant_type": "refresh_token", "refresh_token": refresh}
         if provider.scope:
             form["scope"] = provider.scope
-        status, payload = _post(provider.token_url, form, f"{where} token refresh")
+        status, payload = post_form(provider.token_url, form, f"{where} token refresh")
         token = payload.get("access_token")
         if status != 200 or not isinstance(token, str) or not token:
             hint = ""
@@ -220,7 +227,7 @@ class TokenSource:
                     f"; the refresh token is no longer valid: mailagent mailbox authorize {s.name}"
                 )
             raise OAuthError(
-                f"{where}: token refresh refused (HTTP {status}, {_error(payload)}){hint}"
+                f"{where}: token refresh refused (HTTP {status}, {error_text(payload)}){hint}"
             )
         rotated = payload.get("refresh_token")
         if isinstance(rotated, str) and rotated and rotated != refresh:
@@ -272,13 +279,13 @@ def device_flow(
     provider = provider_for(s)
     if not provider.device_url:
         raise ConfigError(f"{where}: no device-authorization endpoint (set oauth_device_url)")
-    form = _client_form(s)
+    form = client_form(s)
     if provider.scope:
         form["scope"] = provider.scope
-    status, payload = _post(provider.device_url, form, f"{where} device authorization")
+    status, payload = post_form(provider.device_url, form, f"{where} device authorization")
     if status != 200 or "device_code" not in payload:
         raise OAuthError(
-            f"{where}: device authorization refused (HTTP {status}, {_error(payload)})"
+            f"{where}: device authorization refused (HTTP {status}, {error_text(payload)})"
         )
     code = DeviceCode(
         user_code=str(payload["user_code"]),
@@ -288,12 +295,12 @@ def device_flow(
         device_code=str(payload["device_code"]),
     )
     show(code)
-    poll = {**_client_form(s), "grant_type": DEVICE_GRANT, "device_code": code.device_code}
+    poll = {**client_form(s), "grant_type": DEVICE_GRANT, "device_code": code.device_code}
     interval = float(code.interval)
     deadline = time.monotonic() + code.expires_in
     while time.monotonic() < deadline:
         sleep(interval)
-        status, payload = _post(provider.token_url, poll, f"{where} device token")
+        status, payload = post_form(provider.token_url, poll, f"{where} device token")
         error = payload.get("error")
         if status == 200 and isinstance(payload.get("refresh_token"), str):
             path = Path(s.oauth_refresh_token_file)
@@ -307,5 +314,5 @@ def device_flow(
             continue
         if status == 200:
             raise OAuthError(f"{where}: the token endpoint sent no refresh token (offline scope?)")
-        raise OAuthError(f"{where}: authorization failed ({_error(payload)})")
+        raise OAuthError(f"{where}: authorization failed ({error_text(payload)})")
     raise OAuthError(f"{where}: the code expired before it was approved; run authorize again")

@@ -141,10 +141,17 @@ def mailbox() -> None:
 
 @mailbox.command("authorize")
 @click.argument("name")
+@click.option(
+    "--browser/--device",
+    default=None,
+    help="Sign in through a browser and a loopback redirect (default for Google), or with "
+    "a device code typed on any device (default otherwise).",
+)
 @click.pass_context
-def mailbox_authorize(ctx: click.Context, name: str) -> None:
-    """Sign mailbox NAME in with OAuth2 (device code) and store its refresh token."""
+def mailbox_authorize(ctx: click.Context, name: str, browser: bool | None) -> None:
+    """Sign mailbox NAME in with OAuth2 once and store its refresh token."""
     from mailagent.capture.oauth2 import DeviceCode, device_flow
+    from mailagent.capture.oauth2_browser import browser_flow
 
     settings = ctx.obj.settings()
     boxes = {mb.name: mb for mb in settings.imap.mailboxes}
@@ -153,6 +160,19 @@ def mailbox_authorize(ctx: click.Context, name: str) -> None:
     mb = boxes[name]
     if not mb.oauth_provider:
         fail(f'imap mailbox {name}: set auth = "xoauth2" and oauth_provider first')
+
+    if browser or (browser is None and mb.oauth_provider == "google"):
+
+        def open_url(url: str) -> None:
+            port = url.split("redirect_uri=http%3A%2F%2F127.0.0.1%3A", 1)[-1].split("%2F")[0]
+            click.echo(f"Open this address in a browser and sign in as {mb.username or name}:")
+            click.echo(f"  {url}")
+            click.echo(f"(on a server: first  ssh -L {port}:127.0.0.1:{port}  from your PC)")
+            click.echo("Waiting for the sign-in ...")
+
+        path = browser_flow(mb, open_url)
+        click.echo(f"authorized: refresh token saved to {path} (mode 0600)")
+        return
 
     def show(code: DeviceCode) -> None:
         click.echo(f"To sign in {mb.username or name}, open {code.verification_uri}")

@@ -6,7 +6,9 @@ token on every use; Dovecot asks the same server (introspection) whether a token
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import itertools
 import json
 import threading
@@ -15,7 +17,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
+from urllib.request import urlopen
 
 import pytest
 from click.testing import CliRunner
@@ -25,6 +28,7 @@ from support.servers import Dovecot, start_or_skip
 
 from mailagent.capture.imap import ImapSource
 from mailagent.capture.oauth2 import OAuthError, TokenSource, device_flow, tokens_for
+from mailagent.capture.oauth2_browser import browser_flow
 from mailagent.cli.main import cli
 from mailagent.config import ImapSettings, MailboxSettings
 from mailagent.daemon.loop import MailboxWorker
@@ -44,7 +48,18 @@ class OAuthServer(BaseHTTPRequestHandler):
     issued: ClassVar[list[str]] = []
     introspected: ClassVar[list[str]] = []
     device_polls: ClassVar[int] = 0
+    challenges: ClassVar[dict[str, tuple[str, str]]] = {}  # code -> (challenge, redirect)
     counter = itertools.count(1)
+
+    def do_GET(self) -> None:  # the browser sign-in page: approves at once, redirects back
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        code = f"code-{next(self.counter)}"
+        type(self).challenges[code] = (query["code_challenge"], query["redirect_uri"])
+        target = f"{query['redirect_uri']}?code={code}&state={query['state']}"
+        self.send_response(302)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_POST(self) -> None:
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(
@@ -65,6 +80,14 @@ class OAuthServer(BaseHTTPRequestHandler):
                 self.reply(400, {"error": "invalid_grant", "error_description": "expired"})
                 return
             self.reply(200, self.grant())
+        elif form.get("grant_type") == "authorization_code":
+            challenge, redirect = self.challenges.pop(form.get("code", ""), ("", ""))
+            digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+            expected = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+            if not challenge or challenge != expected or redirect != form.get("redirect_uri"):
+                self.reply(400, {"error": "invalid_grant", "error_description": "PKCE"})
+            else:
+                self.reply(200, self.grant())
         elif form.get("device_code") == "dev-secret":
             type(self).device_polls += 1
             if self.device_polls < 2:
@@ -123,6 +146,7 @@ def settings_for(base: str, dovecot: Dovecot, user: str, tmp_path: Path) -> Mail
         oauth_client_id=CLIENT_ID,
         oauth_token_url=f"{base}/token",
         oauth_device_url=f"{base}/device",
+        oauth_auth_url=f"{base}/authorize",
         oauth_refresh_token_file=str(refresh_file),
         poll_seconds=30,  # only IDLE wakes the worker: no timed re-polls hide a gap
     )
@@ -242,4 +266,31 @@ oauth_refresh_token_file = "{refresh}"
     assert "WDJB-MJHT" in result.output and "dev-secret" not in result.output
     assert refresh.read_text().strip() == OAuthServer.refresh
     with ImapSource(dataclasses.replace(mb, name="after-authorize")) as source:
+        assert source.select("INBOX").uidvalidity > 0
+
+
+def test_browser_sign_in_with_pkce_and_a_loopback_redirect(
+    oauth: tuple[str, Dovecot], imap_user: str, tmp_path: Path
+) -> None:
+    base, dovecot = oauth
+    mb = settings_for(base, dovecot, imap_user, tmp_path)
+    refresh = Path(mb.oauth_refresh_token_file)
+    refresh.unlink()
+    pages: list[str] = []
+    threads: list[threading.Thread] = []
+
+    def browser(url: str) -> None:  # what the admin's browser does: follow the redirect
+        assert "code_challenge_method=S256" in url and "dev-secret" not in url
+        thread = threading.Thread(
+            target=lambda: pages.append(urlopen(url, timeout=10).read().decode()), daemon=True
+        )
+        thread.start()
+        threads.append(thread)
+
+    path = browser_flow(mb, browser, timeout=20)
+    assert Path(path).read_text().strip() == OAuthServer.refresh
+    assert refresh.stat().st_mode & 0o777 == 0o600
+    threads[0].join(10)
+    assert pages and "已收到" in pages[0]
+    with ImapSource(dataclasses.replace(mb, name="after-browser")) as source:
         assert source.select("INBOX").uidvalidity > 0
