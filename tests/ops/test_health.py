@@ -16,7 +16,7 @@ from support.servers import Dovecot, start_or_skip
 
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
-from mailagent.config import ImapSettings, OpsSettings
+from mailagent.config import ImapSettings, MailboxSettings, OpsSettings
 from mailagent.daemon.loop import MailboxWorker
 from mailagent.web.app import create_app
 
@@ -138,3 +138,20 @@ def test_readyz_follows_dovecot_and_metrics_move_during_ingest(
         stop.set()
         thread.join(15)
         app.close()
+
+
+def test_admin_page_shows_the_status_in_both_languages(tmp_path: Path) -> None:
+    from support.webtools import USERS, login
+
+    from mailagent.web.users import create_user
+
+    mb = MailboxSettings(name="sales", host="127.0.0.1", security="plain", poll_seconds=60)
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'm.db'}", imap=ImapSettings(mailboxes=[mb]))
+    email, _role, _lang = USERS["admin"]
+    create_user(app, email, "correct horse battery", role="admin", language="zh")
+    client = TestClient(create_app(app))
+    login(client, "admin", "correct horse battery")
+    page = client.get("/admin").text
+    assert "系统状态" in page and "邮箱 sales" in page
+    assert "从未收取" in page  # no daemon has polled it yet
+    app.close()
