@@ -24,6 +24,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from support.apptools import ROOT
+from support.modelcache import seed_intent_model
 from support.servers import Dovecot, free_port
 
 from mailagent.cli.main import cli
@@ -144,6 +145,7 @@ def test_entry_commands_run_daemon_and_web(
     _base, entry, _cmd = dockerfile()
     services = compose()["services"]
     config = container_config(tmp_path, dovecot, imap_user)
+    seed_intent_model(tmp_path / "store")  # the image's store volume after a first start
     port = free_port()
     env = {
         **os.environ,

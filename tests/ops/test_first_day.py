@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from support.apptools import ROOT, mail
+from support.modelcache import seed_intent_model
 from support.servers import Dovecot, free_port
 
 
@@ -44,6 +45,7 @@ def test_first_day_runs_verbatim(tmp_path: Path, dovecot: Dovecot, imap_user: st
             mail(2, subject="PO 4711 confirmed", message_id="<day1-2@acmerobotics.com>"),
         ],
     )
+    seed_intent_model(tmp_path / "ma" / "store")  # saves the first start's training
     bindir = tmp_path / "bin"
     bindir.mkdir()
     shim = bindir / "mailagent"
@@ -67,7 +69,6 @@ def test_first_day_runs_verbatim(tmp_path: Path, dovecot: Dovecot, imap_user: st
     }
     lines = ["set -euo pipefail"]
     lines += [f"export {k}={shlex.quote(v)}" for k, v in site.items()]
-    lines += ['mkdir -p "$MA_DIR"']  # step 0 (useradd --create-home) made the home
     lines += [body for kind, body in first_day_blocks() if kind == "sh"]
     script = tmp_path / "first-day.sh"
     script.write_text("\n".join(lines))
