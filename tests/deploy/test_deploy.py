@@ -188,3 +188,19 @@ def test_entry_commands_run_daemon_and_web(
     assert codes[0] == 0  # the daemon stops cleanly on SIGTERM
     lines = (tmp_path / "out.log").read_text().splitlines()
     assert any(line.startswith("{") and '"logger"' in line for line in lines)  # JSON logs
+
+
+def test_alert_rules_use_metrics_that_exist(tmp_path: Path) -> None:
+    from support.apptools import make_app
+
+    from mailagent.ops.metrics import render
+
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    exprs = [r["expr"] for g in rules["groups"] for r in g["rules"]]
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'm.db'}")
+    exposed = set(re.findall(r"^# TYPE (\w+) (\w+)", render(app).decode(), re.MULTILINE))
+    app.close()
+    names = {n for n, _t in exposed} | {f"{n}_total" for n, t in exposed if t == "counter"}
+    for expr in exprs:
+        used = set(re.findall(r"\bmailagent_\w+", expr))
+        assert used and used <= names, f"{expr}: unknown {used - names}"
