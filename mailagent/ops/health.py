@@ -110,10 +110,10 @@ def _mailbox_checks(app: App, now: datetime) -> list[Check]:
         age = _age(now, polled)
         failing = failed is not None and (polled is None or failed > polled)
         ok = age is not None and age <= limit and not failing
-        if age is None:
-            detail = "never polled (is `mailagent run` running?)"
-        elif failing and box is not None:
+        if failing and box is not None:
             detail = f"failing since {failed:%Y-%m-%d %H:%M:%S}Z: {box.last_error}"
+        elif age is None:
+            detail = "never polled (is `mailagent run` running?)"
         else:
             detail = f"last poll {age:.0f} s ago (limit {limit} s)"
         values = {"last_poll_age_seconds": age, "limit_seconds": limit, "failing": failing}
