@@ -26,6 +26,7 @@ __all__ = [
     "FollowupSettings",
     "ImapSettings",
     "MailboxSettings",
+    "OpsSettings",
     "ParseSettings",
     "ReportSettings",
     "SalespersonSettings",
@@ -106,6 +107,35 @@ class MailboxSettings:
         secret=True,
     )
     oauth_token_file: str = setting("", "File holding the XOAUTH2 access token.", secret=True)
+    oauth_provider: str = setting(
+        "",
+        "OAuth2 refresh-token flow for auth = xoauth2: google | microsoft | custom "
+        "(empty: use the static access token of oauth_token_env/oauth_token_file).",
+    )
+    oauth_client_id: str = setting("", "OAuth2 client (application) id of the registered app.")
+    oauth_client_secret_env: str = setting(
+        "",
+        "Environment variable holding the OAuth2 client secret (public clients: none).",
+        secret=True,
+    )
+    oauth_client_secret_file: str = setting(
+        "", "File holding the OAuth2 client secret.", secret=True
+    )
+    oauth_refresh_token_file: str = setting(
+        "",
+        "File holding the OAuth2 refresh token (written by `mailagent mailbox authorize`; "
+        "rotated tokens are written back atomically, mode 0600).",
+        secret=True,
+    )
+    oauth_tenant: str = setting("common", "Microsoft Entra tenant id or domain (microsoft only).")
+    oauth_token_url: str = setting("", "Token endpoint (default: the provider's).")
+    oauth_device_url: str = setting(
+        "", "Device-authorization endpoint for `mailbox authorize` (default: the provider's)."
+    )
+    oauth_auth_url: str = setting(
+        "", "Authorization endpoint of the browser sign-in (default: the provider's)."
+    )
+    oauth_scope: str = setting("", "Scopes requested (default: the provider's IMAP scope).")
     ca_file: str = setting("", "CA bundle to verify the server certificate (default: system).")
     folders: list[str] = setting(["INBOX"], "Folders to ingest.")
     sent_folder: str = setting("Sent", "Folder where copies of sent replies are appended.")
@@ -431,6 +461,59 @@ class FollowupSettings:
 
 
 @dataclass(frozen=True)
+class OpsSettings:
+    poll_stale_factor: int = setting(
+        3, "/readyz: a mailbox is unhealthy when its last poll is older than this x poll_seconds."
+    )
+    poll_stale_min_seconds: int = setting(
+        120, "/readyz: lower bound of that age (IDLE re-polls at least every poll_seconds)."
+    )
+    triage_max_age_seconds: int = setting(
+        900, "/readyz: unhealthy when mail has waited longer than this for triage."
+    )
+    outbox_stuck_seconds: int = setting(
+        900, "/readyz: an outbox row sending or overdue for longer than this is stuck."
+    )
+    metrics_token_env: str = setting(
+        "MAILAGENT_METRICS_TOKEN",
+        "Environment variable holding the bearer token of GET /metrics (unset: /metrics off).",
+        secret=True,
+    )
+    metrics_token_file: str = setting(
+        "",
+        "File holding the /metrics bearer token (used when metrics_token_env is unset).",
+        secret=True,
+    )
+    log_format: str = setting(
+        "text", "Log format: text | json (one JSON object per line, for log shippers)."
+    )
+    retention_days: int = setting(
+        0, "Delete the raw mail of retention_dispositions older than this many days (0: never)."
+    )
+    retention_dispositions: list[str] = setting(
+        ["spam", "phishing", "bulk"],
+        "Relevance (spam, phishing, bulk, solicitation, notification) or disposition of the "
+        "mail whose raw bytes retention may delete.",
+    )
+    retention_auto_reply: list[str] = setting(
+        ["list", "bounce", "auto_reply"],
+        "Auto-reply kinds (list, bounce, auto_reply) whose raw mail retention may delete.",
+    )
+    retention_customer_mail: bool = setting(
+        False, "Also apply retention to mail filed to a customer (normally always kept)."
+    )
+
+    def __post_init__(self) -> None:
+        if self.log_format not in ("text", "json"):
+            raise ValueError("log_format: must be text or json")
+        for key in ("poll_stale_factor", "poll_stale_min_seconds", "triage_max_age_seconds"):
+            if getattr(self, key) < 1:
+                raise ValueError(f"{key}: must be at least 1")
+        if self.retention_days < 0:
+            raise ValueError("retention_days: must be 0 (off) or more")
+
+
+@dataclass(frozen=True)
 class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     parse: ParseSettings = field(default_factory=ParseSettings)
@@ -444,6 +527,7 @@ class Settings:
     sla: SlaSettings = field(default_factory=SlaSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     followups: FollowupSettings = field(default_factory=FollowupSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
     rules_dir: str = setting("rules", "Directory of classification/SLA rules (TOML).")
     templates_dir: str = setting("templates", "Directory of reply templates (Jinja2).")
     source_path: str = setting("", "The config file this was loaded from (set by load()).")
@@ -531,6 +615,21 @@ def _validate(settings: Settings, path: str) -> None:
     names = [mb.name for mb in settings.imap.mailboxes]
     if len(names) != len(set(names)):
         raise ConfigError(f"{path}: imap.mailboxes: mailbox names must be unique")
+    for i, mb in enumerate(settings.imap.mailboxes):
+        where = f"imap.mailboxes[{i}]"
+        if mb.oauth_provider not in ("", "google", "microsoft", "custom"):
+            raise ConfigError(
+                f"{path}: {where}.oauth_provider: must be google, microsoft or custom"
+            )
+        if mb.oauth_provider and mb.auth != "xoauth2":
+            raise ConfigError(f'{path}: {where}.oauth_provider: needs auth = "xoauth2"')
+        if mb.oauth_provider and not (mb.oauth_client_id and mb.oauth_refresh_token_file):
+            raise ConfigError(
+                f"{path}: {where}: oauth_provider needs oauth_client_id and "
+                "oauth_refresh_token_file"
+            )
+        if mb.oauth_provider == "custom" and not mb.oauth_token_url:
+            raise ConfigError(f"{path}: {where}.oauth_token_url: required for a custom provider")
     if settings.smtp.security not in _CHOICES["security"]:
         raise ConfigError(f"{path}: smtp.security: must be one of tls, starttls, plain")
     if settings.translation.beam_size < 1:

@@ -2,16 +2,20 @@
 
 Decisions go to the ``mailagent.audit`` logger; IMAP protocol chatter stays at DEBUG on
 ``imapclient``. A filter masks anything that looks like a credential (``password=...``,
-``AUTH PLAIN <b64>``, bearer tokens) in case a library logs one.
+``AUTH PLAIN <b64>``, bearer tokens) in case a library logs one. ``setup(fmt="json")``
+(config ``ops.log_format``) writes one JSON object per line for log shippers, with the
+pipeline stage, the Message-ID and the timing as fields of their own.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.config
 import re
+from datetime import UTC, datetime
 
-__all__ = ["RedactSecrets", "setup"]
+__all__ = ["JsonLines", "RedactSecrets", "setup"]
 
 _SECRET = re.compile(
     r"(?i)(password|passwd|pwd|token|secret|authorization)(\s*[=:]\s*|\s+)"
@@ -37,12 +41,52 @@ def _mask(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}***"
 
 
-def setup(verbosity: int = 0, log_file: str | None = None) -> None:
+_MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
+_TIMING = re.compile(r"\bin (\d+(?:\.\d+)?) ?s\b")
+_STAGES = {"capture", "parse", "triage", "translation", "drafts", "send", "sla", "reports"}
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record: ts, level, logger, stage, message_id, duration_s, msg.
+
+    ``stage``, ``message_id`` and ``duration_s`` come from ``extra=`` when a caller gives
+    them, else from the logger's package (``mailagent.triage.worker`` -> ``triage``), the
+    first ``<...@...>`` in the message and an "in 1.23 s" phrase. Runs after RedactSecrets,
+    so the message is already masked.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage()
+        parts = record.name.split(".")
+        stage = getattr(record, "stage", None)
+        if stage is None and len(parts) > 1 and parts[0] == "mailagent":
+            stage = parts[1] if parts[1] in _STAGES else "audit" if parts[1] == "audit" else None
+        message_id = getattr(record, "message_id", None)
+        if message_id is None and (found := _MESSAGE_ID.search(msg)):
+            message_id = found.group(0)
+        duration = getattr(record, "duration_s", None)
+        if duration is None and (timing := _TIMING.search(msg)):
+            duration = float(timing.group(1))
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": msg,
+        }
+        for key, value in (("stage", stage), ("message_id", message_id), ("duration_s", duration)):
+            if value is not None:
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup(verbosity: int = 0, log_file: str | None = None, fmt: str = "text") -> None:
     level = "DEBUG" if verbosity >= 2 else "INFO" if verbosity == 1 else "WARNING"
     handlers: dict[str, dict[str, object]] = {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": fmt,
             "filters": ["redact"],
             "stream": "ext://sys.stderr",
         }
@@ -50,7 +94,7 @@ def setup(verbosity: int = 0, log_file: str | None = None) -> None:
     if log_file:
         handlers["file"] = {
             "class": "logging.handlers.WatchedFileHandler",
-            "formatter": "plain",
+            "formatter": fmt,
             "filters": ["redact"],
             "filename": log_file,
         }
@@ -59,7 +103,10 @@ def setup(verbosity: int = 0, log_file: str | None = None) -> None:
             "version": 1,
             "disable_existing_loggers": False,
             "filters": {"redact": {"()": RedactSecrets}},
-            "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+            "formatters": {
+                "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                "json": {"()": JsonLines},
+            },
             "handlers": handlers,
             "root": {"level": level, "handlers": list(handlers)},
             "loggers": {

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mailagent.capture.imap_auth import describe, guard, open_client
+from mailagent.capture.oauth2 import tokens_for
 from mailagent.config import MailboxSettings
 from mailagent.errors import SourceError
 from mailagent.records import FetchedMail
@@ -326,6 +327,13 @@ class ImapSource:
         keep the connection alive and returns True (the caller polls).
         """
         s = self._settings
+        if s.auth == "xoauth2" and s.oauth_provider:
+            due = tokens_for(s).refresh_due_in()
+            if due <= 0:  # the access token expires soon: log in again with a fresh one
+                log.info("%s: access token due for refresh; reconnecting", self.where)
+                self.connect()
+                return True  # poll at once: whatever arrived meanwhile is fetched by UID
+            timeout = min(timeout, due)
         client = self._conn()
         if self._selected_folder != folder:
             self.select(folder)

@@ -18,6 +18,7 @@ from typing import Any
 
 from imapclient import IMAPClient
 
+from mailagent.capture.oauth2 import tokens_for
 from mailagent.config import MailboxSettings, read_secret
 from mailagent.errors import ConfigError, SourceError
 
@@ -66,6 +67,8 @@ def guard(where: str, action: str, secret: str | None = None) -> Iterator[None]:
 
 def _secret(settings: MailboxSettings) -> str:
     s = settings
+    if s.auth == "xoauth2" and s.oauth_provider:
+        return tokens_for(s).access_token()
     if s.auth == "xoauth2":
         env, path, what = s.oauth_token_env, s.oauth_token_file, "OAuth access token"
     else:
@@ -87,6 +90,19 @@ def _check(settings: MailboxSettings) -> None:
         raise ConfigError(f"IMAP {s.name}: plain IMAP is only allowed on loopback")
     if s.auth not in ("password", "xoauth2"):
         raise ConfigError(f"IMAP {s.name}: unknown auth {s.auth!r}")
+
+
+def _oauth2_login(client: Any, s: MailboxSettings, token: str) -> None:
+    """AUTHENTICATE XOAUTH2; with a refresh flow, a refused token is refreshed and retried."""
+    try:
+        client.oauth2_login(s.username, token)
+    except imaplib.IMAP4.error:
+        if not s.oauth_provider:
+            raise
+        tokens = tokens_for(s)
+        tokens.invalidate(token)
+        log.info("%s: XOAUTH2 refused; refreshing the access token and retrying", describe(s))
+        client.oauth2_login(s.username, tokens.access_token())
 
 
 def open_client(settings: MailboxSettings, ssl_context: ssl.SSLContext | None = None) -> Any:
@@ -117,7 +133,7 @@ def open_client(settings: MailboxSettings, ssl_context: ssl.SSLContext | None = 
                 client.starttls(ctx)
         with guard(where, f"login ({s.auth}) as {s.username}", secret):
             if s.auth == "xoauth2":
-                client.oauth2_login(s.username, secret)
+                _oauth2_login(client, s, secret)
             else:
                 client.login(s.username, secret)
     except BaseException:

@@ -34,7 +34,10 @@ class Obj:
         return path
 
     def settings(self, *, check_values: bool = True) -> config.Settings:
-        return config.load(self.path(), check_values=check_values)
+        settings = config.load(self.path(), check_values=check_values)
+        if settings.ops.log_format != "text":
+            logs.setup(self.verbose, fmt=settings.ops.log_format)
+        return settings
 
 
 @click.group()
@@ -143,9 +146,15 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@click.option("--dry-run", is_flag=True, help="Print the migration plan; change nothing.")
 @click.pass_context
-def db_upgrade(ctx: click.Context) -> None:
-    """Migrate the database schema to the newest revision."""
+def db_upgrade(ctx: click.Context, dry_run: bool) -> None:
+    """Migrate the database schema to the newest revision (back up first: mailagent backup)."""
+    if dry_run:
+        from mailagent.cli.ops import print_upgrade_plan
+
+        print_upgrade_plan(ctx)
+        return
     with cli_app(ctx, with_model=False, create_store=True) as app:
         click.echo(f"database at head: {app.engine.url.render_as_string(hide_password=True)}")
 
@@ -198,6 +207,7 @@ def _register() -> None:
     from mailagent.cli.drafts import drafts
     from mailagent.cli.followups import followups, greetings, orders, payments
     from mailagent.cli.mail import import_, messages, quarantine, reprocess, triage
+    from mailagent.cli.ops import OPS_COMMANDS
     from mailagent.cli.relevance import add_commands as add_relevance_commands
     from mailagent.cli.reports import report, sla
     from mailagent.cli.translate import translate
@@ -214,6 +224,8 @@ def _register() -> None:
     cli.add_command(report)
     for group in (followups, payments, orders, greetings):
         cli.add_command(group)
+    for command in OPS_COMMANDS:
+        cli.add_command(command)
 
 
 _register()

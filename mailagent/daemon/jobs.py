@@ -65,6 +65,10 @@ def housekeeping(app: App, now: datetime) -> int:
     from mailagent.messages.service import store_summary
 
     removed = clean_blob_tmp(app.blobs.root)
+    if app.settings.ops.retention_days > 0:
+        from mailagent.ops.retention import apply_retention
+
+        apply_retention(app, app.clock())
     summary = store_summary(app)
     log.info(
         "housekeeping: %d messages, %d waiting for triage, %d quarantined, %d pending"

@@ -32,6 +32,7 @@ from mailagent.daemon.lease import LeaseKeeper, lease_ttl
 from mailagent.daemon.triageworker import TriagePool, TriageWorker, default_workers
 from mailagent.db import queries as q
 from mailagent.errors import SourceError
+from mailagent.ops import health
 from mailagent.records import FetchedMail
 
 __all__ = ["MailboxWorker", "TriageWorker", "run_daemon", "worker_id"]
@@ -94,6 +95,7 @@ class MailboxWorker:
                     self.backoff.reset()
                     while not self.stop.is_set():
                         self.poll_once(source)
+                        health.record_poll(self.app, self.settings.name)
                         if self.stop.is_set():
                             break
                         source.wait_for_changes(
@@ -103,6 +105,7 @@ class MailboxWorker:
             except _Stopping:
                 break
             except SourceError as exc:
+                health.record_error(self.app, self.settings.name, str(exc))
                 delay = self.backoff.next_delay()
                 log.warning(
                     "mailbox %s: %s; reconnecting in %.1f s", self.settings.name, exc, delay

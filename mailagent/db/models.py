@@ -67,6 +67,10 @@ class Mailbox(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="imap")  # imap | maildir | import
+    # set by the daemon after every successful poll / connection failure (ops/health.py)
+    last_poll_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
 
 
 class FolderState(Base):
@@ -654,3 +658,22 @@ class Payment(Base):
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime]
+
+
+# -- operations (issue 19) ---------------------------------------------------------------------
+
+__all__ += ["RetentionPurge"]
+
+
+class RetentionPurge(Base):
+    """A message whose raw bytes retention deleted on purpose (the parsed row is kept)."""
+
+    __tablename__ = "retention_purges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
+    raw_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    raw_size: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    purged_at: Mapped[datetime]

@@ -76,7 +76,11 @@ class UiServer:
             log_level=log_level,
             access_log=False,
             lifespan="off",
-            proxy_headers=False,
+            # behind a reverse proxy (deploy/proxy/): trust its X-Forwarded-Proto/-For, so
+            # cookies get Secure and the log-in limiter sees clients. Trusted: 127.0.0.1, or
+            # the addresses in $FORWARDED_ALLOW_IPS (uvicorn's own setting; containers)
+            proxy_headers=True,
+            forwarded_allow_ips=None,
             server_header=False,
             log_config=None,  # the application configured logging already (logs.py)
         )

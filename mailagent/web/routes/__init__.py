@@ -15,6 +15,7 @@ from mailagent.web.routes import directory as routes_directory
 from mailagent.web.routes import drafts as routes_drafts
 from mailagent.web.routes import followups as routes_followups
 from mailagent.web.routes import mail as routes_mail
+from mailagent.web.routes import ops as routes_ops
 from mailagent.web.routes import relevance as routes_relevance
 
 __all__ = ["routes"]
@@ -30,5 +31,6 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         *routes_directory.ROUTES,
         *routes_dashboard.ROUTES,
         *routes_admin.ROUTES,
+        *routes_ops.ROUTES,
         Mount("/static", app=StaticFiles(directory=static_dir), name="static"),
     ]

@@ -1,4 +1,4 @@
-"""Routes: the admin page (rules check, effective settings) and user management."""
+"""Routes: the admin page (system status, rules check, effective settings) and user management."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mailagent.errors import NotFound
+from mailagent.ops.health import readiness
 from mailagent.web.admin import rules_report, settings_rows
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import protect
@@ -43,6 +44,7 @@ def admin_page(request: Request) -> Response:
         "admin.html",
         {
             "rules": rules_report(app),
+            "status": readiness(app),
             "settings": settings_rows(app.settings),
             "users": list_users(app),
             "roles": ROLES,

@@ -185,7 +185,7 @@ def _post(path: str, handler: Handler, name: str) -> Route:
 ROUTES = [
     Route("/followups", followups_page, name="followups"),
     _post("/followups/greetings/approve", approve_greetings, "greetings_approve"),
-    _post("/drafts/{draft_id:int}/send-later", send_later, "draft_send_later"),
+    _post("/drafts/{draft_id:id}/send-later", send_later, "draft_send_later"),
     Route("/payments", payments_page, name="payments"),
     _post("/payments/record", record_payment, "payment_record"),
     _post("/payments/confirm", confirm_payment, "payment_confirm"),

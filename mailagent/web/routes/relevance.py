@@ -61,13 +61,13 @@ async def ack_fraud(request: Request) -> Response:
 
 ROUTES = [
     Route(
-        "/messages/{message_pk:int}/relevance",
+        "/messages/{message_pk:id}/relevance",
         protect(set_relevance),
         methods=["POST"],
         name="relevance",
     ),
     Route(
-        "/messages/{message_pk:int}/ack-fraud",
+        "/messages/{message_pk:id}/ack-fraud",
         protect(ack_fraud),
         methods=["POST"],
         name="ack_fraud",

@@ -1,0 +1,1 @@
+"""Operating mailagent: health and readiness, Prometheus metrics, backup/restore, retention."""
