@@ -17,7 +17,8 @@ from mailagent.capture.ingest import ingest_raw
 from mailagent.db import corrections
 from mailagent.db import models as m
 from mailagent.messages.learning import refresh_if_corrected, refresh_model
-from mailagent.messages.service import list_messages, reclassify
+from mailagent.messages.listing import MessageFilter, list_messages
+from mailagent.messages.service import reclassify
 from mailagent.records import Intent
 from mailagent.triage.intent_model import Example, IntentModel
 
@@ -89,9 +90,11 @@ def test_reclassify_keeps_the_correction_as_an_example(app: App) -> None:
         assert row is not None
         row.needs_review, row.review_reasons = True, ["confidence 0.30 below 0.55"]
         before = corrections.digest(s)
-    assert [x.id for x in list_messages(app, needs_review=True)] == [pk]
+    assert [x.id for x in list_messages(app, MessageFilter(needs_review=True))] == [pk]
     reclassify(app, pk, "complaint", "lily")
-    assert list_messages(app, needs_review=True) == []  # a person decided: off the queue
+    assert (
+        list_messages(app, MessageFilter(needs_review=True)) == []
+    )  # a person decided: off the queue
     with app.sessions() as s:
         (kept,) = s.scalars(select(m.TriageCorrection)).all()
         assert (kept.kind, kept.label, kept.actor, kept.message_pk) == (
