@@ -653,11 +653,11 @@ def load(path: str | Path | None = None, *, check_values: bool = True) -> Settin
     """Load settings from ``path`` (TOML); defaults only when ``path`` is None.
 
     With ``check_values`` (the default) the first value problem found by
-    :func:`mailagent.configcheck.value_problems` is raised; ``config check`` lists them all.
+    :func:`mailagent.configvalues.value_problems` is raised; ``config check`` lists them all.
     """
     if path is None:
         return Settings()
-    from mailagent.configcheck import value_problems
+    from mailagent.configvalues import value_problems
 
     p = Path(path)
     try:

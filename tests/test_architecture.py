@@ -31,7 +31,7 @@ FORBIDDEN: tuple[tuple[str, tuple[str, ...]], ...] = (
 # who may import the CLI and the web UI: their own packages and their entry points
 ENTRY_POINTS = {
     "mailagent.cli": ("mailagent.cli", "mailagent.__main__"),
-    "mailagent.web": ("mailagent.web", "mailagent.cli", "mailagent.demo.web"),
+    "mailagent.web": ("mailagent.web", "mailagent.cli", "mailagent.demo"),
 }
 MAX_TOP_LEVEL_MODULES = 12
 
@@ -48,9 +48,23 @@ def _modules() -> dict[str, Path]:
     }
 
 
+def _type_only(tree: ast.Module) -> set[int]:
+    """Ids of import nodes under ``if TYPE_CHECKING:`` (types only: no runtime dependency)."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            out |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return out
+
+
 def _imports(path: Path, known: dict[str, Path]) -> Iterator[str]:
-    """Every module this file imports (``from pkg import submodule`` names the submodule)."""
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    """Every module this file imports (``from pkg import submodule`` names the submodule);
+    imports for type checking only do not count."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _type_only(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             yield from (a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -179,6 +179,7 @@ def config_check(ctx: click.Context, connect: bool) -> None:
     paths that must exist and secrets that must be set; exits 2 when anything is wrong.
     """
     from mailagent import configcheck
+    from mailagent.cli.connect import connect_problems
 
     settings = ctx.obj.settings(check_values=False)
     where = settings.source_path or "defaults"
@@ -190,7 +191,7 @@ def config_check(ctx: click.Context, connect: bool) -> None:
     for line in configcheck.effective_lines(settings):
         click.echo(f"  {line}")
     if connect and not problems:
-        for what, problem in configcheck.connect_problems(settings):
+        for what, problem in connect_problems(settings):
             click.echo(f"{what}: {'OK' if problem is None else problem}")
             if problem is not None:
                 problems.append(f"{what}: {problem}")

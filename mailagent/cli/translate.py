@@ -24,8 +24,7 @@ def translate() -> None:
 @click.pass_context
 def models(ctx: click.Context, no_speed: bool) -> None:
     """List every installed language pair with its engine, size and speed."""
-    from mailagent.translation.engines import build_router
-    from mailagent.translation.models import format_installed
+    from mailagent.translation.engines import build_router, format_installed
 
     settings = _settings(ctx)
     click.echo(format_installed(settings, build_router(settings), measure=not no_speed))

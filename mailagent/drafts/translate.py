@@ -18,7 +18,7 @@ from mailagent.db import models as m
 from mailagent.drafts.service import edit_draft
 from mailagent.errors import NotFound, TranslationError
 from mailagent.parse.quoting import split_reply
-from mailagent.translation.service import build_service
+from mailagent.translation.inbound import build_service
 
 __all__ = ["DraftTranslation", "reply_and_history", "translate_draft"]
 

@@ -35,6 +35,7 @@ from mailagent.translation.base import (
     plan,
 )
 from mailagent.translation.glossary import Glossary, Term, load_glossary
+from mailagent.translation.inbound import build_service
 from mailagent.translation.models import (
     DEFAULT_INDEX_URL,
     ModelInfo,
@@ -48,7 +49,7 @@ from mailagent.translation.models import (
 )
 from mailagent.translation.protect import Protected, protect, restore
 from mailagent.translation.segment import Piece, join, sentences, split
-from mailagent.translation.service import OutboundTranslation, TranslationService, build_service
+from mailagent.translation.service import OutboundTranslation, TranslationService
 
 __all__ = [
     "DEFAULT_INDEX_URL",

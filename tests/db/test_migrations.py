@@ -83,6 +83,11 @@ def fill(engine: Engine) -> dict[str, int]:
     return counts
 
 
+def _ours(name: str | None) -> bool:
+    """Tables the models describe: not APScheduler's, not the search index (raw SQL)."""
+    return name != "apscheduler_jobs" and not (name or "").startswith("message_search")
+
+
 # the schemas released before this round (0001-0005); the newer revisions are crossed by each
 RELEASED = [r for r in revisions() if r in {"0001", "0002", "0003", "0004", "0005"}]
 
@@ -105,7 +110,7 @@ def test_forward_from_every_revision_with_data(db_url: str, start: str) -> None:
                 assert conn.scalar(select(func.count()).select_from(meta.tables[name])) == n
             diff = compare_metadata(
                 MigrationContext.configure(
-                    conn, opts={"include_name": lambda name, type_, _p: name != "apscheduler_jobs"}
+                    conn, opts={"include_name": lambda name, _type, _p: _ours(name)}
                 ),
                 Base.metadata,
             )

@@ -187,7 +187,7 @@ def test_migration_indexes_mail_stored_before_it(app: App) -> None:
     from mailagent.db.session import alembic_config
 
     cfg = alembic_config(app.engine)
-    command.downgrade(cfg, "0005")
+    command.downgrade(cfg, "0013_ops")
     command.upgrade(cfg, "head")
     assert _subjects(app, "Reklamation") == [
         "Reklamationsbericht Q-2026-117: Delamination nach Reflow"

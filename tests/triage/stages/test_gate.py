@@ -23,6 +23,7 @@ from mailagent.records import (
     Link,
     LinkMethod,
     Relevance,
+    disposition_for,
 )
 from mailagent.triage.rules.relevance import GateRules, load_gate_rules
 from mailagent.triage.stages import gate
@@ -103,7 +104,7 @@ def test_fraud_fixture_is_flagged(name: str, run: Run) -> None:
     assert EXPECTED[name] in kinds, (name, result.fraud)
     assert all(f.reason for f in result.fraud)
     assert all(f.needs_ack == (f.kind == "bank_change") for f in result.fraud)
-    disposition = gate.disposition_for(Disposition.PROCESS, result.decision.relevance, result.fraud)
+    disposition = disposition_for(Disposition.PROCESS, result.decision.relevance, result.fraud)
     if EXPECTED[name] == "bank_change":
         assert disposition is Disposition.HOLD
 
@@ -125,7 +126,7 @@ def test_bank_change_from_a_real_customer_stays_customer_mail_but_is_held(run: R
         assert result.decision.relevance is Relevance.CUSTOMER, lang
         assert result.decision.known
         assert (
-            gate.disposition_for(Disposition.PROCESS, Relevance.CUSTOMER, result.fraud)
+            disposition_for(Disposition.PROCESS, Relevance.CUSTOMER, result.fraud)
             is Disposition.HOLD
         )
 

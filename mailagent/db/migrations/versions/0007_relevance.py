@@ -6,7 +6,7 @@ correction is kept (``relevance_manual``). Fraud warnings are stored with the me
 a supervisor's acknowledgement (who, when) releases a held message.
 
 Revision ID: 0007_relevance
-Revises: 0006_search
+Revises: 0005
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_relevance"
-down_revision = "0006_search"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

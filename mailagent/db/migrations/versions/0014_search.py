@@ -7,8 +7,12 @@ semantics). Both hold, per message, the subject, the new text, the translation, 
 sender and the attachment names; triggers on ``messages`` and ``attachments`` keep them in
 step, and the migration fills them for the mail already stored.
 
-Revision ID: 0006_search
-Revises: 0005
+On SQLite a later migration that rebuilds ``messages`` (``batch_alter_table`` with a change
+SQLite cannot ALTER in place) drops these triggers with the old table: such a migration
+must create them again (``upgrade`` here is written so that it can be re-run for that).
+
+Revision ID: 0014_search
+Revises: 0013_ops
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -16,8 +20,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0006_search"
-down_revision = "0005"
+revision = "0014_search"
+down_revision = "0013_ops"
 branch_labels = None
 depends_on = None
 
