@@ -219,10 +219,11 @@ def apply_triage(row: m.Message, triage: Triage, customer_id: int | None, now: d
 
 
 def is_prospect_inquiry(triage: Triage) -> bool:
-    """An inquiry from an unknown sender that the relevance gate let through."""
+    """An inquiry from an unknown sender that the relevance gate let through (old mail
+    before the history cut-off included: it is filed like any mail, just never drafted)."""
     link, cls = triage.link, triage.classification
     return (
-        triage.disposition is Disposition.PROCESS
+        triage.disposition in (Disposition.PROCESS, Disposition.HISTORY)
         and (triage.relevance is None or triage.relevance.relevance is Relevance.CUSTOMER)
         and link is not None
         and link.method is LinkMethod.PROSPECT

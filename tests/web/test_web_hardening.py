@@ -90,7 +90,8 @@ def test_cookie_saved_before_logout_opens_nothing_after_it(lite: Site) -> None:
 def test_deactivation_and_password_change_end_sessions(lite: Site) -> None:
     browser = client(lite)
     login(browser, "kevin")
-    uid = lite.app.sessions().scalar(select(m.User.id).where(m.User.email == USERS["kevin"][0]))
+    with lite.app.sessions() as s:  # closed at once: an open transaction holds SQLite's lock
+        uid = s.scalar(select(m.User.id).where(m.User.email == USERS["kevin"][0]))
     assert uid is not None
     update_user(lite.app, uid, actor="test", active=False)
     with lite.app.sessions() as s:
@@ -184,7 +185,8 @@ def test_lock_survives_restart_and_admin_unlocks(lite: Site, clock: Clock) -> No
     assert attempt(client(lite), "lily", PASSWORD) == 429
     admin = client(lite, "10.0.0.5")
     token = login(admin, "admin")
-    uid = lite.app.sessions().scalar(select(m.User.id).where(m.User.email == USERS["lily"][0]))
+    with lite.app.sessions() as s:  # closed at once: an open transaction holds SQLite's lock
+        uid = s.scalar(select(m.User.id).where(m.User.email == USERS["lily"][0]))
     page = admin.post(f"/admin/users/{uid}/unlock", data={"csrf_token": token})
     assert "unlocked" in page.text
     assert attempt(client(lite), "lily", PASSWORD) == 303

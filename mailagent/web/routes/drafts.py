@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.app import App
 from mailagent.drafts.attachments import AttachmentError
 from mailagent.drafts.recipients import RecipientError
-from mailagent.drafts.service import STATES, DraftStateError
+from mailagent.drafts.service import STATES, DraftDetail, DraftStateError
 from mailagent.drafts.thread_drafts import ChoiceError
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
@@ -55,16 +56,22 @@ def drafts_page(request: Request) -> Response:
     return render(request, "drafts.html", {"rows": rows, "status": status, "states": STATES})
 
 
+def _page_context(app: App, user: UserInfo, detail: DraftDetail) -> dict[str, object]:
+    """What the draft page shows besides the draft: its files and the approver's check."""
+    return {
+        "d": detail,
+        "s": detail.summary,
+        "files": draft_files(app, Viewer.of(user), detail.summary.id),
+        "check": draft_check(app, user, detail.body, detail.summary.language),
+    }
+
+
 def draft_page(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     draft_id = int(request.path_params["draft_id"])
-    app, viewer = mailagent_app(request), Viewer.of(user)
-    detail = draft_detail(app, viewer, draft_id)
-    files = draft_files(app, viewer, draft_id)
-    check = draft_check(app, user, detail.body, detail.summary.language)
-    return render(
-        request, "draft.html", {"d": detail, "s": detail.summary, "files": files, "check": check}
-    )
+    app = mailagent_app(request)
+    detail = draft_detail(app, Viewer.of(user), draft_id)
+    return render(request, "draft.html", _page_context(app, user, detail))
 
 
 def _back(draft_id: int) -> Response:
@@ -88,7 +95,7 @@ def _too_large(
         "msg": N_("Not saved: %(field)s is too large (limit %(limit)s characters)."),
         "params": {"field": gettext(request, which), "limit": f"{limit:,}"},
     }
-    context = {"d": shown, "s": shown.summary, "flashes": [error]}
+    context = {**_page_context(app, user, shown), "flashes": [error]}
     return render(request, "draft.html", context, status=413)
 
 
