@@ -35,12 +35,14 @@ _SEPARATOR = re.compile(
 )
 _ATTRIBUTION = re.compile(
     r"^\s*(on\b.{1,300}\bwrote|am\b.{1,300}\bschrieb\b.{0,200}|el\b.{1,300}\bescribi[óo]"
-    r"|le\b.{1,300}\ba\s+[ée]crit|.{1,300}\bwrote|.{1,300}(さんは書きました|さんが書きました)"
+    r"|le\b.{1,300}\ba\s+[ée]crit|em\b.{1,300}\bescreveu|il\b.{1,300}\bha\s+scritto"
+    r"|op\b.{1,300}\bschreef\b.{0,200}|.{1,300}\bнаписал[аи]?"
+    r"|.{1,300}\bwrote|.{1,300}(さんは書きました|さんが書きました)"
     r"|在.{1,300}(写道|寫道)|.{1,300}(写道|寫道)|\d{4}年\d{1,2}月\d{1,2}日.{1,200})\s*[:：]\s*$",
     _I,
 )
 # First lines of attributions that mail clients wrap onto two lines.
-_ATTRIBUTION_START = re.compile(r"^\s*(on|am|el|le|在)\b|^\s*\d{4}年", _I)
+_ATTRIBUTION_START = re.compile(r"^\s*(on|am|el|le|em|il|op|在)\b|^\s*\d{4}年", _I)
 _HEADER_FROM = re.compile(
     r"^\s*\*?\s*(from|von|de|da|van|发件人|發件人|寄件者|寄件人|差出人|送信者)\s*\*?\s*[:：]", _I
 )

@@ -186,3 +186,18 @@ def test_huge_body_is_linear() -> None:
     split = split_reply(body)
     assert time.perf_counter() - start < 5
     assert split.quoted_text
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Em 18/11/2026 13:05, Ana Souza <ana@nordeste-led.com.br> escreveu:",
+        "Il giorno 18/11/2026 13:05 Marco Rossi <m.rossi@esempio.it> ha scritto:",
+        "Op 18-11-2026 13:05 schreef Jan de Vries <jan@voorbeeld.nl>:",
+        "18.11.2026 13:05, Иван Петров <ivan@primer.ru> написал:",
+    ],
+)
+def test_attributions_in_more_languages(attribution: str) -> None:
+    split = split_reply(f"Thanks, confirmed.\n\n{attribution}\n> the old text\n")
+    assert split.new_text == "Thanks, confirmed."
+    assert split.quoted_text.startswith(attribution)

@@ -90,7 +90,7 @@ def test_reply_all_with_cc_and_attachment_from_the_browser_lands_in_dovecot(
         page.get_by_role("button", name="Save as new version").click()
         expect(page.locator("#mime-preview")).to_contain_text("multipart/alternative")
         expect(page.locator("#mime-preview")).to_contain_text(colleague)
-        page.get_by_role("button", name="Approve").click()
+        page.get_by_role("button", name="Approve", exact=True).click()
         page.get_by_role("button", name="Send now").click()
         expect(page.get_by_text("The reply was sent.")).to_be_visible()
         context.close()
