@@ -185,12 +185,24 @@ def mailbox_authorize(ctx: click.Context, name: str, browser: bool | None) -> No
 
 def print_upgrade_plan(ctx: click.Context) -> None:
     """``mailagent db upgrade --dry-run``: the current revision and the pending migrations."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from mailagent.config import database_url
+    from mailagent.db.session import make_engine
     from mailagent.ops.upgrade import plan
 
-    with cli_app(ctx, migrate=False, with_model=False) as app:
-        current, steps = plan(app.engine)
-        where = app.engine.url.render_as_string(hide_password=True)
-    click.echo(f"database: {where}")
+    url = make_url(database_url(ctx.obj.settings().store))
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        # nothing to open yet (and a dry run creates nothing): the plan from an empty store
+        click.echo(f"database: {url} (not created yet: mailagent db upgrade creates it)")
+        current, steps = plan(make_engine("sqlite://"))
+    else:
+        with cli_app(ctx, migrate=False, with_model=False) as app:
+            current, steps = plan(app.engine)
+            where = app.engine.url.render_as_string(hide_password=True)
+        click.echo(f"database: {where}")
     click.echo(f"current revision: {current or '(empty database)'}")
     if not steps:
         click.echo("up to date: nothing to do")
