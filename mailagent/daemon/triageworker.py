@@ -25,6 +25,7 @@ import multiprocessing.synchronize
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -144,17 +145,24 @@ def _child(
     os._exit(0)  # everything is committed: skip freeing the model's heap (seconds when busy)
 
 
-def _watch_parent(stop: Waker, interval: float = 1.0) -> None:
-    """Stop this worker when the daemon that spawned it dies (even by ``kill -9``)."""
+def _watch_parent(stop: Waker, interval: float = 1.0, grace: float = 10.0) -> None:
+    """Stop this worker when the daemon that spawned it dies (even by ``kill -9``).
+
+    It polls with ``time.sleep``, not on the shared events: a daemon killed while it held
+    an event's lock (in ``set``, say) leaves that lock taken for ever. When the parent is
+    gone the worker is asked to stop (from a helper thread, which may block on that lock)
+    and, ``grace`` seconds later, ends the process: a claim still open is rolled back by
+    the database, so nothing is lost.
+    """
     parent = os.getppid()
 
     def watch() -> None:
-        while not stop.is_set():
-            if os.getppid() != parent:
-                log.warning("triage worker %d: the daemon died; stopping", os.getpid())
-                stop.set()
-                return
-            stop.wait(interval)
+        while os.getppid() == parent:
+            time.sleep(interval)
+        log.warning("triage worker %d: the daemon died; stopping", os.getpid())
+        threading.Thread(target=stop.set, name="stop", daemon=True).start()
+        time.sleep(grace)
+        os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
