@@ -124,13 +124,14 @@ def _child(
     started_at: datetime,
     with_model: bool,
     ready: Waker,
+    parent: int,
 ) -> None:
     """Entry point of one worker process (spawned: it imports everything afresh)."""
     from mailagent import logs
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     logs.setup(verbosity)  # stderr is inherited: the lines land where the daemon's do
-    _watch_parent(stop)
+    _watch_parent(stop, parent)
     app = open_app(settings, clock=clock, migrate=False, with_model=with_model)
     try:
         # until here SIGTERM ends the process at once (nothing claimed yet); from here on it
@@ -145,16 +146,16 @@ def _child(
     os._exit(0)  # everything is committed: skip freeing the model's heap (seconds when busy)
 
 
-def _watch_parent(stop: Waker, interval: float = 1.0, grace: float = 10.0) -> None:
+def _watch_parent(stop: Waker, parent: int, interval: float = 1.0, grace: float = 10.0) -> None:
     """Stop this worker when the daemon that spawned it dies (even by ``kill -9``).
 
     It polls with ``time.sleep``, not on the shared events: a daemon killed while it held
     an event's lock (in ``set``, say) leaves that lock taken for ever. When the parent is
     gone the worker is asked to stop (from a helper thread, which may block on that lock)
     and, ``grace`` seconds later, ends the process: a claim still open is rolled back by
-    the database, so nothing is lost.
+    the database, so nothing is lost. ``parent`` is the daemon's pid as the daemon saw it: a
+    daemon killed while this process was still starting is noticed too.
     """
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -195,6 +196,7 @@ class TriagePool:
                 self.started_at,
                 self.app.model is not None,  # the parent trained or loaded it: load the cache
                 self.ready[i],
+                os.getpid(),
             ),
             name=f"mailagent-triage-{i}",
             daemon=True,

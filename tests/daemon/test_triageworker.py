@@ -121,3 +121,21 @@ def test_two_worker_processes_triage_every_message_once(app: App) -> None:
             .all()
         )
     assert sorted(drafted) == sorted(pks), "one reply draft per inquiry, none twice"
+
+
+def test_worker_ends_when_its_daemon_is_gone_even_before_it_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A daemon killed while its worker was still starting: the worker's parent is already
+    someone else when it looks, so it compares with the pid the daemon gave it."""
+    import threading
+
+    from mailagent.daemon import triageworker
+
+    exited = threading.Event()
+    monkeypatch.setattr(triageworker.os, "_exit", lambda code: exited.set())
+    stop = threading.Event()
+    gone = 2**22 + 12345  # no such parent: as if the daemon had died
+    triageworker._watch_parent(stop, gone, interval=0.01, grace=0.05)  # type: ignore[arg-type]
+    assert stop.wait(5), "the worker was not asked to stop"
+    assert exited.wait(5), "the worker did not end after the grace period"
