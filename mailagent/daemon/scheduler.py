@@ -33,6 +33,7 @@ from sqlalchemy import select
 from mailagent.app import App, open_app, utcnow
 from mailagent.config import Settings
 from mailagent.daemon.jobs import JOBS, job
+from mailagent.db.session import schema_lock
 
 __all__ = ["JOBSTORE", "TABLE", "add_jobs", "run_job"]
 
@@ -77,7 +78,9 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> list[str]:
             f"app.clock must be picklable for the persistent job store: {exc}"
         ) from exc
     store = SQLAlchemyJobStore(engine=app.engine, tablename=TABLE)
-    store.jobs_t.create(app.engine, checkfirst=True)  # also before scheduler.start()
+    with app.engine.begin() as conn:  # before scheduler.start(); daemons may start at once
+        schema_lock(conn)
+        store.jobs_t.create(conn, checkfirst=True)
     s = app.settings
     stored = [j for j in JOBS if j.persistent]
     wanted = {j.id: (t, j) for j in stored if (t := j.trigger(s)) is not None}

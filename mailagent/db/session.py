@@ -27,16 +27,33 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["alembic_config", "make_engine", "session_factory", "transaction", "upgrade"]
+__all__ = [
+    "SCHEMA_LOCK_ID",
+    "alembic_config",
+    "make_engine",
+    "schema_lock",
+    "session_factory",
+    "transaction",
+    "upgrade",
+]
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BEGIN_MODES = ("IMMEDIATE", "DEFERRED", "EXCLUSIVE")
+SCHEMA_LOCK_ID = 7_262_471_101  # arbitrary, constant: pg_advisory_xact_lock key
+
+
+def schema_lock(conn: Connection) -> None:
+    """Serialise schema changes of several daemons starting at once on one PostgreSQL
+    database (held until ``conn``'s transaction ends); SQLite's IMMEDIATE begin already
+    serialises them."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})"))
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

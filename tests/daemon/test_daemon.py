@@ -278,4 +278,4 @@ def test_two_daemons_share_one_postgres_without_double_processing(
     assert len(owners) == 1 and owners[0], "exactly one worker holds the folder lease"
     engine.dispose()
     rc = (a.terminate(), b.terminate())
-    assert rc == (0, 0), b.log.read_text()[-5000:]
+    assert rc == (0, 0), a.log.read_text()[-6000:] + "\n----- b -----\n" + b.log.read_text()[-3000:]

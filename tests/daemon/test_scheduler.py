@@ -192,3 +192,39 @@ def test_one_job_table_with_intervals_from_the_config(app: App) -> None:
     finally:
         s.shutdown(wait=False)
     assert live == {"housekeeping", "translate", "send-approved"}
+
+
+@pytest.mark.postgres
+def test_daemons_starting_at_once_create_the_job_table_once(tmp_path: Path, pg_url: str) -> None:
+    """Two daemons starting together on a fresh PostgreSQL database both schedule their jobs
+    (creating ``apscheduler_jobs`` raced: one daemon died with a duplicate-type error)."""
+    import threading
+
+    apps = [make_app(tmp_path / f"d{i}", pg_url) for i in range(4)]
+    with apps[0].engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {sched.TABLE}"))
+    for a in apps:
+        a.clock = FixedClock(NOW)
+    barrier = threading.Barrier(len(apps))
+    errors: list[BaseException] = []
+    added: list[list[str]] = []
+
+    def start(a: App) -> None:
+        s = _scheduler()
+        try:
+            barrier.wait()
+            added.append(sched.add_jobs(s, a))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            s.shutdown(wait=False)
+
+    threads = [threading.Thread(target=start, args=(a,)) for a in apps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for a in apps:
+        a.close()
+    assert errors == []
+    assert len(added) == len(apps) and all("sla-check" in ids for ids in added)

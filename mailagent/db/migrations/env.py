@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from mailagent.db.models import Base
-
-MIGRATION_LOCK_ID = 7_262_471_101  # arbitrary, constant: pg_advisory_xact_lock key
+from mailagent.db.session import schema_lock
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
@@ -46,8 +45,7 @@ with engine.connect() as connection:
         transaction_per_migration=False,
     )
     with context.begin_transaction():
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"))
+        schema_lock(connection)
         context.run_migrations()
     connection.commit()
     _sqlite_foreign_keys(connection, on=True)
