@@ -265,7 +265,10 @@ def _stats(scope: Scope | None) -> Any:
 
 def _state_columns(stats: Any, now: datetime) -> tuple[Any, Any, Any]:
     st = m.ThreadState
-    quiet_since = lambda col: or_(stats.c.last_in.is_(None), stats.c.last_in <= col)  # noqa: E731
+
+    def quiet_since(col: Any) -> Any:  # no customer message since ``col``
+        return or_(stats.c.last_in.is_(None), stats.c.last_in <= col)
+
     snoozed = and_(
         st.snoozed_at.is_not(None),
         quiet_since(st.snoozed_at),
@@ -297,7 +300,10 @@ def _state_of(
         return "junk"
     if row is None:
         return "open"
-    quiet = lambda since: last_in is None or aware(last_in) <= aware(since)  # noqa: E731
+
+    def quiet(since: datetime) -> bool:
+        return last_in is None or aware(last_in) <= aware(since)
+
     if row.snoozed_at is not None and quiet(row.snoozed_at):
         until = row.snoozed_until
         if row.snooze_until_reply or (until is not None and aware(until) > now):

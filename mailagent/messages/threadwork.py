@@ -12,7 +12,8 @@ customer message of the thread. Callers check visibility first
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from mailagent.messages.relevance import correct
 
 __all__ = [
     "OWNER_ROLES",
+    "SNOOZE_CHOICES",
     "ThreadWorkError",
     "assign",
     "mark_done",
@@ -33,6 +35,7 @@ __all__ = [
     "relevance",
     "reopen",
     "snooze",
+    "snooze_target",
     "team",
 ]
 
@@ -41,6 +44,26 @@ OWNER_ROLES = ("sales", "supervisor")
 
 class ThreadWorkError(MailagentError):
     """The action cannot be done; the message says why."""
+
+
+SNOOZE_CHOICES = ("reply", "1d", "3d", "7d")
+_MORNING = time(8, 0)  # a snooze for some days ends at 08:00 in the team's time zone
+
+
+def snooze_target(
+    choice: str, day: date | None, now: datetime, timezone: str
+) -> tuple[datetime | None, bool]:
+    """``(until, until_reply)`` for a snooze choice ("reply", "1d", "3d", "7d") or a day
+    (which wins: 08:00 that day in the team's time zone). Pure."""
+    tz = ZoneInfo(timezone or "UTC")
+    if day is not None:
+        return datetime.combine(day, _MORNING, tz).astimezone(UTC), False
+    if choice == "reply":
+        return None, True
+    if choice in SNOOZE_CHOICES:
+        local = now.astimezone(tz).date() + timedelta(days=int(choice[:-1]))
+        return datetime.combine(local, _MORNING, tz).astimezone(UTC), False
+    raise ThreadWorkError(f"unknown snooze {choice!r} / 未知的稍后提醒选项")
 
 
 def team(app: App) -> list[tuple[str, str]]:
