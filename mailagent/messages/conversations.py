@@ -90,15 +90,20 @@ class TimeLeft:
         return self.minutes < 0
 
     @property
-    def hours_minutes(self) -> tuple[int, int]:
-        return divmod(abs(self.minutes), 60)
+    def parts(self) -> tuple[int, int, int]:
+        """(days, hours, minutes) of the span; days only from 48 h on (then no minutes)."""
+        hours, mins = divmod(abs(self.minutes), 60)
+        if hours >= 48:
+            return hours // 24, hours % 24, 0
+        return 0, hours, mins
 
     def text(self) -> str:
-        """English, for the CLI ("2 h 10 m left", "overdue 3 h", "paused")."""
+        """English, for the CLI ("2 h 10 m left", "overdue 3 h", "overdue 5 d 2 h", "paused")."""
         if self.urgency == "paused":
             return "paused"
-        h, mins = self.hours_minutes
-        span = f"{h} h {mins} m" if h and mins else (f"{h} h" if h else f"{mins} m")
+        d, h, mins = self.parts
+        units = [f"{d} d"] * bool(d) + [f"{h} h"] * bool(h) + [f"{mins} m"] * bool(mins)
+        span = " ".join(units) or "0 m"
         return f"overdue {span}" if self.overdue else f"{span} left"
 
 

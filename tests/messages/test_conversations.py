@@ -40,9 +40,8 @@ class Scope:
         return column.in_(self.ids)  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> App:
-    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}")
+def _app(tmp_path: Path, url: str) -> App:
+    app = make_app(tmp_path, url)
     archive = demo.archive_dir()
     import_archive(
         app.sessions,
@@ -53,6 +52,17 @@ def app(tmp_path: Path) -> App:
     create_user(app, KEVIN, "correct horse battery", role="sales", display_name="Kevin Wang")
     app.clock = lambda: NOW
     return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> App:
+    return _app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}")
+
+
+@pytest.fixture
+def any_app(tmp_path: Path, db_url: str) -> App:
+    """On SQLite and on PostgreSQL (the view conditions are plain SQL on both)."""
+    return _app(tmp_path, db_url)
 
 
 def _ingest(app: App, *raws: bytes) -> list[int]:
@@ -87,7 +97,8 @@ def test_preview_kinds_never_svg_or_html() -> None:
     assert preview_kind("text/html", "a.pdf") == ""
 
 
-def test_threads_group_replies_count_participants_and_unread(app: App) -> None:
+def test_threads_group_replies_count_participants_and_unread(any_app: App) -> None:
+    app = any_app
     first, reply, other = _ingest(
         app,
         mail(1, sender="Tom Baker <tom@acmerobotics.com>", date=NOW - timedelta(hours=5)),
@@ -127,7 +138,8 @@ def test_threads_group_replies_count_participants_and_unread(app: App) -> None:
         thread_detail(app, _thread_of(app, other), Scope(int(acme_id or 0)))
 
 
-def test_assign_snooze_done_reopen_and_audit(app: App) -> None:
+def test_assign_snooze_done_reopen_and_audit(any_app: App) -> None:
+    app = any_app
     (pk,) = _ingest(app, mail(1, date=NOW - timedelta(hours=3)))
     tid = _thread_of(app, pk)
     assert work.assign(app, [tid], KEVIN, "grace") == 1
