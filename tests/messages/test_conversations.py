@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from support.apptools import mail, make_app
+from support.webtools import FAST_HASHER
 
 from mailagent import demo
 from mailagent.app import App
@@ -24,6 +27,7 @@ from mailagent.messages.conversations import (
     thread_detail,
     time_left,
 )
+from mailagent.web import users as users_module
 from mailagent.web.users import create_user
 
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
@@ -54,15 +58,33 @@ def _app(tmp_path: Path, url: str) -> App:
     return app
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> App:
-    return _app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}")
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One migrated SQLite store with the demo archive and a user, copied for each test."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(users_module, "_hasher", FAST_HASHER)
+    tmp = tmp_path_factory.mktemp("conversations-template")
+    _app(tmp, f"sqlite:///{tmp / 'c.db'}").close()
+    mp.undo()
+    yield tmp / "c.db"
 
 
 @pytest.fixture
-def any_app(tmp_path: Path, db_url: str) -> App:
+def app(tmp_path: Path, template_db: Path) -> Iterator[App]:
+    shutil.copyfile(template_db, tmp_path / "c.db")
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}")
+    app.clock = lambda: NOW
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def any_app(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
     """On SQLite and on PostgreSQL (the view conditions are plain SQL on both)."""
-    return _app(tmp_path, db_url)
+    monkeypatch.setattr(users_module, "_hasher", FAST_HASHER)
+    app = _app(tmp_path, db_url)
+    yield app
+    app.close()
 
 
 def _ingest(app: App, *raws: bytes) -> list[int]:
