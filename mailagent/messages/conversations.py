@@ -451,11 +451,17 @@ def thread_detail(
                     people.get(e.actor.lower()) or e.actor,
                     e.action,
                     e.message_pk,
-                    dict(e.detail or {}),
+                    _named(dict(e.detail or {}), people),
                 )
                 for e in events
             ),
         )
+
+
+def _named(detail: dict[str, Any], people: dict[str, str]) -> dict[str, Any]:
+    """An audit detail with ``owner_name`` next to an ``owner`` who is a team user."""
+    owner = str(detail.get("owner") or "")
+    return {**detail, "owner_name": people.get(owner.lower(), owner)} if owner else detail
 
 
 def _thread_message(

@@ -181,7 +181,9 @@ def test_assign_snooze_done_reopen_and_audit(any_app: App) -> None:
     assert list_threads(app) == [] and list_threads(app, ThreadFilter(view="done"))
     work.reopen(app, [tid], "grace")
     assert [r.id for r in list_threads(app)] == [tid]
-    actions = [a.action for a in thread_detail(app, tid).audit if a.action.startswith("thread.")]
+    trail = [a for a in thread_detail(app, tid).audit if a.action.startswith("thread.")]
+    assert trail[0].detail["owner_name"] == "Kevin Wang" and trail[0].actor == "grace"
+    actions = [a.action for a in trail]
     assert actions == ["thread.assigned", "thread.snoozed", "thread.done", "thread.reopened"]
 
 
