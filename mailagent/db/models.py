@@ -706,6 +706,18 @@ class ThreadState(Base):
     updated_by: Mapped[str] = mapped_column(String(320), default="", server_default="")
 
 
+# what the conversation inbox aggregates per thread, readable from the index alone
+Index(
+    "ix_messages_thread_activity",
+    Message.thread_id,
+    Message.received_at,
+    Message.direction,
+    Message.disposition,
+    Message.customer_id,
+    Message.id,
+)
+
+
 class ThreadRead(Base):
     """When a user last opened a thread: later messages make it unread for them."""
 

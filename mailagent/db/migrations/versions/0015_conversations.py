@@ -5,7 +5,9 @@ e-mail), a snooze (until a time, or until the customer writes again: ``snoozed_a
 moment after which a customer message wakes it) and done (``done_at``: a later customer
 message opens it again). ``thread_reads`` records, per user, when they last opened the
 thread; a thread with a message received after that is unread for them. Every change is in
-``audit_events`` too. Plain new tables: nothing is rebuilt, the search triggers stay.
+``audit_events`` too. Plain new tables and one index on ``messages`` (created in place: the
+table is not rebuilt, the search triggers stay): ``ix_messages_thread_activity`` covers what
+the conversation inbox aggregates per thread, so listing reads the index, not the mail.
 
 Revision ID: 0015_conversations
 Revises: 0014_search
@@ -50,8 +52,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("thread_id", "user_email"),
     )
 
+    op.create_index(
+        "ix_messages_thread_activity",
+        "messages",
+        ["thread_id", "received_at", "direction", "disposition", "customer_id", "id"],
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_messages_thread_activity", table_name="messages")
     op.drop_table("thread_reads")
     op.drop_index("ix_thread_states_owner", table_name="thread_states")
     op.drop_table("thread_states")
