@@ -72,6 +72,8 @@ def demo(
                 f"\nweb UI: {url}  [{note}]\n"
                 f"  log in as {login} (supervisor), lily.chen@huaxin-pcb.com /"
                 " kevin.wang@huaxin-pcb.com (sales), admin@huaxin-pcb.com (admin)\n"
-                f"  password (all demo users): {password}\n  Ctrl-C stops the web UI"
+                f"  password (all demo users): {password}\n"
+                f"  conversations (threads, owners, snooze, time left; keys j/k/r/a/e): "
+                f"{url.rstrip('/')}/conversations\n  Ctrl-C stops the web UI"
             )
             wait_forever()

@@ -211,6 +211,7 @@ def _register() -> None:
     from mailagent.cli.ops import OPS_COMMANDS
     from mailagent.cli.relevance import add_commands as add_relevance_commands
     from mailagent.cli.reports import report, sla
+    from mailagent.cli.threads import threads
     from mailagent.cli.translate import translate
     from mailagent.cli.web import users, web
 
@@ -222,6 +223,7 @@ def _register() -> None:
     cli.add_command(web)
     cli.add_command(users)
     cli.add_command(sla)
+    cli.add_command(threads)
     cli.add_command(report)
     for group in (followups, payments, orders, greetings):
         cli.add_command(group)

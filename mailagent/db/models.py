@@ -677,3 +677,53 @@ class RetentionPurge(Base):
     raw_size: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(200))
     purged_at: Mapped[datetime]
+
+
+# -- conversations (issue 16) ------------------------------------------------------------------
+
+__all__ += ["ThreadRead", "ThreadState"]
+
+
+class ThreadState(Base):
+    """A person's work state of one thread: owner, snooze, done (``messages.conversations``).
+
+    Snoozed until ``snoozed_until``, or (``snooze_until_reply``) until a customer message
+    arrives after ``snoozed_at``. Done since ``done_at`` until a customer message arrives
+    after it. ``owner`` is a team user's e-mail ("" = nobody).
+    """
+
+    __tablename__ = "thread_states"
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner: Mapped[str] = mapped_column(String(320), default="", server_default="", index=True)
+    snoozed_until: Mapped[datetime | None]
+    snooze_until_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    snoozed_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(320))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(320), default="", server_default="")
+
+
+# what the conversation inbox aggregates per thread, readable from the index alone
+Index(
+    "ix_messages_thread_activity",
+    Message.thread_id,
+    Message.received_at,
+    Message.direction,
+    Message.disposition,
+    Message.customer_id,
+    Message.id,
+)
+
+
+class ThreadRead(Base):
+    """When a user last opened a thread: later messages make it unread for them."""
+
+    __tablename__ = "thread_reads"
+    __table_args__ = (UniqueConstraint("thread_id", "user_email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    user_email: Mapped[str] = mapped_column(String(320))
+    read_at: Mapped[datetime]

@@ -130,3 +130,34 @@ LABELS: dict[str, dict[str, str]] = {
         "unanswered (h)": N_("Unanswered (h)"),
     },
 }
+
+# conversations (issue 16, branch conversations)
+LABELS["thread_view"] = {
+    "open": N_("Inbox"),
+    "mine": N_("Mine"),
+    "unassigned": N_("Unassigned"),
+    "snoozed": N_("Snoozed"),
+    "done": N_("Done"),
+    "junk": N_("Junk"),
+    "all": N_("All"),
+}
+LABELS["thread_state"] = {
+    "open": N_("Open"),
+    "snoozed": N_("Snoozed"),
+    "done": N_("Done"),
+    "junk": N_("Junk"),
+}
+LABELS["snooze"] = {
+    "reply": N_("until the customer replies"),
+    "1d": N_("until tomorrow"),
+    "3d": N_("for 3 days"),
+    "7d": N_("for a week"),
+}
+LABELS.setdefault("audit", {}).update(
+    {
+        "thread.assigned": N_("assigned"),
+        "thread.snoozed": N_("snoozed"),
+        "thread.done": N_("marked done"),
+        "thread.reopened": N_("back in the inbox"),
+    }
+)

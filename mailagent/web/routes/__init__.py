@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 import mailagent.web.ids  # noqa: F401  (registers the {name:id} path convertor first)
 from mailagent.web.routes import admin as routes_admin
 from mailagent.web.routes import auth as routes_auth
+from mailagent.web.routes import conversations as routes_conversations
 from mailagent.web.routes import dashboard as routes_dashboard
 from mailagent.web.routes import directory as routes_directory
 from mailagent.web.routes import drafts as routes_drafts
@@ -25,6 +26,7 @@ def routes(static_dir: Path) -> list[BaseRoute]:
     return [
         *routes_auth.ROUTES,
         *routes_mail.ROUTES,
+        *routes_conversations.ROUTES,
         *routes_relevance.ROUTES,
         *routes_drafts.ROUTES,
         *routes_followups.ROUTES,
