@@ -7,13 +7,17 @@ comes back from the Sent folder (our own domain: outbound), a colleague's reply.
 from __future__ import annotations
 
 import dataclasses
+import email
+import email.policy
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from support.apptools import mail, make_app
+from support.servers import Smtpd
 
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
@@ -22,14 +26,15 @@ from mailagent.db import models as m
 from mailagent.drafts import service as drafting
 from mailagent.followups import greetings, ledger, ledgerview, sendlater
 from mailagent.followups.localview import customer_clock
-from mailagent.followups.report import open_followups
+from mailagent.followups.report import followup_tables, open_followups
 from mailagent.followups.service import run_followups
+from mailagent.reports.scheduled import send_report
 from mailagent.send import outbox
 
 THU = datetime(2026, 12, 17, 10, 0, tzinfo=UTC)  # our quotation leaves on Thursday 17 Dec
 
 
-def build(tmp_path: Path, db_url: str) -> App:
+def build(tmp_path: Path, db_url: str, smtp: SmtpSettings | None = None) -> App:
     team = dataclasses.replace(
         TeamSettings(), own_domains=["huaxin-pcb.com"], supervisor_addresses=["boss@huaxin-pcb.com"]
     )
@@ -37,7 +42,7 @@ def build(tmp_path: Path, db_url: str) -> App:
         tmp_path,
         db_url,
         team=team,
-        smtp=SmtpSettings(from_address="sales@huaxin-pcb.com"),
+        smtp=smtp or SmtpSettings(from_address="sales@huaxin-pcb.com"),
         drafts=DraftSettings(
             company_name="Huaxin PCB",
             salespeople=[SalespersonSettings("kevin@huaxin-pcb.com", "Kevin Wang")],
@@ -161,6 +166,41 @@ def test_quote_silence_followup_then_colleague_reply_cancels(tmp_path: Path, db_
     assert d.reject_reason.startswith("cancelled: the customer replied (re-1@kraus-mech.de")
     assert open_followups(app, app.clock()) == []
     assert run_followups(app, at(app, datetime(2027, 1, 20, tzinfo=UTC))).drafted == []
+
+
+@pytest.mark.dovecot  # the session's aiosmtpd forwards to Dovecot LMTP
+def test_the_emailed_supervisor_report_lists_open_followups(tmp_path: Path, smtpd: Smtpd) -> None:
+    smtp = smtpd.smtp_settings(from_address="sales@huaxin-pcb.com")
+    app = build(tmp_path, f"sqlite:///{tmp_path / 'r.db'}", smtp)
+    conversation(app)
+    # still inside the waiting time: nothing to report yet
+    assert send_report(app, "daily", at(app, datetime(2026, 12, 21, 15, tzinfo=UTC))).sent
+    html = _html(smtpd.received[-1].content)
+    assert "待跟进与沉默报价" not in html
+    run_followups(app, at(app, datetime(2026, 12, 22, 8, tzinfo=UTC)))
+    (d,) = followup_drafts(app)
+    assert send_report(app, "daily", at(app, datetime(2026, 12, 23, 8, tzinfo=UTC))).sent
+    html = _html(smtpd.received[-1].content)
+    assert "Open follow-ups and quotes gone silent, per salesperson" in html
+    assert "待跟进与沉默报价（按业务员）" in html
+    assert '<td style="border: 1px solid #ccc;">kevin@huaxin-pcb.com</td>' in html
+    assert "follow-up awaiting approval / 跟进草稿待审批" in html
+    assert f">{d.id}</td>" in html and "Kraus Mechatronik GmbH" in html
+    (item,) = open_followups(app, app.clock(), include_waiting=False)
+    by_person, rows = followup_tables([item, dataclasses.replace(item, state="silent")])
+    assert by_person.rows == (("kevin@huaxin-pcb.com", 1, 1, 0, 0),)
+    assert [r[3] for r in rows.rows] == [
+        "follow-up awaiting approval / 跟进草稿待审批",
+        "gone silent, follow-up due / 客户沉默，应跟进",
+    ]
+
+
+def _html(raw: bytes) -> str:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    part = msg.get_body(preferencelist=("html",))
+    assert part is not None
+    return str(part.get_content())
 
 
 def test_out_of_office_pauses_and_bounces_do_not_cancel(tmp_path: Path, db_url: str) -> None:
