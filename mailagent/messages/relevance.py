@@ -6,6 +6,9 @@
   kept on every re-triage (``relevance_manual``) and the message is re-triaged at once, so
   not-junk mail gets its prospect, drafts and SLA clock and junked mail loses its open
   drafts (rejected, with the reason);
+* :func:`archive`: file a message in the archive folder on its IMAP server;
+* with ``followups.mirror_moves`` every correction and archive request is also queued as a
+  move on the IMAP server (:mod:`mailagent.followups.imapmoves`; never deletes);
 * :func:`acknowledge_fraud`: a supervisor has checked the warnings (e.g. confirmed a bank
   change by phone); the held message is released and its drafts are prepared;
 * :func:`fraud_warnings`: open warnings, for the supervisor report and the dashboard.
@@ -25,6 +28,7 @@ from mailagent.db import queries as q
 from mailagent.db.relevance_rows import flags_of
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import MailagentError, NotFound
+from mailagent.followups.imapmoves import request_move
 from mailagent.records import Disposition, Relevance, disposition_for
 
 __all__ = [
@@ -33,6 +37,7 @@ __all__ = [
     "RelevanceError",
     "RelevanceView",
     "acknowledge_fraud",
+    "archive",
     "correct",
     "demo_lines",
     "fraud_warnings",
@@ -131,6 +136,7 @@ def correct(app: App, message_pk: int, action: str, actor: str) -> Relevance:
             previous=previous,
             relevance=value.value,
         )
+        request_move(session, app.settings, row.id, action, actor, now)
         drafts = list(
             session.scalars(
                 select(m.Draft.id).where(
@@ -152,6 +158,24 @@ def correct(app: App, message_pk: int, action: str, actor: str) -> Relevance:
 
         triage_messages(app, [message_pk])
     return value
+
+
+def archive(app: App, message_pk: int, actor: str) -> str:
+    """Queue the move of a message to the archive folder on its IMAP server; returns the
+    folder. Nothing changes in mailagent itself (the message keeps its state)."""
+    if not app.settings.followups.mirror_moves:
+        raise RelevanceError("moves on the mail server are off (followups.mirror_moves)")
+    now = app.clock()
+    with app.sessions() as session, session.begin():
+        row = session.get(m.Message, message_pk)
+        if row is None:
+            raise NotFound(f"no message with id {message_pk}")
+        move = request_move(session, app.settings, row.id, "archive", actor, now)
+        if move is None:
+            raise RelevanceError(f"message {message_pk} is not on a configured IMAP mailbox")
+        q.audit(session, actor, "message.archive", now, row.id, target=move.target)
+    audit_log.info("message %d: archive on the server requested by %s", message_pk, actor)
+    return move.target
 
 
 def acknowledge_fraud(app: App, message_pk: int, actor: str, note: str = "") -> None:
