@@ -36,7 +36,15 @@ from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.errors import ConfigError, SourceError
 
-__all__ = ["KEYWORD", "MAX_ATTEMPTS", "MoveOutcome", "drain_moves", "request_move", "target_for"]
+__all__ = [
+    "KEYWORD",
+    "MAX_ATTEMPTS",
+    "MoveOutcome",
+    "drain_moves",
+    "on_imap",
+    "request_move",
+    "target_for",
+]
 
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("mailagent.audit")
@@ -57,20 +65,25 @@ def target_for(settings: FollowupSettings, action: str) -> str:
     return str(getattr(settings, _FOLDER_OF[action]))
 
 
-def request_move(
-    session: Session, settings: Settings, message_pk: int, action: str, actor: str, now: datetime
-) -> m.ServerMove | None:
-    """Queue the move of ``action`` for a message; None when moves are not mirrored or the
-    message has no location on a configured IMAP mailbox (imported from files)."""
+def on_imap(session: Session, settings: Settings, message_pk: int) -> bool:
+    """Moves are mirrored and the message sits on a configured IMAP mailbox."""
     if not settings.followups.mirror_moves:
-        return None
+        return False
     boxes = {mb.name for mb in settings.imap.mailboxes}
     names = session.scalars(
         select(m.Mailbox.name)
         .join(m.MessageLocation, m.MessageLocation.mailbox_id == m.Mailbox.id)
         .where(m.MessageLocation.message_pk == message_pk)
     )
-    if not boxes.intersection(names):
+    return bool(boxes.intersection(names))
+
+
+def request_move(
+    session: Session, settings: Settings, message_pk: int, action: str, actor: str, now: datetime
+) -> m.ServerMove | None:
+    """Queue the move of ``action`` for a message; None when moves are not mirrored or the
+    message has no location on a configured IMAP mailbox (imported from files)."""
+    if not on_imap(session, settings, message_pk):
         return None
     row = m.ServerMove(
         message_pk=message_pk,

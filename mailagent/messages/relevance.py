@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
 
 from mailagent.app import App
 from mailagent.db import models as m
@@ -28,7 +29,7 @@ from mailagent.db import queries as q
 from mailagent.db.relevance_rows import flags_of
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import MailagentError, NotFound
-from mailagent.followups.imapmoves import request_move
+from mailagent.followups.imapmoves import on_imap, request_move
 from mailagent.records import Disposition, Relevance, disposition_for
 
 __all__ = [
@@ -70,6 +71,8 @@ class RelevanceView:
     fraud: tuple[dict[str, object], ...]
     ack_by: str | None
     ack_at: datetime | None
+    can_archive: bool = False  # moves are mirrored and the message is on an IMAP mailbox
+    server_move: tuple[str, str, str] | None = None  # newest move: state, folder, last reason
 
     @property
     def fraud_open(self) -> bool:
@@ -106,7 +109,21 @@ def relevance_view(app: App, message_pk: int) -> RelevanceView:
             fraud=tuple(dict(f) for f in row.fraud_flags),
             ack_by=row.fraud_ack_by,
             ack_at=row.fraud_ack_at,
+            can_archive=on_imap(session, app.settings, row.id),
+            server_move=_server_move(session, row.id),
         )
+
+
+def _server_move(session: Session, message_pk: int) -> tuple[str, str, str] | None:
+    move = session.scalar(
+        select(m.ServerMove)
+        .where(m.ServerMove.message_pk == message_pk, m.ServerMove.state != "superseded")
+        .order_by(m.ServerMove.id.desc())
+        .limit(1)
+    )
+    if move is None:
+        return None
+    return move.state, move.target, str(move.reasons[-1]) if move.reasons else ""
 
 
 def correct(app: App, message_pk: int, action: str, actor: str) -> Relevance:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from imapclient import IMAPClient
 from sqlalchemy import select
 from support.apptools import mail, make_app
@@ -23,6 +24,7 @@ from support.servers import Dovecot, free_port, unique_name
 from mailagent.app import App
 from mailagent.capture.imap import ImapSource
 from mailagent.capture.imap_auth import open_client
+from mailagent.cli.main import cli
 from mailagent.config import FollowupSettings, ImapSettings
 from mailagent.daemon.loop import MailboxWorker
 from mailagent.db import models as m
@@ -195,3 +197,32 @@ def _locations(box: Box, pk: int) -> list[tuple[int, str, int, int]]:
     with box.app.sessions() as s:
         rows = s.scalars(select(m.MessageLocation).where(m.MessageLocation.message_pk == pk))
         return [(r.id, r.folder, int(r.uidvalidity), int(r.uid)) for r in rows]
+
+
+def test_cli_archive_show_and_the_daemons_job(box: Box, tmp_path: Path) -> None:
+    pk, mid = box.deliver(6)
+    s = box.app.settings
+    (mb,) = s.imap.mailboxes
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'rules_dir = "{s.rules_dir}"\ntemplates_dir = "{s.templates_dir}"\n'
+        f'[store]\nurl = "{s.store.url}"\ndir = "{s.store.dir}"\n'
+        '[followups]\nmirror_moves = true\narchive_folder = "Done"\n'
+        f'[[imap.mailboxes]]\nname = "{mb.name}"\nhost = "{mb.host}"\nport = {mb.port}\n'
+        f'security = "plain"\nusername = "{mb.username}"\npassword_env = "{mb.password_env}"\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, ["--config", str(config), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "the move to Done is queued" in run("messages", "archive", str(pk), "--as", "kevin")
+    assert "On the mail server: queued (to Done)" in run("messages", "show", str(pk))
+    assert "1 message(s) moved on the server" in run("followups", "run")
+    assert "On the mail server: done (to Done)" in run("messages", "show", str(pk))
+    assert list(box.folders_of(mid)) == ["Done"]
+    missing = runner.invoke(cli, ["--config", str(config), "messages", "archive", "424242"])
+    assert missing.exit_code == 3
