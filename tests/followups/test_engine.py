@@ -432,9 +432,8 @@ def test_customers_payment_mail_holds_the_ladder_until_confirmed(
     assert (row.state, row.outstanding) == ("paid", Decimal(0))
 
 
-def test_a_ladder_step_marked_auto_send_is_queued_without_approval(
-    tmp_path: Path, db_url: str
-) -> None:
+def auto_sending(tmp_path: Path, db_url: str) -> App:
+    """The shipped rules with the friendly reminder (3 days before due) sent automatically."""
     app = build(tmp_path, db_url)
     rules_dir = tmp_path / "rules"
     rules_dir.mkdir()
@@ -443,8 +442,67 @@ def test_a_ladder_step_marked_auto_send_is_queued_without_approval(
         text.replace('tone = "friendly"', 'tone = "friendly"\nauto_send = true'), encoding="utf-8"
     )
     app.settings = dataclasses.replace(app.settings, rules_dir=str(rules_dir))
+    return app
+
+
+def not_before(app: App, draft_id: int) -> datetime | None:
+    with app.sessions() as s:
+        ob = s.scalar(select(m.Outbox).where(m.Outbox.draft_id == draft_id))
+        assert ob is not None and ob.state == "queued"
+        return None if ob.not_before is None else ob.not_before.replace(tzinfo=UTC)
+
+
+def test_a_ladder_step_marked_auto_send_is_queued_without_approval(
+    tmp_path: Path, db_url: str
+) -> None:
+    app = auto_sending(tmp_path, db_url)
     order(app, date(2026, 11, 30), "5000", "USD")
+    # Friday 27 Nov, 04:00 in Germany: queued for 09:00 their time
     (draft_id,) = run_followups(app, at(app, datetime(2026, 11, 27, 3, tzinfo=UTC))).ladder
     d = drafting.get_draft(app, draft_id)
     assert (d.summary.status, d.summary.delivery) == ("approved", "queued")
     assert [a for _, a, _, _ in d.audit] == ["followups", "auto"]
+    assert not_before(app, draft_id) == datetime(2026, 11, 27, 8, tzinfo=UTC)
+    with app.sessions() as s:
+        (audit,) = s.scalars(select(m.AuditEvent).where(m.AuditEvent.actor == "auto"))
+        assert audit.detail["held"] == "Fri 04:00 in Berlin: before hours"
+
+
+@pytest.mark.parametrize(
+    ("due", "now", "expected", "why"),
+    [
+        # the reminder falls on Saturday 26 Dec (weekend and Boxing Day): Monday 09:00 CET
+        (
+            date(2026, 12, 29),
+            datetime(2026, 12, 26, 10, tzinfo=UTC),
+            datetime(2026, 12, 28, 8, tzinfo=UTC),
+            "Sat 11:00 in Berlin: holiday (Second Day of Christmas (DE))",
+        ),
+        # Christmas Day on a Friday: held over the holiday and the weekend
+        (
+            date(2026, 12, 28),
+            datetime(2026, 12, 25, 10, tzinfo=UTC),
+            datetime(2026, 12, 28, 8, tzinfo=UTC),
+            "Fri 11:00 in Berlin: holiday (Christmas Day (DE))",
+        ),
+        # Saturday 28 March 2026, the night before summer time: Monday 09:00 CEST = 07:00 UTC
+        (
+            date(2026, 3, 31),
+            datetime(2026, 3, 28, 12, tzinfo=UTC),
+            datetime(2026, 3, 30, 7, tzinfo=UTC),
+            "Sat 13:00 in Berlin: weekend",
+        ),
+        # Tuesday 1 Dec, 11:00 in Germany: working hours, it leaves at once
+        (date(2026, 12, 4), datetime(2026, 12, 1, 10, tzinfo=UTC), None, None),
+    ],
+)
+def test_auto_sent_reminders_wait_for_the_customers_working_hours(
+    tmp_path: Path, due: date, now: datetime, expected: datetime | None, why: str | None
+) -> None:
+    app = auto_sending(tmp_path, f"sqlite:///{tmp_path / 'a.db'}")
+    order(app, due, "5000", "USD")
+    (draft_id,) = run_followups(app, at(app, now)).ladder
+    assert not_before(app, draft_id) == expected
+    with app.sessions() as s:
+        (audit,) = s.scalars(select(m.AuditEvent).where(m.AuditEvent.actor == "auto"))
+        assert audit.detail.get("held") == why
