@@ -55,9 +55,12 @@ class RunSummary:
             f"{len(self.drafted)} follow-up(s) drafted, {len(self.cancelled)} cancelled, "
             f"{len(self.claims)} payment claim(s) from mail, "
             f"{len(self.ladder)} payment reminder(s), {len(self.greetings)} greeting/notice(s), "
-            f"{self.flagged} original(s) flagged answered, "
-            f"{self.moves.count('done')} message(s) moved on the server"
-            + (f" ({len(self.moves) - self.moves.count('done')} not)" if self.moves else "")
+            f"{self.flagged} original(s) flagged answered"
+            + (
+                f", {self.moves.count('done')} of {len(self.moves)} move(s) done on the server"
+                if self.moves
+                else ""
+            )
         )
 
 

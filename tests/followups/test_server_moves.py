@@ -221,7 +221,7 @@ def test_cli_archive_show_and_the_daemons_job(box: Box, tmp_path: Path) -> None:
 
     assert "the move to Done is queued" in run("messages", "archive", str(pk), "--as", "kevin")
     assert "On the mail server: queued (to Done)" in run("messages", "show", str(pk))
-    assert "1 message(s) moved on the server" in run("followups", "run")
+    assert "1 of 1 move(s) done on the server" in run("followups", "run")
     assert "On the mail server: done (to Done)" in run("messages", "show", str(pk))
     assert list(box.folders_of(mid)) == ["Done"]
     missing = runner.invoke(cli, ["--config", str(config), "messages", "archive", "424242"])
