@@ -330,6 +330,18 @@ def test_payment_ladder_walks_every_step_and_escalates(tmp_path: Path, db_url: s
     )
     (rep,) = ledgerview.overdue_report(app, app.clock())
     assert (rep["31-60"], rep["usd"]) == (Decimal("8400.00"), Decimal("9072.00"))
+    # the balance arrives: the final reminder still waiting is void and the ladder stops
+    ledger.record_payment(app, "HX-2026-0042", "8400", actor="kevin", kind="balance")
+    run_followups(app, at(app, app.clock() + timedelta(days=30)))
+    with app.sessions() as s:
+        last = s.scalars(
+            select(m.Draft).where(m.Draft.intent == "payment_ladder").order_by(m.Draft.id)
+        ).all()[-1]
+        assert (last.status, last.reject_reason) == ("rejected", "cancelled: paid in full")
+    assert len(ladder_drafts(app)) == len(steps)
+    (row,) = ledgerview.ledger(app, app.clock())
+    assert (row.state, row.outstanding) == ("paid", Decimal(0))
+    assert ledgerview.overdue_report(app, app.clock()) == []
 
 
 def test_ladder_stops_on_payment_and_holds_on_a_remittance_claim(
