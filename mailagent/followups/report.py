@@ -3,13 +3,14 @@
 Read-only: the same facts and pure decision as the follow-up job
 (:func:`mailagent.followups.threadfacts.thread_decision`), listed for ``mailagent followups
 list``, the web page and (:func:`followup_tables`, bilingual zh/en) the supervisor report
-e-mail.
+e-mail, which also shows the overdue payments by age (:func:`overdue_table`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from mailagent.followups.rules import load_followup_rules
 from mailagent.followups.threadfacts import LOOKBACK_DAYS, candidate_threads, thread_decision
 from mailagent.reports.queries import Table
 
-__all__ = ["STATE_LABELS", "OpenFollowup", "followup_tables", "open_followups"]
+__all__ = ["STATE_LABELS", "OpenFollowup", "followup_tables", "open_followups", "overdue_table"]
 
 # the states the supervisor e-mail shows, in both languages (waiting threads are left out)
 STATE_LABELS = {
@@ -141,3 +142,32 @@ def followup_tables(items: list[OpenFollowup]) -> list[Table]:
         ),
     )
     return [summary, rows]
+
+
+def overdue_table(rows: list[dict[str, Any]]) -> list[Table]:
+    """The supervisor report's overdue payments (``ledgerview.overdue_report`` rows) by
+    customer and age, in the order currency and USD (zh/en); nothing when none is overdue."""
+    if not rows:
+        return []
+    buckets = ("0-30", "31-60", "61-90", "90+")
+    return [
+        Table(
+            "overdue",
+            "Overdue payments by customer and age (days) / 逾期款项（按客户和账龄，天）",
+            (
+                "customer / 客户",
+                "currency / 币种",
+                *(f"{b} / {b}天" for b in buckets),
+                "USD / 美元",
+            ),
+            tuple(
+                (
+                    str(r["customer"]),
+                    str(r["currency"]),
+                    *(f"{r[b]:.2f}" for b in buckets),
+                    "-" if r["usd"] is None else f"{r['usd']:.2f}",
+                )
+                for r in rows
+            ),
+        )
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
@@ -176,7 +177,8 @@ def test_the_emailed_supervisor_report_lists_open_followups(tmp_path: Path, smtp
     # still inside the waiting time: nothing to report yet
     assert send_report(app, "daily", at(app, datetime(2026, 12, 21, 15, tzinfo=UTC))).sent
     html = _html(smtpd.received[-1].content)
-    assert "待跟进与沉默报价" not in html
+    assert "待跟进与沉默报价" not in html and "逾期款项" not in html
+    order(app, date(2026, 12, 1))  # EUR 12,000 due on 1 Dec: 22 days overdue on the 23rd
     run_followups(app, at(app, datetime(2026, 12, 22, 8, tzinfo=UTC)))
     (d,) = followup_drafts(app)
     assert send_report(app, "daily", at(app, datetime(2026, 12, 23, 8, tzinfo=UTC))).sent
@@ -186,6 +188,11 @@ def test_the_emailed_supervisor_report_lists_open_followups(tmp_path: Path, smtp
     assert '<td style="border: 1px solid #ccc;">kevin@huaxin-pcb.com</td>' in html
     assert "follow-up awaiting approval / 跟进草稿待审批" in html
     assert f">{d.id}</td>" in html and "Kraus Mechatronik GmbH" in html
+    overdue = html.split("逾期款项（按客户和账龄，天）", 1)[1].split("</table>", 1)[0]
+    assert "Overdue payments by customer and age" in html
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", overdue)
+    assert cells[:3] == ["Kraus Mechatronik GmbH", "EUR", "12000.00"]  # 0-30 days
+    assert cells[3:] == ["0.00", "0.00", "0.00", "12960.00"]  # older buckets, then USD
     (item,) = open_followups(app, app.clock(), include_waiting=False)
     by_person, rows = followup_tables([item, dataclasses.replace(item, state="silent")])
     assert by_person.rows == (("kevin@huaxin-pcb.com", 1, 1, 0, 0),)
