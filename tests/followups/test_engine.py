@@ -490,13 +490,6 @@ def test_a_ladder_step_marked_auto_send_is_queued_without_approval(
 @pytest.mark.parametrize(
     ("due", "now", "expected", "why"),
     [
-        # the reminder falls on Saturday 26 Dec (weekend and Boxing Day): Monday 09:00 CET
-        (
-            date(2026, 12, 29),
-            datetime(2026, 12, 26, 10, tzinfo=UTC),
-            datetime(2026, 12, 28, 8, tzinfo=UTC),
-            "Sat 11:00 in Berlin: holiday (Second Day of Christmas (DE))",
-        ),
         # Christmas Day on a Friday: held over the holiday and the weekend
         (
             date(2026, 12, 28),
