@@ -457,7 +457,8 @@ class FollowupSettings:
     mirror_moves: bool = setting(
         False,
         "Mirror junk / not junk / phishing / archive on the IMAP server: move the message "
-        "(MOVE, else COPY + keyword on the original; never deletes).",
+        "(MOVE, else COPY + keyword on the original; never deletes), done by the follow-up "
+        "job every check_minutes.",
     )
     junk_folder: str = setting("Junk", "IMAP folder junk and phishing mail is moved to.")
     archive_folder: str = setting("Archive", "IMAP folder archived mail is moved to.")
