@@ -454,6 +454,21 @@ class FollowupSettings:
     mark_answered: bool = setting(
         False, "Set \\Answered on the original in IMAP when our reply is sent (never deletes)."
     )
+    mirror_moves: bool = setting(
+        False,
+        "Mirror junk / not junk / phishing / archive on the IMAP server: move the message "
+        "(MOVE, else COPY + keyword on the original; never deletes), done by the follow-up "
+        "job every check_minutes.",
+    )
+    junk_folder: str = setting("Junk", "IMAP folder junk and phishing mail is moved to.")
+    archive_folder: str = setting("Archive", "IMAP folder archived mail is moved to.")
+    inbox_folder: str = setting("INBOX", "IMAP folder mail marked not junk is moved back to.")
+
+    def __post_init__(self) -> None:
+        for key in ("junk_folder", "archive_folder", "inbox_folder"):
+            if not getattr(self, key).strip():
+                raise ValueError(f"{key}: must name an IMAP folder")
+
     usd_rates: list[str] = setting(
         ["EUR=1.08", "CNY=0.14", "GBP=1.27"],
         "USD value of one unit of each currency, CODE=rate, for the overdue report.",

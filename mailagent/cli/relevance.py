@@ -1,5 +1,6 @@
-"""``mailagent messages junk|notjunk|phishing|ack-fraud|fraud`` and the relevance lines of
-``messages show``: the relevance gate's corrections and fraud warnings."""
+"""``mailagent messages junk|notjunk|phishing|archive|ack-fraud|fraud`` and the relevance
+lines of ``messages show``: the relevance gate's corrections, the moves they make on the mail
+server (``followups.mirror_moves``) and fraud warnings."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def echo_relevance(rv: RelevanceView) -> None:
         click.secho(f"FRAUD WARNING [{flag.get('kind')}] ({state}): {flag.get('reason')}", fg="red")
     if rv.ack_at:
         click.echo(f"  fraud warnings acknowledged by {rv.ack_by} at {rv.ack_at:%Y-%m-%d %H:%M}")
+    if rv.server_move:
+        state, folder, reason = rv.server_move
+        click.echo(f"On the mail server: {state} (to {folder}) {reason}".rstrip())
 
 
 def _correction(action: str, help_text: str) -> click.Command:
@@ -53,8 +57,28 @@ def _correction(action: str, help_text: str) -> click.Command:
             except RelevanceError as exc:
                 fail(str(exc))
         click.echo(f"message {message_pk} is now {value.value} (kept on re-triage)")
+        if app.settings.followups.mirror_moves:
+            click.echo("  the move on the mail server is queued (done by the daemon)")
 
     return command
+
+
+@click.command("archive")
+@click.argument("message_pk", type=int)
+@_ACTOR
+@click.pass_context
+def archive_cmd(ctx: click.Context, message_pk: int, actor: str) -> None:
+    """Move a message to the archive folder on its IMAP server (followups.mirror_moves)."""
+    from mailagent.messages.relevance import RelevanceError, archive
+
+    with cli_app(ctx, with_model=False) as app:
+        try:
+            folder = archive(app, message_pk, actor)
+        except NotFound as exc:
+            fail(str(exc), 3)
+        except RelevanceError as exc:
+            fail(str(exc))
+    click.echo(f"message {message_pk}: the move to {folder} is queued (done by the daemon)")
 
 
 @click.command("ack-fraud")
@@ -103,5 +127,6 @@ def add_commands(group: click.Group) -> None:
         _correction("notjunk", "Mark a message as customer mail; drafts and SLA follow.")
     )
     group.add_command(_correction("phishing", "Report a message as phishing."))
+    group.add_command(archive_cmd)
     group.add_command(ack_fraud)
     group.add_command(fraud)

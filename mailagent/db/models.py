@@ -727,3 +727,33 @@ class ThreadRead(Base):
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     user_email: Mapped[str] = mapped_column(String(320))
     read_at: Mapped[datetime]
+
+
+# -- server folder moves (issue 14, part 5) ---------------------------------------------------
+
+__all__ += ["ServerMove"]
+
+
+class ServerMove(Base):
+    """A move of a stored message on its IMAP server, asked for by a person.
+
+    Written when someone marks a message junk / not junk / phishing or archives it and
+    ``followups.mirror_moves`` is on; the daemon's follow-up job drains the queue
+    (``mailagent.followups.imapmoves``). ``state``: queued (retried while the server is
+    away, each failure appended to ``reasons``) | done | superseded (a later request for the
+    same message) | skipped (nothing to move) | failed (gave up after many tries).
+    """
+
+    __tablename__ = "server_moves"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(20))  # junk | notjunk | phishing | archive
+    target: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    requested_by: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

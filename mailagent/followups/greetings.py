@@ -32,6 +32,7 @@ __all__ = [
     "GreetingPlan",
     "PlannedGreeting",
     "TeamNotice",
+    "occasion_choices",
     "plan",
     "run_greetings",
     "set_preferences",
@@ -251,6 +252,12 @@ def run_greetings(app: App, rules: FollowupRules, now: datetime) -> list[int]:
     return out
 
 
+def occasion_choices(app: App, lang: str) -> list[tuple[str, str]]:
+    """(id, name in ``lang``) of every occasion of ``rules/followup.toml``, for a form."""
+    rules = load_followup_rules(app.settings.rules_dir)
+    return sorted(((o.id, o.name(lang)) for o in rules.occasions), key=lambda c: c[1])
+
+
 def set_preferences(
     app: App,
     email: str,
@@ -260,8 +267,12 @@ def set_preferences(
     language: str | None = None,
     skip: list[str] | None = None,
     extra: list[str] | None = None,
+    customer_id: int | None = None,
 ) -> dict[str, Any]:
-    """Set a contact's greeting preferences (audited); returns the new preferences."""
+    """Set a contact's greeting preferences (audited); returns the new preferences.
+
+    None leaves a preference as it is; ``language=""`` goes back to the customer's language.
+    ``customer_id`` limits the change to that customer's contact (the web form)."""
     from mailagent.db import queries as q
     from mailagent.followups.store import PreferenceError
 
@@ -274,9 +285,10 @@ def set_preferences(
         )
     now = app.clock()
     with app.sessions() as s, s.begin():
-        contacts = list(
-            s.scalars(select(m.Contact).where(m.Contact.email == email.strip().lower()))
-        )
+        stmt = select(m.Contact).where(m.Contact.email == email.strip().lower())
+        if customer_id is not None:
+            stmt = stmt.where(m.Contact.customer_id == customer_id)
+        contacts = list(s.scalars(stmt))
         if not contacts:
             raise PreferenceError(f"no contact {email!r}")
         for c in contacts:
@@ -285,6 +297,8 @@ def set_preferences(
                 prefs["greetings"] = greetings
             if language:
                 prefs["language"] = language
+            elif language is not None:
+                prefs.pop("language", None)
             if skip is not None:
                 prefs["skip"] = sorted(set(skip))
             if extra is not None:

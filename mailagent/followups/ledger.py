@@ -26,6 +26,7 @@ from mailagent.errors import MailagentError
 from mailagent.followups import ladder
 from mailagent.followups.render import render
 from mailagent.followups.rules import FollowupRules
+from mailagent.followups.sendlater import working_hold
 from mailagent.followups.store import (
     cancel_pending,
     claim,
@@ -291,7 +292,10 @@ def _draft_step(
     ids = [d.id]
     if dec.step.auto_send and d.to_addrs and d.from_addr:  # the rules say: no approval needed
         d.status, d.decided_at, d.decided_by = "approved", now, "auto"
-        queue_outbox(s, d, now)
+        ob = queue_outbox(s, d, now)
+        hold = working_hold(s, customer, now, rules) if customer else None
+        if hold is not None:  # never at 3 a.m. or on their holiday: their next business morning
+            ob.not_before = hold[0]
         q.audit(
             s,
             "auto",
@@ -300,6 +304,7 @@ def _draft_step(
             None,
             draft_id=d.id,
             reason=f"ladder step {dec.step.id}",
+            **({"not_before": hold[0].isoformat(), "held": hold[1]} if hold else {}),
         )
     if dec.step.escalate and rules.supervisor_escalation and app.settings.team.supervisor_addresses:
         esc = render(

@@ -5,7 +5,8 @@ approval (:func:`mailagent.drafts.service.approve`) queues that same row (same v
 same Message-ID) without touching ``not_before``; the outbox picks queued rows only once
 ``not_before`` has passed. Everything is in the store, so the hold survives restarts, and a
 second call changes nothing but the time. If the approval is refused (a placeholder left, no
-recipient) the held row is removed again.
+recipient) the held row is removed again. :func:`working_hold` holds mail approved by the
+rules (auto-sent ladder steps) the same way when the customer is not at work.
 """
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.drafts import service as drafting
 from mailagent.drafts.prepare import queue_outbox
-from mailagent.followups.localtime import next_business_morning
-from mailagent.followups.rules import load_followup_rules
+from mailagent.followups.localtime import local_time, next_business_morning
+from mailagent.followups.rules import FollowupRules, load_followup_rules
 from mailagent.followups.threadfacts import customer_zone
 from mailagent.followups.workdays import country_code
 
-__all__ = ["approve_send_later", "send_time"]
+__all__ = ["approve_send_later", "send_time", "working_hold"]
 
 audit_log = logging.getLogger("mailagent.audit")
 
@@ -44,6 +46,22 @@ def send_time(app: App, draft_id: int, now: datetime) -> tuple[datetime, str]:
         code = country_code(c.country)
     when = next_business_morning(now, zone.zone, code, rules.business_morning)
     return when, f"{zone.zone} ({zone.reason})"
+
+
+def working_hold(
+    session: Session, customer: m.Customer, now: datetime, rules: FollowupRules
+) -> tuple[datetime, str] | None:
+    """For mail that leaves without a person (``auto_send`` ladder steps): None during the
+    customer's working hours, else the start of their next business morning (UTC) and why
+    (weekend, their public holiday, before or after hours, in their zone and its DST)."""
+    zone = customer_zone(session, customer)
+    code = country_code(customer.country)
+    lt = local_time(now, zone, code, rules.working_hours)
+    if lt.state == "working":
+        return None
+    when = next_business_morning(now, zone.zone, code, rules.business_morning)
+    why = f"{lt.local:%a %H:%M} in {lt.city}: {lt.state.replace('_', ' ')}"
+    return when, why + (f" ({lt.why})" if lt.why and lt.why != "weekend" else "")
 
 
 def approve_send_later(app: App, draft_id: int, actor: str) -> datetime:

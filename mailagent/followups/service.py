@@ -2,7 +2,8 @@
 
 :func:`run_followups` is the periodic job (registered in ``daemon/scheduler.py``): silence
 follow-ups, the payment ladder (:mod:`.ledger`), greetings and closure notices
-(:mod:`.greetings`) and ``\\Answered`` flags (:mod:`.imapflags`). For each recent thread it
+(:mod:`.greetings`), ``\\Answered`` flags (:mod:`.imapflags`) and the queue of junk /
+archive moves mirrored on the IMAP server (:mod:`.imapmoves`). For each recent thread it
 gathers the facts (:mod:`.threadfacts`), asks the pure ``silence.decide`` and then
 drafts a follow-up (``due``) or cancels pending follow-up drafts (``stopped``: the customer
 replied). Each step is recorded once in ``followups`` with its reasons and audited.
@@ -45,6 +46,7 @@ class RunSummary:
     ladder: list[int] = field(default_factory=list)
     greetings: list[int] = field(default_factory=list)
     flagged: int = 0
+    moves: list[str] = field(default_factory=list)  # state of each server move carried out
     claims: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -54,12 +56,17 @@ class RunSummary:
             f"{len(self.claims)} payment claim(s) from mail, "
             f"{len(self.ladder)} payment reminder(s), {len(self.greetings)} greeting/notice(s), "
             f"{self.flagged} original(s) flagged answered"
+            + (
+                f", {self.moves.count('done')} of {len(self.moves)} move(s) done on the server"
+                if self.moves
+                else ""
+            )
         )
 
 
 def run_followups(app: App, now: datetime) -> RunSummary:
     """The periodic job: every part of the engine once, each idempotent."""
-    from mailagent.followups import claims, greetings, imapflags, ledger
+    from mailagent.followups import claims, greetings, imapflags, imapmoves, ledger
 
     rules = load_followup_rules(app.settings.rules_dir)
     summary = RunSummary()
@@ -69,6 +76,7 @@ def run_followups(app: App, now: datetime) -> RunSummary:
     summary.greetings = greetings.run_greetings(app, rules, now)
     if app.settings.followups.mark_answered:
         summary.flagged = imapflags.mark_answered(app, now)
+    summary.moves = [o.state for o in imapmoves.drain_moves(app, now)]
     log.info("followups: %s", summary.describe())
     return summary
 

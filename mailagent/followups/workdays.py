@@ -156,15 +156,18 @@ def closed_spans(first: date, last: date, country: str) -> list[tuple[date, date
     """Runs of non-working days in ``[first, last]`` that contain a public holiday.
 
     Each run is ``(from, to, names)``, weekends adjacent to a holiday included (so "Germany
-    is closed 24-27 Dec"); a plain weekend is not a closure.
+    is closed 24-27 Dec"); a plain weekend is not a closure, nor is a weekend with a holiday
+    that falls on it and is not made up on a weekday (Brazil's Sunday 15 Nov 2026).
     """
     spans: list[tuple[date, date, str]] = []
+    table = _table(country) if country else None
+    weekend = set(getattr(table, "weekend", {5, 6})) if table is not None else {5, 6}
     day = first - timedelta(days=3)
-    run: list[tuple[date, str]] = []
+    run: list[tuple[date, str, bool]] = []
     while day <= last + timedelta(days=3):
         kind = day_kind(day, country)
         if not kind.working:
-            run.append((day, kind.why))
+            run.append((day, kind.why, day.weekday() in weekend))
         else:
             _close(run, spans, first, last)
             run = []
@@ -174,9 +177,13 @@ def closed_spans(first: date, last: date, country: str) -> list[tuple[date, date
 
 
 def _close(
-    run: list[tuple[date, str]], spans: list[tuple[date, date, str]], first: date, last: date
+    run: list[tuple[date, str, bool]],
+    spans: list[tuple[date, date, str]],
+    first: date,
+    last: date,
 ) -> None:
-    names = [why for _, why in run if why != "weekend" and not why.startswith("Day off")]
-    if run and names and run[-1][0] >= first and run[0][0] <= last:
+    names = [why for _, why, _ in run if why != "weekend" and not why.startswith("Day off")]
+    weekday_off = any(not on_weekend and why != "weekend" for _, why, on_weekend in run)
+    if run and names and weekday_off and run[-1][0] >= first and run[0][0] <= last:
         unique = list(dict.fromkeys(n.rsplit(" (", 1)[0] for n in names))
         spans.append((run[0][0], run[-1][0], "; ".join(unique)))

@@ -6,6 +6,9 @@
   kept on every re-triage (``relevance_manual``) and the message is re-triaged at once, so
   not-junk mail gets its prospect, drafts and SLA clock and junked mail loses its open
   drafts (rejected, with the reason);
+* :func:`archive`: file a message in the archive folder on its IMAP server;
+* with ``followups.mirror_moves`` every correction and archive request is also queued as a
+  move on the IMAP server (:mod:`mailagent.followups.imapmoves`; never deletes);
 * :func:`acknowledge_fraud`: a supervisor has checked the warnings (e.g. confirmed a bank
   change by phone); the held message is released and its drafts are prepared;
 * :func:`fraud_warnings`: open warnings, for the supervisor report and the dashboard.
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
 
 from mailagent.app import App
 from mailagent.db import models as m
@@ -25,6 +29,7 @@ from mailagent.db import queries as q
 from mailagent.db.relevance_rows import flags_of
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import MailagentError, NotFound
+from mailagent.followups.imapmoves import on_imap, request_move
 from mailagent.records import Disposition, Relevance, disposition_for
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "RelevanceError",
     "RelevanceView",
     "acknowledge_fraud",
+    "archive",
     "correct",
     "demo_lines",
     "fraud_warnings",
@@ -65,6 +71,8 @@ class RelevanceView:
     fraud: tuple[dict[str, object], ...]
     ack_by: str | None
     ack_at: datetime | None
+    can_archive: bool = False  # moves are mirrored and the message is on an IMAP mailbox
+    server_move: tuple[str, str, str] | None = None  # newest move: state, folder, last reason
 
     @property
     def fraud_open(self) -> bool:
@@ -101,7 +109,21 @@ def relevance_view(app: App, message_pk: int) -> RelevanceView:
             fraud=tuple(dict(f) for f in row.fraud_flags),
             ack_by=row.fraud_ack_by,
             ack_at=row.fraud_ack_at,
+            can_archive=on_imap(session, app.settings, row.id),
+            server_move=_server_move(session, row.id),
         )
+
+
+def _server_move(session: Session, message_pk: int) -> tuple[str, str, str] | None:
+    move = session.scalar(
+        select(m.ServerMove)
+        .where(m.ServerMove.message_pk == message_pk, m.ServerMove.state != "superseded")
+        .order_by(m.ServerMove.id.desc())
+        .limit(1)
+    )
+    if move is None:
+        return None
+    return move.state, move.target, str(move.reasons[-1]) if move.reasons else ""
 
 
 def correct(app: App, message_pk: int, action: str, actor: str) -> Relevance:
@@ -131,6 +153,7 @@ def correct(app: App, message_pk: int, action: str, actor: str) -> Relevance:
             previous=previous,
             relevance=value.value,
         )
+        request_move(session, app.settings, row.id, action, actor, now)
         drafts = list(
             session.scalars(
                 select(m.Draft.id).where(
@@ -152,6 +175,24 @@ def correct(app: App, message_pk: int, action: str, actor: str) -> Relevance:
 
         triage_messages(app, [message_pk])
     return value
+
+
+def archive(app: App, message_pk: int, actor: str) -> str:
+    """Queue the move of a message to the archive folder on its IMAP server; returns the
+    folder. Nothing changes in mailagent itself (the message keeps its state)."""
+    if not app.settings.followups.mirror_moves:
+        raise RelevanceError("moves on the mail server are off (followups.mirror_moves)")
+    now = app.clock()
+    with app.sessions() as session, session.begin():
+        row = session.get(m.Message, message_pk)
+        if row is None:
+            raise NotFound(f"no message with id {message_pk}")
+        move = request_move(session, app.settings, row.id, "archive", actor, now)
+        if move is None:
+            raise RelevanceError(f"message {message_pk} is not on a configured IMAP mailbox")
+        q.audit(session, actor, "message.archive", now, row.id, target=move.target)
+    audit_log.info("message %d: archive on the server requested by %s", message_pk, actor)
+    return move.target
 
 
 def acknowledge_fraud(app: App, message_pk: int, actor: str, note: str = "") -> None:

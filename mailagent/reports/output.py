@@ -123,8 +123,10 @@ def build_report_email(
     kind: str,
     sender: str,
     recipients: Sequence[str],
+    extra: Sequence[Table] = (),
 ) -> EmailMessage:
-    """The daily (unanswered mail) or weekly (+ response times, SLA, conversion) report."""
+    """The daily (unanswered mail) or weekly (+ response times, SLA, conversion) report;
+    ``extra`` tables (open follow-ups) come after the fraud warnings."""
     now = now.astimezone(UTC)
     tz = ZoneInfo(settings.team.timezone)
     cfg = settings.report
@@ -133,6 +135,7 @@ def build_report_email(
     fraud = fraud_table(session, now, tz)  # unacknowledged fraud warnings, shown first
     tables = [
         *([fraud] if fraud.rows else []),
+        *extra,
         by_person,
         unanswered_by(items, "intent"),
         unanswered_by(items, "customer"),

@@ -1,5 +1,8 @@
 """Scheduled reports: e-mail the daily or weekly supervisor report once per period.
 
+Besides the unanswered mail (and the weekly figures) the e-mail lists the fraud warnings and
+the open follow-ups and quotes gone silent per salesperson and the overdue payments by age
+(:mod:`mailagent.followups.report`).
 The ``report_runs`` table makes sending idempotent across daemons and restarts: the row for
 (kind, period) is written first and removed again if sending fails.
 """
@@ -16,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.followups.ledgerview import overdue_report
+from mailagent.followups.report import followup_tables, open_followups, overdue_table
 from mailagent.reports.output import build_report_email
 from mailagent.reports.queries import period_key
 from mailagent.send.notices import send_notice, sender_address
@@ -57,6 +62,10 @@ def send_report(app: App, kind: str, now: datetime, *, force: bool = False) -> R
         except IntegrityError:
             return ReportOutcome(kind, period, False, recipients, f"{kind} {period} already sent")
     try:
+        followups = [
+            *followup_tables(open_followups(app, now, include_waiting=False)),
+            *overdue_table(overdue_report(app, now)),
+        ]
         with app.sessions() as session:
             msg = build_report_email(
                 session,
@@ -65,6 +74,7 @@ def send_report(app: App, kind: str, now: datetime, *, force: bool = False) -> R
                 kind=kind,
                 sender=sender_address(settings),
                 recipients=recipients,
+                extra=followups,
             )
         send_notice(settings, msg)
     except Exception:

@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -82,7 +83,7 @@ class CustomerPage:
     salesperson: str
     status: str
     domains: tuple[str, ...]
-    contacts: tuple[dict[str, str], ...]
+    contacts: tuple[dict[str, Any], ...]  # name, email, phone, role, preferences (greetings)
     orders: tuple[OrderRow, ...]
     messages: tuple[MessageRow, ...]
 
@@ -185,7 +186,13 @@ def customer_page(app: App, viewer: Viewer, code: str, *, recent: int = 30) -> C
             status=cust.status,
             domains=tuple(sorted(d.domain for d in cust.domains)),
             contacts=tuple(
-                {"name": c.name, "email": c.email, "phone": c.phone, "role": c.role}
+                {
+                    "name": c.name,
+                    "email": c.email,
+                    "phone": c.phone,
+                    "role": c.role,
+                    "preferences": dict(c.preferences or {}),
+                }
                 for c in sorted(cust.contacts, key=lambda c: c.name)
             ),
             orders=tuple(_order_row(o, cust.code) for o in orders),

@@ -201,6 +201,14 @@ def test_demo_writes_its_config_and_prints_the_next_command(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     written = store / "config.toml"
     assert f"next: mailagent --config {written} messages list" in result.output
+    # the follow-up engine (issue 14): a quote gone silent, the ladder, upcoming greetings
+    shown = result.output.split("follow-up engine, as of", 1)[1]
+    assert "drafted   quote try 1" in shown and "3 business day(s) of BR" in shown
+    ladder = shown.split("payment ladder (mailagent payments ledger):", 1)[1]
+    assert "step overdue_30" in ladder and "overdue Brightwell Controls Ltd" in ladder
+    greetings = ladder.split("upcoming greetings and notices", 1)[1]
+    assert "Müller Elektronik GmbH       de  Weihnachten" in greetings
+    assert "team notice: United States is closed on 26 Nov (Thanksgiving Day)" in greetings
     listed = _invoke(written, "messages", "list", cwd=ROOT.parent)
     assert listed.exit_code == 0, listed.output
     assert "RFQ" in listed.output or len(listed.output.splitlines()) > 30

@@ -157,3 +157,28 @@ def test_zone_learned_from_date_headers_is_a_guess() -> None:
 )
 def test_next_business_morning(now: datetime, zone: str, country: str, expected: datetime) -> None:
     assert next_business_morning(now, zone, country) == expected
+
+
+@pytest.mark.parametrize(
+    ("country", "first", "last", "expected"),
+    [
+        ("US", date(2026, 11, 20), date(2026, 12, 2), [(date(2026, 11, 26), "Thanksgiving Day")]),
+        (
+            "AE",
+            date(2026, 5, 20),
+            date(2026, 6, 5),
+            [(date(2026, 5, 26), "Day of Arafah; Eid al-Adha; Eid al-Adha Holiday")],
+        ),
+        # Republic Proclamation Day falls on Sunday 15 Nov: no closure to tell the team about
+        (
+            "BR",
+            date(2026, 11, 9),
+            date(2026, 11, 25),
+            [(date(2026, 11, 20), "National Day of Zumbi and Black Awareness")],
+        ),
+    ],
+)
+def test_team_notices_of_customers_closures(
+    country: str, first: date, last: date, expected: list[tuple[date, str]]
+) -> None:
+    assert [(a, names) for a, _b, names in closed_spans(first, last, country)] == expected

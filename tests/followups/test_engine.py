@@ -7,13 +7,18 @@ comes back from the Sent folder (our own domain: outbound), a colleague's reply.
 from __future__ import annotations
 
 import dataclasses
+import email
+import email.policy
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from support.apptools import mail, make_app
+from support.servers import Smtpd
 
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
@@ -22,14 +27,15 @@ from mailagent.db import models as m
 from mailagent.drafts import service as drafting
 from mailagent.followups import greetings, ledger, ledgerview, sendlater
 from mailagent.followups.localview import customer_clock
-from mailagent.followups.report import open_followups
+from mailagent.followups.report import followup_tables, open_followups
 from mailagent.followups.service import run_followups
+from mailagent.reports.scheduled import send_report
 from mailagent.send import outbox
 
 THU = datetime(2026, 12, 17, 10, 0, tzinfo=UTC)  # our quotation leaves on Thursday 17 Dec
 
 
-def build(tmp_path: Path, db_url: str) -> App:
+def build(tmp_path: Path, db_url: str, smtp: SmtpSettings | None = None) -> App:
     team = dataclasses.replace(
         TeamSettings(), own_domains=["huaxin-pcb.com"], supervisor_addresses=["boss@huaxin-pcb.com"]
     )
@@ -37,7 +43,7 @@ def build(tmp_path: Path, db_url: str) -> App:
         tmp_path,
         db_url,
         team=team,
-        smtp=SmtpSettings(from_address="sales@huaxin-pcb.com"),
+        smtp=smtp or SmtpSettings(from_address="sales@huaxin-pcb.com"),
         drafts=DraftSettings(
             company_name="Huaxin PCB",
             salespeople=[SalespersonSettings("kevin@huaxin-pcb.com", "Kevin Wang")],
@@ -161,6 +167,47 @@ def test_quote_silence_followup_then_colleague_reply_cancels(tmp_path: Path, db_
     assert d.reject_reason.startswith("cancelled: the customer replied (re-1@kraus-mech.de")
     assert open_followups(app, app.clock()) == []
     assert run_followups(app, at(app, datetime(2027, 1, 20, tzinfo=UTC))).drafted == []
+
+
+@pytest.mark.dovecot  # the session's aiosmtpd forwards to Dovecot LMTP
+def test_the_emailed_supervisor_report_lists_open_followups(tmp_path: Path, smtpd: Smtpd) -> None:
+    smtp = smtpd.smtp_settings(from_address="sales@huaxin-pcb.com")
+    app = build(tmp_path, f"sqlite:///{tmp_path / 'r.db'}", smtp)
+    conversation(app)
+    # still inside the waiting time: nothing to report yet
+    assert send_report(app, "daily", at(app, datetime(2026, 12, 21, 15, tzinfo=UTC))).sent
+    html = _html(smtpd.received[-1].content)
+    assert "待跟进与沉默报价" not in html and "逾期款项" not in html
+    order(app, date(2026, 12, 1))  # EUR 12,000 due on 1 Dec: 22 days overdue on the 23rd
+    run_followups(app, at(app, datetime(2026, 12, 22, 8, tzinfo=UTC)))
+    (d,) = followup_drafts(app)
+    assert send_report(app, "daily", at(app, datetime(2026, 12, 23, 8, tzinfo=UTC))).sent
+    html = _html(smtpd.received[-1].content)
+    assert "Open follow-ups and quotes gone silent, per salesperson" in html
+    assert "待跟进与沉默报价（按业务员）" in html
+    assert '<td style="border: 1px solid #ccc;">kevin@huaxin-pcb.com</td>' in html
+    assert "follow-up awaiting approval / 跟进草稿待审批" in html
+    assert f">{d.id}</td>" in html and "Kraus Mechatronik GmbH" in html
+    overdue = html.split("逾期款项（按客户和账龄，天）", 1)[1].split("</table>", 1)[0]
+    assert "Overdue payments by customer and age" in html
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", overdue)
+    assert cells[:3] == ["Kraus Mechatronik GmbH", "EUR", "12000.00"]  # 0-30 days
+    assert cells[3:] == ["0.00", "0.00", "0.00", "12960.00"]  # older buckets, then USD
+    (item,) = open_followups(app, app.clock(), include_waiting=False)
+    by_person, rows = followup_tables([item, dataclasses.replace(item, state="silent")])
+    assert by_person.rows == (("kevin@huaxin-pcb.com", 1, 1, 0, 0),)
+    assert [r[3] for r in rows.rows] == [
+        "follow-up awaiting approval / 跟进草稿待审批",
+        "gone silent, follow-up due / 客户沉默，应跟进",
+    ]
+
+
+def _html(raw: bytes) -> str:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    part = msg.get_body(preferencelist=("html",))
+    assert part is not None
+    return str(part.get_content())
 
 
 def test_out_of_office_pauses_and_bounces_do_not_cancel(tmp_path: Path, db_url: str) -> None:
@@ -290,6 +337,18 @@ def test_payment_ladder_walks_every_step_and_escalates(tmp_path: Path, db_url: s
     )
     (rep,) = ledgerview.overdue_report(app, app.clock())
     assert (rep["31-60"], rep["usd"]) == (Decimal("8400.00"), Decimal("9072.00"))
+    # the balance arrives: the final reminder still waiting is void and the ladder stops
+    ledger.record_payment(app, "HX-2026-0042", "8400", actor="kevin", kind="balance")
+    run_followups(app, at(app, app.clock() + timedelta(days=30)))
+    with app.sessions() as s:
+        last = s.scalars(
+            select(m.Draft).where(m.Draft.intent == "payment_ladder").order_by(m.Draft.id)
+        ).all()[-1]
+        assert (last.status, last.reject_reason) == ("rejected", "cancelled: paid in full")
+    assert len(ladder_drafts(app)) == len(steps)
+    (row,) = ledgerview.ledger(app, app.clock())
+    assert (row.state, row.outstanding) == ("paid", Decimal(0))
+    assert ledgerview.overdue_report(app, app.clock()) == []
 
 
 def test_ladder_stops_on_payment_and_holds_on_a_remittance_claim(
@@ -392,9 +451,8 @@ def test_customers_payment_mail_holds_the_ladder_until_confirmed(
     assert (row.state, row.outstanding) == ("paid", Decimal(0))
 
 
-def test_a_ladder_step_marked_auto_send_is_queued_without_approval(
-    tmp_path: Path, db_url: str
-) -> None:
+def auto_sending(tmp_path: Path, db_url: str) -> App:
+    """The shipped rules with the friendly reminder (3 days before due) sent automatically."""
     app = build(tmp_path, db_url)
     rules_dir = tmp_path / "rules"
     rules_dir.mkdir()
@@ -403,8 +461,60 @@ def test_a_ladder_step_marked_auto_send_is_queued_without_approval(
         text.replace('tone = "friendly"', 'tone = "friendly"\nauto_send = true'), encoding="utf-8"
     )
     app.settings = dataclasses.replace(app.settings, rules_dir=str(rules_dir))
+    return app
+
+
+def not_before(app: App, draft_id: int) -> datetime | None:
+    with app.sessions() as s:
+        ob = s.scalar(select(m.Outbox).where(m.Outbox.draft_id == draft_id))
+        assert ob is not None and ob.state == "queued"
+        return None if ob.not_before is None else ob.not_before.replace(tzinfo=UTC)
+
+
+def test_a_ladder_step_marked_auto_send_is_queued_without_approval(
+    tmp_path: Path, db_url: str
+) -> None:
+    app = auto_sending(tmp_path, db_url)
     order(app, date(2026, 11, 30), "5000", "USD")
+    # Friday 27 Nov, 04:00 in Germany: queued for 09:00 their time
     (draft_id,) = run_followups(app, at(app, datetime(2026, 11, 27, 3, tzinfo=UTC))).ladder
     d = drafting.get_draft(app, draft_id)
     assert (d.summary.status, d.summary.delivery) == ("approved", "queued")
     assert [a for _, a, _, _ in d.audit] == ["followups", "auto"]
+    assert not_before(app, draft_id) == datetime(2026, 11, 27, 8, tzinfo=UTC)
+    with app.sessions() as s:
+        (audit,) = s.scalars(select(m.AuditEvent).where(m.AuditEvent.actor == "auto"))
+        assert audit.detail["held"] == "Fri 04:00 in Berlin: before hours"
+
+
+@pytest.mark.parametrize(
+    ("due", "now", "expected", "why"),
+    [
+        # Christmas Day on a Friday: held over the holiday and the weekend
+        (
+            date(2026, 12, 28),
+            datetime(2026, 12, 25, 10, tzinfo=UTC),
+            datetime(2026, 12, 28, 8, tzinfo=UTC),
+            "Fri 11:00 in Berlin: holiday (Christmas Day (DE))",
+        ),
+        # Saturday 28 March 2026, the night before summer time: Monday 09:00 CEST = 07:00 UTC
+        (
+            date(2026, 3, 31),
+            datetime(2026, 3, 28, 12, tzinfo=UTC),
+            datetime(2026, 3, 30, 7, tzinfo=UTC),
+            "Sat 13:00 in Berlin: weekend",
+        ),
+        # Tuesday 1 Dec, 11:00 in Germany: working hours, it leaves at once
+        (date(2026, 12, 4), datetime(2026, 12, 1, 10, tzinfo=UTC), None, None),
+    ],
+)
+def test_auto_sent_reminders_wait_for_the_customers_working_hours(
+    tmp_path: Path, due: date, now: datetime, expected: datetime | None, why: str | None
+) -> None:
+    app = auto_sending(tmp_path, f"sqlite:///{tmp_path / 'a.db'}")
+    order(app, due, "5000", "USD")
+    (draft_id,) = run_followups(app, at(app, now)).ladder
+    assert not_before(app, draft_id) == expected
+    with app.sessions() as s:
+        (audit,) = s.scalars(select(m.AuditEvent).where(m.AuditEvent.actor == "auto"))
+        assert audit.detail.get("held") == why

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from mailagent.followups.ladder import OrderState, age_bucket, decide
 from mailagent.followups.occasions import occasion_date, own_closures, upcoming_occasions
 from mailagent.followups.rules import load_followup_rules
@@ -126,3 +128,30 @@ def test_team_notice_wording() -> None:
         == "Chile is closed on 08 Dec (Immaculate Conception): expect no reply from Andina"
     )
     assert one.text("zh") == "智利 12-08放假（Immaculate Conception）：期间客户可能不回复（Andina）"
+
+
+@pytest.mark.parametrize(
+    ("country", "first", "last", "expected"),
+    [
+        ("CN", date(2027, 1, 20), date(2027, 2, 20), [("lunar_new_year", date(2027, 2, 6))]),
+        (
+            "US",
+            date(2026, 12, 20),
+            date(2027, 1, 5),
+            [("christmas", date(2026, 12, 25)), ("new_year", date(2027, 1, 1))],
+        ),
+        (
+            "BR",
+            date(2026, 12, 20),
+            date(2027, 1, 5),
+            [("christmas", date(2026, 12, 25)), ("new_year", date(2027, 1, 1))],
+        ),
+        ("AE", date(2026, 5, 20), date(2026, 6, 5), [("eid_al_adha", date(2026, 5, 27))]),
+        ("CN", date(2026, 12, 20), date(2026, 12, 31), []),  # no Christmas greeting for China
+    ],
+)
+def test_occasions_of_each_market(
+    country: str, first: date, last: date, expected: list[tuple[str, date]]
+) -> None:
+    got = upcoming_occasions(RULES.occasions, country, first, last)
+    assert [(u.occasion.id, u.on) for u in got] == expected

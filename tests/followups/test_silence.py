@@ -180,3 +180,25 @@ def test_return_dates(text: str, expected: date | None) -> None:
         )
         == expected
     )
+
+
+def test_the_customers_dates_follow_dst() -> None:
+    """A quote to New York on Friday 30 Oct 2026, 22:30 EDT (Sat 02:30 UTC): their Friday.
+    US summer time ends on Sunday 1 Nov, so on Wednesday 4 Nov the day starts at 05:00 UTC
+    (EST), not 04:00 (EDT)."""
+    sent = datetime(2026, 10, 31, 2, 30, tzinfo=UTC)
+    f = dataclasses.replace(
+        facts(country="US", zone="America/New_York"),
+        messages=(dataclasses.replace(QUOTE, at=sent),),
+    )
+    # Mon 2, Tue 3, Wed 4 Nov: counted from their Friday, not from the UTC Saturday
+    d = decide(f, RULES, datetime(2026, 11, 4, 4, 30, tzinfo=UTC))  # Tue 23:30 EST
+    assert (d.state, d.due_on) == ("waiting", date(2026, 11, 4))
+    assert "our 2026-10-30 message is a quote" in " ".join(d.reasons)
+    assert decide(f, RULES, datetime(2026, 11, 4, 5, 30, tzinfo=UTC)).state == "due"
+    # Germany's summer time ended a week earlier (25 Oct): a quote of Thu 22 Oct is due on
+    # Tue 27 (23, 26, 27); 22:30 UTC on Monday 26 is still Monday there (23:30 CET)
+    de = dataclasses.replace(facts(), messages=(dataclasses.replace(QUOTE, at=at(22, 10)),))
+    monday = decide(de, RULES, datetime(2026, 10, 26, 22, 30, tzinfo=UTC))
+    assert (monday.state, monday.due_on) == ("waiting", date(2026, 10, 27))
+    assert decide(de, RULES, datetime(2026, 10, 26, 23, 30, tzinfo=UTC)).state == "due"

@@ -156,3 +156,47 @@ def test_followups_page_and_greeting_batch(lite: Site) -> None:
     login(zh, "lily")
     page = zh.get("/followups").text
     assert "待批准的节日问候和放假通知" in page and "客户即将放假" in page
+
+
+def _prefs(site: Site, email: str) -> dict[str, object]:
+    with site.app.sessions() as s:
+        c = s.scalar(select(m.Contact).where(m.Contact.email == email))
+        assert c is not None
+        return dict(c.preferences or {})
+
+
+def test_greeting_preferences_on_the_customer_page(lite: Site) -> None:
+    petra = "p.schneider@mueller-elektronik.de"
+    lily = TestClient(create_app(lite.app))  # Chinese UI, owns MUELLER
+    token = login(lily, "lily")
+    page = lily.get("/customers/MUELLER").text
+    assert "问候偏好" in page and f'data-email="{petra}"' in page and "客户的语言" in page
+    assert ">圣诞节</option>" in page  # occasion names in the reader's language
+    form = {"csrf_token": token, "email": petra, "language": "en", "skip": ["christmas"]}
+    done = lily.post("/customers/MUELLER/greetings", data=form)
+    assert f"已保存 {petra} 的问候偏好。" in done.text and "不发问候" in done.text
+    assert _prefs(lite, petra) == {
+        "greetings": False,  # the checkbox was left empty
+        "language": "en",
+        "skip": ["christmas"],
+        "occasions": [],
+    }
+    petra_form = done.text.split(f'data-email="{petra}"')[1].split("</form>")[0]
+    assert '<option value="en" selected>' in petra_form
+    assert re.search(r'<option value="christmas" selected>', petra_form)
+    form = {"csrf_token": token, "email": petra, "greetings": "on", "language": ""}
+    form["occasions"] = ["lunar_new_year"]
+    lily.post("/customers/MUELLER/greetings", data=form)
+    assert _prefs(lite, petra) == {"greetings": True, "skip": [], "occasions": ["lunar_new_year"]}
+    bad = {**form, "occasions": ["no_such_day"]}
+    r = lily.post("/customers/MUELLER/greetings", data=bad)
+    assert "未能保存偏好：unknown occasion(s): no_such_day" in r.text
+
+    kevin = TestClient(create_app(lite.app))  # does not own MUELLER
+    token = login(kevin, "kevin")
+    r = kevin.post("/customers/MUELLER/greetings", data={"csrf_token": token, "email": petra})
+    assert r.status_code == 404
+    assert _prefs(lite, petra)["greetings"] is True
+    with lite.app.sessions() as s:
+        audited = select(m.AuditEvent).where(m.AuditEvent.action == "contact.preferences")
+        assert [a.actor for a in s.scalars(audited)] == ["lily.chen@huaxin-pcb.com"] * 2

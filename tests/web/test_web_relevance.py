@@ -4,6 +4,7 @@ English and Chinese. SQLite and PostgreSQL (the corrections write the store)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from starlette.testclient import TestClient
 from support.webtools import FAST_HASHER, USERS, Site, build_site, login
 
 from mailagent.capture.ingest import ingest_raw
+from mailagent.config import FollowupSettings, ImapSettings, MailboxSettings
 from mailagent.db import models as m
 from mailagent.web import users as users_module
 from mailagent.web.app import create_app
@@ -101,3 +103,51 @@ def test_sales_cannot_correct_mail_outside_their_scope(site: Site) -> None:
     response = kevin.post(f"/messages/{pk}/relevance", data={"csrf_token": token, "action": "junk"})
     assert response.status_code == 404
     assert _row(site, pk).relevance == "customer"
+
+
+@pytest.fixture
+def lite(tmp_path: Path) -> Iterator[Site]:
+    """SQLite only: the queue is plain rows, its schema is checked on PostgreSQL by the
+    migrations' test."""
+    s = build_site(tmp_path, f"sqlite:///{tmp_path / 'web.db'}")
+    yield s
+    s.app.close()
+
+
+def test_archive_and_junk_moves_on_the_mail_server(lite: Site) -> None:
+    site = lite
+    pk = site.ids["mueller"]
+    web = TestClient(create_app(site.app))
+    token = login(web, "lily")  # Chinese UI, owns MUELLER
+    assert 'value="archive"' not in web.get(f"/messages/{pk}").text  # moves are not mirrored
+    sales = MailboxSettings(name="sales")
+    site.app.settings = dataclasses.replace(
+        site.app.settings,
+        imap=ImapSettings(mailboxes=[sales]),
+        followups=FollowupSettings(mirror_moves=True),
+    )
+    with site.app.sessions() as session, session.begin():
+        box = m.Mailbox(name="sales", kind="imap")
+        session.add(box)
+        session.flush()
+        where = {"folder": "INBOX", "uidvalidity": 7, "uid": 3}
+        session.add(m.MessageLocation(message_pk=pk, mailbox_id=box.id, **where))
+    page = web.get(f"/messages/{pk}").text
+    assert "在邮件服务器上归档" in page
+    done = web.post(f"/messages/{pk}/relevance", data={"csrf_token": token, "action": "archive"})
+    assert "该邮件将在邮件服务器上移到 Archive。" in done.text
+    assert "等待在邮件服务器上移到 Archive。" in done.text
+    grace = TestClient(create_app(site.app))
+    token = login(grace, "grace")
+    done = grace.post(f"/messages/{pk}/relevance", data={"csrf_token": token, "action": "junk"})
+    assert "Waiting to move to Junk on the mail server." in done.text
+    with site.app.sessions() as session:
+        moves = session.execute(
+            select(m.ServerMove.action, m.ServerMove.target, m.ServerMove.requested_by)
+            .where(m.ServerMove.message_pk == pk)
+            .order_by(m.ServerMove.id)
+        ).all()
+    assert [tuple(r) for r in moves] == [
+        ("archive", "Archive", USERS["lily"][0]),
+        ("junk", "Junk", USERS["grace"][0]),
+    ]

@@ -1,4 +1,5 @@
-"""Routes: the customer list, a customer's page (contacts, orders, recent mail), an order."""
+"""Routes: the customer list, a customer's page (contacts with their greeting preferences,
+orders, recent mail), an order."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.followups.greetings import occasion_choices
 from mailagent.sla.views import sla_badges
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.pages import customer_page, customer_rows, order_page
-from mailagent.web.render import mailagent_app, render
+from mailagent.web.render import lang_of, mailagent_app, render
 
-__all__ = ["ROUTES"]
+__all__ = ["GREETING_LANGUAGES", "ROUTES"]
+
+GREETING_LANGUAGES = ("en", "zh", "de", "es", "pt")  # templates/followups/greeting/<lang>
 
 
 def customers(request: Request) -> Response:
@@ -26,7 +30,12 @@ def customer(request: Request) -> Response:
     app = mailagent_app(request)
     page = customer_page(app, Viewer.of(user), request.path_params["code"])
     sla = sla_badges(app, [r.id for r in page.messages])
-    return render(request, "customer.html", {"c": page, "sla": sla})
+    occasions = occasion_choices(app, lang_of(request))
+    return render(
+        request,
+        "customer.html",
+        {"c": page, "sla": sla, "occasions": occasions, "greeting_languages": GREETING_LANGUAGES},
+    )
 
 
 def order(request: Request) -> Response:

@@ -1,10 +1,12 @@
-"""Routes: follow-ups and greetings (one approval screen), the payment ledger and its forms,
-send-later. Thin: parse the form, check the viewer's scope, call :mod:`mailagent.followups`.
+"""Routes: follow-ups and greetings (one approval screen), a contact's greeting preferences,
+the payment ledger and its forms, send-later. Thin: parse the form, check the viewer's
+scope, call :mod:`mailagent.followups`.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from sqlalchemy import select
 from starlette.requests import Request
@@ -13,8 +15,10 @@ from starlette.routing import Route
 
 from mailagent.db import models as m
 from mailagent.drafts.service import DraftStateError
+from mailagent.errors import NotFound
 from mailagent.followups import greetings, ledger, ledgerview, sendlater
 from mailagent.followups.report import open_followups
+from mailagent.followups.store import PreferenceError
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import Handler, protect
@@ -178,6 +182,36 @@ async def update_order(request: Request) -> Response:
     return redirect("/payments")
 
 
+async def greeting_prefs(request: Request) -> Response:
+    """A contact's greeting preferences from the customer page (the whole form: opt-out,
+    language, occasions skipped and added)."""
+    user = require_user(request, *MAIL_ROLES)
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    code = request.path_params["code"]
+    with app.sessions() as s:
+        cid = s.scalar(select(m.Customer.id).where(m.Customer.code == code))
+        if cid is None or not viewer.may_see_customer(s, cid):
+            raise NotFound(f"no customer {code!r}")
+    form = await request.form()
+    email = form_str(form, "email", limit=320)
+    try:
+        greetings.set_preferences(
+            app,
+            email,
+            actor=user.email,
+            greetings=form_str(form, "greetings", limit=3) == "on",
+            language=form_str(form, "language", limit=16),
+            skip=[v for v in form.getlist("skip") if isinstance(v, str)][:100],
+            extra=[v for v in form.getlist("occasions") if isinstance(v, str)][:100],
+            customer_id=cid,
+        )
+    except PreferenceError as exc:
+        flash(request, N_("Could not save the preferences: %(error)s"), "error", error=str(exc))
+    else:
+        flash(request, N_("Greeting preferences of %(email)s saved."), email=email)
+    return redirect(f"/customers/{quote(code)}")
+
+
 def _post(path: str, handler: Handler, name: str) -> Route:
     return Route(path, protect(handler), methods=["POST"], name=name)
 
@@ -190,4 +224,5 @@ ROUTES = [
     _post("/payments/record", record_payment, "payment_record"),
     _post("/payments/confirm", confirm_payment, "payment_confirm"),
     _post("/orders/update", update_order, "order_update"),
+    _post("/customers/{code}/greetings", greeting_prefs, "greeting_prefs"),
 ]

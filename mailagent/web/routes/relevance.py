@@ -1,4 +1,5 @@
-"""Routes: junk / not junk / report phishing, and a supervisor's fraud acknowledgement."""
+"""Routes: junk / not junk / report phishing / archive on the mail server, and a supervisor's
+fraud acknowledgement."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mailagent.errors import NotFound
-from mailagent.messages.relevance import ACTIONS, RelevanceError, acknowledge_fraud, correct
+from mailagent.messages.relevance import (
+    ACTIONS,
+    RelevanceError,
+    acknowledge_fraud,
+    archive,
+    correct,
+)
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import protect
@@ -22,6 +29,8 @@ _DONE = {
     "notjunk": N_("The message was marked as customer mail."),
     "phishing": N_("The message was reported as phishing."),
 }
+_QUEUED = N_("The message will be moved to %(folder)s on the mail server.")
+ARCHIVE = "archive"  # no relevance change: the message is filed in the server's archive folder
 
 
 def _visible(request: Request, viewer: Viewer, message_pk: int) -> None:
@@ -35,14 +44,20 @@ async def set_relevance(request: Request) -> Response:
     message_pk = int(request.path_params["message_pk"])
     _visible(request, Viewer.of(user), message_pk)
     action = form_str(await request.form(), "action", limit=20)
-    if action not in ACTIONS:
+    if action not in ACTIONS and action != ARCHIVE:
         raise NotFound(action)
     try:
-        correct(mailagent_app(request), message_pk, action, user.email)
+        if action == ARCHIVE:
+            folder = archive(mailagent_app(request), message_pk, user.email)
+        else:
+            correct(mailagent_app(request), message_pk, action, user.email)
     except RelevanceError as exc:
         flash(request, N_("Could not change the message: %(error)s"), "error", error=str(exc))
     else:
-        flash(request, _DONE[action])
+        if action == ARCHIVE:
+            flash(request, _QUEUED, folder=folder)
+        else:
+            flash(request, _DONE[action])
     return redirect(f"/messages/{message_pk}")
 
 
