@@ -34,6 +34,7 @@ from mailagent.followups.store import (
     pending_drafts,
     salesperson_name,
 )
+from mailagent.records import DraftState
 
 __all__ = [
     "OrderError",
@@ -290,7 +291,7 @@ def _draft_step(
     item.draft_id = d.id
     ids = [d.id]
     if dec.step.auto_send and d.to_addrs and d.from_addr:  # the rules say: no approval needed
-        d.status, d.decided_at, d.decided_by = "approved", now, "auto"
+        d.status, d.decided_at, d.decided_by = DraftState.APPROVED, now, "auto"
         queue_outbox(s, d, now)
         q.audit(
             s,

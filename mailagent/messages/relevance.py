@@ -25,7 +25,7 @@ from mailagent.db import queries as q
 from mailagent.db.relevance_rows import flags_of
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import MailagentError, NotFound
-from mailagent.records import Disposition, Relevance, disposition_for
+from mailagent.records import Disposition, DraftState, Relevance, disposition_for
 
 __all__ = [
     "ACTIONS",
@@ -46,7 +46,7 @@ ACTIONS: dict[str, Relevance] = {
     "notjunk": Relevance.CUSTOMER,
     "phishing": Relevance.PHISHING,
 }
-_OPEN_DRAFTS = ("pending", "approved", "failed")
+_OPEN_DRAFTS = (DraftState.PENDING, DraftState.APPROVED, DraftState.FAILED)
 
 
 class RelevanceError(MailagentError):
