@@ -162,10 +162,12 @@ def _pdf_of(app: App, draft_id: int) -> bytes:
         return app.blobs.get_attachment(row.sha256)
 
 
-def test_proforma_invoice_prints_chinese_names_with_the_cjk_font(
-    tmp_path: Path, db_url: str
-) -> None:
-    app, draft_id = order_draft(tmp_path, db_url)
+def _sqlite(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'mailagent.db'}"  # fonts are not a database matter
+
+
+def test_proforma_invoice_prints_chinese_names_with_the_cjk_font(tmp_path: Path) -> None:
+    app, draft_id = order_draft(tmp_path, _sqlite(tmp_path))
     if not pdf_fonts(app.settings.drafts.pdf_cjk_fonts).cjk:
         pytest.skip("no CJK font (fonts-droid-fallback): .ci/install-system-deps")
     _chinese_names(app, draft_id)
@@ -177,10 +179,8 @@ def test_proforma_invoice_prints_chinese_names_with_the_cjk_font(
     app.close()
 
 
-def test_without_a_cjk_font_the_pdf_is_made_and_the_draft_warns(
-    tmp_path: Path, db_url: str
-) -> None:
-    app, draft_id = order_draft(tmp_path, db_url)
+def test_without_a_cjk_font_the_pdf_is_made_and_the_draft_warns(tmp_path: Path) -> None:
+    app, draft_id = order_draft(tmp_path, _sqlite(tmp_path))
     missing = str(tmp_path / "no-such-font.ttf")
     drafts = dataclasses.replace(app.settings.drafts, pdf_cjk_fonts=[missing])
     app.settings = dataclasses.replace(app.settings, drafts=drafts)
