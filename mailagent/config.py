@@ -275,6 +275,15 @@ class DraftSettings:
     salespeople: list[SalespersonSettings] = setting(
         [], "Salespeople: signature details, matched on the customer's salesperson field."
     )
+    pdf_cjk_fonts: list[str] = setting(
+        [
+            "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+            "/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf",
+        ],
+        "TrueType fonts (.ttf) for Chinese/Japanese/Korean text in quotation and PI PDFs, "
+        "tried in order (Debian: fonts-droid-fallback); none found: printed as '?' with a "
+        "warning on the draft.",
+    )
 
     def __post_init__(self) -> None:
         if self.default_incoterm.upper() not in INCOTERMS:

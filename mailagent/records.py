@@ -17,7 +17,10 @@ __all__ = [
     "Attachment",
     "AutoReplyKind",
     "Classification",
+    "CopyState",
+    "DeliveryOutcome",
     "Disposition",
+    "DraftState",
     "FetchedMail",
     "FraudFlag",
     "InboundMail",
@@ -26,9 +29,13 @@ __all__ = [
     "Link",
     "LinkMethod",
     "MailAddress",
+    "OutboxState",
+    "OutgoingFile",
     "OutgoingMail",
     "Relevance",
     "RelevanceDecision",
+    "TranslationJobState",
+    "TranslationStatus",
     "Triage",
     "disposition_for",
 ]
@@ -253,12 +260,93 @@ class Triage:
     fraud: tuple[FraudFlag, ...] = ()
 
 
+class DraftState(enum.StrEnum):
+    """Where a draft is in its life (``drafts.status``): only APPROVED drafts are sent."""
+
+    PENDING = "pending"  # awaiting a salesperson's review
+    HELD = "held"  # new mail arrived after an edit: the salesperson chooses
+    APPROVED = "approved"  # queued in the outbox
+    REJECTED = "rejected"
+    SENT = "sent"
+    FAILED = "failed"  # delivery failed (the error says why); can be edited and approved again
+    SUPERSEDED = "superseded"  # replaced by a newer draft of the thread
+    CLOSED = "closed"  # a reply was sent in the thread
+
+    @classmethod
+    def editable(cls) -> tuple[DraftState, ...]:
+        """The states in which content, recipients and files may still change (an approved
+        draft goes back to pending and must be approved again)."""
+        return (cls.PENDING, cls.APPROVED, cls.FAILED)
+
+
+class OutboxState(enum.StrEnum):
+    """Delivery state of an approved draft (``outbox.state``)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a worker; SMTP may be under way
+    SENT = "sent"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"  # interrupted after the Sent copy was filed: a person checks
+    HELD = "held"  # send later: kept back while the draft is being approved
+
+
+class DeliveryOutcome(enum.StrEnum):
+    """What one delivery attempt of a draft ended in."""
+
+    SENT = "sent"
+    RETRY = "retry"  # a temporary failure: queued again with a backoff
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
+    COPY = "copy"  # only the Sent-folder copy of an earlier delivery was filed
+    SKIPPED = "skipped"  # nothing was due for this draft
+
+
+class CopyState(enum.StrEnum):
+    """The copy of a sent mail in the IMAP Sent folder (``outbox.copy_state``)."""
+
+    NONE = "none"
+    JOURNAL = "journal"  # filed before SMTP, flagged pending
+    PENDING = "pending"  # to append (the folder was unreachable)
+    DONE = "done"
+    SKIPPED = "skipped"  # no IMAP mailbox to file it in
+    FAILED = "failed"  # appending failed; retried on later runs
+
+
+class TranslationStatus(enum.StrEnum):
+    """A message's translation as a whole (``messages.translation_status``)."""
+
+    NONE = "none"  # not needed: written in a reader's language
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    UNAVAILABLE = "unavailable"  # no installed model reaches a reader's language
+
+
+class TranslationJobState(enum.StrEnum):
+    """One message translated into one reader language (``message_translations.status``)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    NO_MODEL = "no_model"
+
+
 @dataclass(frozen=True, slots=True)
 class MailAddress:
     """A recipient or sender of outgoing mail: display name (may be empty) and address."""
 
     email: str
     name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    """A file that goes out with a mail: its (sanitised) name, declared type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +362,7 @@ class OutgoingMail:
     cc: tuple[MailAddress, ...] = ()
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    attachments: tuple[OutgoingFile, ...] = ()
 
 
 def disposition_for(

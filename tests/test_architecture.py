@@ -24,6 +24,8 @@ FORBIDDEN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("mailagent.triage.rules", ("mailagent.db", "mailagent.web", "mailagent.cli", "sqlalchemy")),
     ("mailagent.send.smtp", ("mailagent.db", "mailagent.web", "mailagent.cli")),
+    # delivery is handed the mail and an on-sent hook: it never reaches into drafting
+    ("mailagent.send", ("mailagent.drafts", "mailagent.web", "mailagent.cli")),
     ("mailagent.db", ("mailagent.triage.stages", "mailagent.web", "mailagent.cli")),
     ("mailagent.records", ("mailagent.",)),
     ("mailagent.errors", ("mailagent.",)),

@@ -19,6 +19,7 @@ import click
 from mailagent.app import App
 from mailagent.cli.common import fail, store_app
 from mailagent.errors import MailagentError, NotFound
+from mailagent.records import DeliveryOutcome, DraftState
 
 __all__ = ["drafts"]
 
@@ -45,7 +46,7 @@ def drafts() -> None:
 
 
 @drafts.command("list")
-@click.option("--status", type=click.Choice(["pending", "approved", "rejected", "sent", "failed"]))
+@click.option("--status", type=click.Choice([s.value for s in DraftState]))
 @click.option("--intent", help="inquiry, order, complaint, payment, payment_overdue, ...")
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
@@ -54,11 +55,12 @@ def list_(ctx: click.Context, status: str | None, intent: str | None, limit: int
     from mailagent.drafts.service import list_drafts
 
     with _app(ctx) as app:
-        rows = list_drafts(app, status, intent=intent, limit=limit)
+        rows = list_drafts(app, DraftState(status) if status else None, intent=intent, limit=limit)
     if not rows:
         click.echo("no drafts")
     for d in rows:
-        state = d.status + (f"/{d.delivery}" if d.delivery and d.delivery != d.status else "")
+        shown = d.delivery if d.delivery and d.delivery.value != d.status.value else None
+        state = d.status + (f"/{shown}" if shown else "")
         click.echo(
             f"{d.id:>5} {d.updated_at:%Y-%m-%d %H:%M} {state:<17} {d.intent:<16} "
             f"{d.language:<3} {(d.customer or '-')[:22]:<22} {d.subject[:60]}"
@@ -87,7 +89,9 @@ def show(ctx: click.Context, draft_id: int) -> None:
     if clock:
         click.echo(f"Customer's local time: {clock}")
     if d.message_id:
-        click.echo(f"Message-ID: <{d.message_id}>  attempts: {d.attempts}  delivery: {s.delivery}")
+        click.echo(
+            f"Message-ID: <{d.message_id}>  attempts: {d.attempts}  delivery: {s.delivery or ''}"
+        )
     for line in (f"why: {n}" for n in d.notes):
         click.echo(f"  {line}")
     for q in d.quote:
@@ -224,7 +228,7 @@ def send(ctx: click.Context, draft_id: int | None) -> None:
         click.echo("nothing to send")
     for r in results:
         click.echo(f"draft {r.draft_id}: {r.status}: {r.detail}")
-    if any(r.status in ("failed", "unconfirmed") for r in results):
+    if any(r.status in (DeliveryOutcome.FAILED, DeliveryOutcome.UNCONFIRMED) for r in results):
         sys.exit(1)
 
 

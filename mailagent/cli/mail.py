@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mailagent.cli.common import cli_app, fail
+from mailagent.records import TranslationJobState
 from mailagent.translation.backlog import message_translations
 
 
@@ -190,7 +191,7 @@ def messages_show(ctx: click.Context, message_pk: int) -> None:
     click.echo("\n" + d.new_text)
     for t in translations:
         head = f"--- translation {t.source_lang}→{t.target_lang}: {t.status}"
-        if t.status == "done":
+        if t.status == TranslationJobState.DONE:
             click.echo(f"\n{head} ({t.engine}) ---\n{t.subject}\n\n{t.body}")
         else:
             click.echo(f"\n{head}{': ' + t.error if t.error else ''} ---")

@@ -7,9 +7,10 @@ migrations produce exactly this metadata. Models hold data only: queries live in
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -27,7 +28,17 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from mailagent.records import (
+    CopyState,
+    DraftState,
+    OutboxState,
+    TranslationJobState,
+    TranslationStatus,
+)
 
 __all__ = [
     "Attachment",
@@ -52,6 +63,30 @@ __all__ = [
     "User",
     "WebSession",
 ]
+
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+class StateColumn(TypeDecorator[E], Generic[E]):
+    """A state enum stored as its plain string (``String(20)``: the rows are unchanged).
+
+    Values are checked on the way in (an unknown state raises ``ValueError`` instead of being
+    stored) and come back as enum members.
+    """
+
+    impl = String(20)
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[E]) -> None:
+        super().__init__()
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum_cls(value).value
+
+    def process_result_value(self, value: object, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum_cls(str(value))
 
 
 class Base(DeclarativeBase):
@@ -246,7 +281,9 @@ class Message(Base):
     fraud_ack_by: Mapped[str | None] = mapped_column(String(320))
     fraud_ack_at: Mapped[datetime | None]
     # translation (filled in the background)
-    translation_status: Mapped[str] = mapped_column(String(20), default="none", index=True)
+    translation_status: Mapped[TranslationStatus] = mapped_column(
+        StateColumn(TranslationStatus), default=TranslationStatus.NONE, index=True
+    )
     translation_target: Mapped[str | None] = mapped_column(String(16))
     translated_text: Mapped[str | None] = mapped_column(Text)
     translation_error: Mapped[str | None] = mapped_column(Text)
@@ -379,7 +416,9 @@ class MessageTranslation(Base):
     )
     source_lang: Mapped[str] = mapped_column(String(16))
     target_lang: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[TranslationJobState] = mapped_column(
+        StateColumn(TranslationJobState), index=True
+    )
     subject: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
@@ -461,7 +500,9 @@ class Draft(Base):
     intent: Mapped[str] = mapped_column(String(40))  # template kind, e.g. payment_overdue
     language: Mapped[str] = mapped_column(String(16))
     template: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[DraftState] = mapped_column(
+        StateColumn(DraftState), default=DraftState.PENDING, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
@@ -540,7 +581,9 @@ class Outbox(Base):
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), unique=True)
     message_id: Mapped[str] = mapped_column(String(998), unique=True)
     version: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    state: Mapped[OutboxState] = mapped_column(
+        StateColumn(OutboxState), default=OutboxState.QUEUED, index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     sending_since: Mapped[datetime | None]
@@ -549,7 +592,7 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     queued_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-    copy_state: Mapped[str] = mapped_column(String(20), default="none")
+    copy_state: Mapped[CopyState] = mapped_column(StateColumn(CopyState), default=CopyState.NONE)
     copy_uid: Mapped[int | None] = mapped_column(BigInteger)
     copy_error: Mapped[str | None] = mapped_column(Text)
     not_before: Mapped[datetime | None]  # send-later: held until then (issue 14)

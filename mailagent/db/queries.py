@@ -22,6 +22,8 @@ from mailagent.records import Address, InboundMail
 
 __all__ = [
     "acquire_lease",
+    "add_draft",
+    "add_version",
     "audit",
     "aware",
     "folder_state",
@@ -279,6 +281,36 @@ def audit(
 ) -> None:
     session.add(
         m.AuditEvent(at=now, actor=actor, action=action, message_pk=message_pk, detail=detail)
+    )
+
+
+def add_draft(
+    session: Session, d: m.Draft, now: datetime, actor: str, note: str, **detail: Any
+) -> m.Draft:
+    """Store a new draft with its version 1 and the ``draft.created`` audit row.
+
+    ``note`` names how version 1 came about ("generated", "composed (forward)"); ``detail``
+    goes into the audit row after the draft id.
+    """
+    session.add(d)
+    session.flush()
+    add_version(session, d, now, actor, note)
+    audit(session, actor, "draft.created", now, d.message_pk, draft_id=d.id, **detail)
+    return d
+
+
+def add_version(session: Session, d: m.Draft, now: datetime, actor: str, note: str) -> None:
+    """Keep the draft's current subject and body as its version ``d.version``."""
+    session.add(
+        m.DraftVersion(
+            draft_id=d.id,
+            version=d.version,
+            subject=d.subject,
+            body=d.body,
+            created_at=now,
+            created_by=actor,
+            note=note,
+        )
     )
 
 

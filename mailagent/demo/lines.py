@@ -17,6 +17,7 @@ from mailagent.db import models as m
 from mailagent.drafts.prepare import price_list_for
 from mailagent.drafts.pricing import quote_lines
 from mailagent.drafts.service import display_address
+from mailagent.records import DraftState
 from mailagent.sla import service as slaservice
 
 __all__ = ["draft_lines", "sla_lines"]
@@ -64,7 +65,9 @@ def draft_lines(app: App) -> list[str]:
     """Lines for the demo report: drafts per intent and one rendered quotation."""
     with app.sessions() as session:
         drafts = list(session.scalars(select(m.Draft).order_by(m.Draft.id)))
-        pending = Counter(d.intent for d in drafts if d.status == "pending" and d.kind == "reply")
+        pending = Counter(
+            d.intent for d in drafts if d.status == DraftState.PENDING and d.kind == "reply"
+        )
         relays = sum(1 for d in drafts if d.kind == "relay")
         quotes = [d for d in drafts if d.intent == "inquiry" and d.quote]
         example = max(quotes, key=lambda d: len(d.quote), default=None)

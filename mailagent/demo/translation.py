@@ -18,6 +18,7 @@ from mailagent.db import models as m
 from mailagent.demo.web import demo_password, ensure_demo_users
 from mailagent.drafts.translate import translate_draft
 from mailagent.errors import TranslationError
+from mailagent.records import DraftState, TranslationJobState
 from mailagent.translation.engines import EngineRouter, installed_pairs
 from mailagent.translation.inbound import for_app, run_queue
 from mailagent.translation.readers import choose, install_hint
@@ -98,7 +99,9 @@ def _portuguese_example(app: App, router: EngineRouter, readers: list[UserInfo])
         row = session.execute(
             select(m.MessageTranslation, m.Message)
             .join(m.Message, m.Message.id == m.MessageTranslation.message_id)
-            .where(m.Message.language == "pt", m.MessageTranslation.status == "done")
+            .where(
+                m.Message.language == "pt", m.MessageTranslation.status == TranslationJobState.DONE
+            )
             .order_by(m.Message.id)
         ).first()
         if row is None:
@@ -120,7 +123,7 @@ def _portuguese_example(app: App, router: EngineRouter, readers: list[UserInfo])
         out += ["  " + ln for ln in (tr.body or "").splitlines()[:SHOW_LINES]]
     if draft_id is None:
         return out
-    if draft_lang != "pt" and draft_status == "pending":
+    if draft_lang != "pt" and draft_status == DraftState.PENDING:
         try:
             t = translate_draft(app, draft_id, actor="demo", source=draft_lang, target="pt")
             out.append(
@@ -142,7 +145,7 @@ def _portuguese_example(app: App, router: EngineRouter, readers: list[UserInfo])
     if approver is None:
         return out
     check = draft_check(app, approver, body, language)
-    if check.state == "done" and check.text:
+    if check.state == TranslationJobState.DONE and check.text:
         out.append(f"back-translation for the approver {approver.name} ({check.engine}):")
         out += ["  " + ln for ln in check.text.splitlines()[:SHOW_LINES]]
     else:

@@ -5,8 +5,12 @@ errors name ``file: ask.<id>: field``); :func:`extract` finds the asks in a mail
 sentence by sentence, so the reply can answer each one or leave a visible ``[[...]]``
 placeholder. A document counts as asked for only when a request word is in the same
 sentence (a signature saying "ISO 9001 certified, CO. LTD" asks for nothing). A sentence
-that asks something none of the specific kinds covers becomes a ``question``. Every ask
-keeps the sentence it came from (shown to the approver as the reason).
+asks something when it has a question mark or a question opening, or when it is a request
+without one ("Kindly advise the MOQ.", "Favor informar el plazo", "请告知交期"): the
+``[imperative]`` patterns per language, unless it is a courtesy phrase that asks nothing
+("let me know if you have any questions"). A sentence that asks something none of the
+specific kinds covers becomes a ``question``. Every ask keeps the sentence it came from
+(shown to the approver as the reason).
 """
 
 from __future__ import annotations
@@ -43,12 +47,16 @@ _MODES = (
 _INCOTERM = re.compile(r"\b(EXW|FCA|FAS|FOB|CFR|CIF|CPT|CIP|DAP|DPU|DDP)\b")
 
 
+_LANGUAGE = re.compile(r"[a-z]{2}")
+
+
 @dataclass(frozen=True, slots=True)
 class AskKind:
     id: str
     label: str
     document: bool
     patterns: tuple[re.Pattern[str], ...]
+    needs_request: bool = False  # found only in a sentence that requests or asks
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,20 @@ class AskRules:
     path: str
     kinds: tuple[AskKind, ...]
     request: tuple[re.Pattern[str], ...]
+    # requests without a question mark, per language (ISO 639-1 code, patterns)
+    imperative: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+    courtesy: tuple[re.Pattern[str], ...] = ()  # look like requests, ask nothing
+
+    def asks(self, sentence: str, question: AskKind) -> str:
+        """Why ``sentence`` asks something ("question", "imperative:<lang>"), or ""."""
+        if any(p.search(sentence) for p in self.courtesy):
+            return ""
+        if any(p.search(sentence) for p in question.patterns):
+            return "question"
+        for lang, patterns in self.imperative:
+            if any(p.search(sentence) for p in patterns):
+                return f"imperative:{lang}"
+        return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +114,11 @@ def parse_ask_rules(text: str, path: str) -> AskRules:
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{path}: {exc}") from exc
     request = _compile(f"{path}: request", data.get("request"))
+    imperative = _imperative(path, data.get("imperative"))
+    courtesy = _compile(f"{path}: courtesy", data["courtesy"]) if "courtesy" in data else ()
+    unknown_top = set(data) - {"request", "imperative", "courtesy", "ask"}
+    if unknown_top:
+        raise RulesError(f"{path}: unknown key(s) {', '.join(sorted(unknown_top))}")
     asks = data.get("ask")
     if not isinstance(asks, dict) or "question" not in asks:
         raise RulesError(f"{path}: ask: needs [ask.<id>] tables, including [ask.question]")
@@ -100,17 +127,41 @@ def parse_ask_rules(text: str, path: str) -> AskRules:
         where = f"{path}: ask.{ask_id}"
         if not isinstance(table, dict):
             raise RulesError(f"{where}: must be a table")
-        unknown = set(table) - {"label", "document", "patterns"}
+        unknown = set(table) - {"label", "document", "needs_request", "patterns"}
         if unknown:
             raise RulesError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
         label = table.get("label", ask_id)
         document = table.get("document", False)
-        if not isinstance(label, str) or not isinstance(document, bool):
-            raise RulesError(f"{where}: label must be text and document true or false")
-        kinds.append(
-            AskKind(ask_id, label, document, _compile(f"{where}: patterns", table.get("patterns")))
-        )
-    return AskRules(path, tuple(kinds), request)
+        needs_request = table.get("needs_request", document)
+        if (
+            not isinstance(label, str)
+            or not isinstance(document, bool)
+            or not isinstance(needs_request, bool)
+        ):
+            raise RulesError(
+                f"{where}: label must be text, document and needs_request true or false"
+            )
+        patterns = _compile(f"{where}: patterns", table.get("patterns"))
+        kinds.append(AskKind(ask_id, label, document, patterns, needs_request))
+    return AskRules(path, tuple(kinds), request, imperative, courtesy)
+
+
+def _imperative(path: str, table: object) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    """``[imperative]``: a list of patterns per ISO 639-1 language code (may be absent)."""
+    if table is None:
+        return ()
+    if not isinstance(table, dict) or not table:
+        raise RulesError(f"{path}: imperative: a table of language = [patterns] is needed")
+    out = []
+    for lang, items in table.items():
+        if not _LANGUAGE.fullmatch(lang):
+            raise RulesError(f"{path}: imperative.{lang}: not an ISO 639-1 language code")
+        patterns = _compile(f"{path}: imperative.{lang}", items)
+        empty = [i for i, p in enumerate(patterns) if p.search("")]
+        if empty:
+            raise RulesError(f"{path}: imperative.{lang}[{empty[0]}]: matches every sentence")
+        out.append((lang, patterns))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=4)
@@ -146,12 +197,12 @@ def extract(text: str, rules: AskRules | None) -> tuple[Ask, ...]:
     for sentence in _sentences(text):
         short = sentence[:200]
         requested = any(p.search(sentence) for p in rules.request)
-        asking = any(p.search(sentence) for p in question_kind.patterns)
+        asking = bool(rules.asks(sentence, question_kind))
         covered = False
         for kind in rules.kinds:
             if kind.id == "question" or not any(p.search(sentence) for p in kind.patterns):
                 continue
-            if kind.document and not (requested or asking):
+            if kind.needs_request and not (requested or asking):
                 continue
             covered = True
             if kind.id not in found:
@@ -168,7 +219,11 @@ def check(rules_dir: str | Path) -> list[str]:
     if rules is None:
         return [f"{Path(rules_dir) / FILENAME}: not present (replies list no asks)"]
     kinds = ", ".join(k.id for k in rules.kinds)
-    return [f"{rules.path}: {len(rules.kinds)} kinds of ask ({kinds})"]
+    langs = ", ".join(lang for lang, _ in rules.imperative) or "none"
+    return [
+        f"{rules.path}: {len(rules.kinds)} kinds of ask ({kinds}); "
+        f"requests without '?' in {len(rules.imperative)} language(s) ({langs})"
+    ]
 
 
 def describe(asks: Sequence[Ask]) -> tuple[str, ...]:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,12 +28,15 @@ from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.drafts.documents import (
     CommercialDocument,
+    PdfFonts,
     document_number,
+    has_cjk,
     lines_from_quote,
     render_pdf,
 )
 from mailagent.errors import MailagentError, NotFound
-from mailagent.send.parts import OutgoingFile, encoded_size, safe_filename
+from mailagent.records import DraftState, OutboxState, OutgoingFile
+from mailagent.send.parts import encoded_size, safe_filename
 
 __all__ = [
     "AttachmentError",
@@ -42,6 +47,7 @@ __all__ = [
     "check_size",
     "list_attachments",
     "outgoing",
+    "pdf_fonts",
     "remove_attachment",
 ]
 
@@ -71,15 +77,15 @@ def _editable(session: Session, draft_id: int) -> m.Draft:
     d = session.get(m.Draft, draft_id)
     if d is None:
         raise NotFound(f"no draft with id {draft_id}")
-    if d.status not in ("pending", "approved", "failed"):
+    if d.status not in DraftState.editable():
         raise AttachmentError(f"draft {d.id} is {d.status}: its attachments can no longer change")
-    if d.status == "approved":  # like an edit: it must be approved again
+    if d.status == DraftState.APPROVED:  # like an edit: it must be approved again
         ob = session.scalar(select(m.Outbox).where(m.Outbox.draft_id == d.id))
-        if ob is not None and ob.state == "sending":
+        if ob is not None and ob.state == OutboxState.SENDING:
             raise AttachmentError(f"draft {d.id} is being sent right now")
         if ob is not None:
             session.delete(ob)
-        d.status = "pending"
+        d.status = DraftState.PENDING
     return d
 
 
@@ -157,14 +163,51 @@ def _document(app: App, session: Session, d: m.Draft, kind: str) -> CommercialDo
     )
 
 
+_DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+_DEJAVU_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def pdf_fonts(cjk_candidates: Sequence[str]) -> PdfFonts:
+    """The fonts found on this machine: DejaVu, and the first CJK font that exists."""
+    regular, bold = (p if Path(p).is_file() else "" for p in (_DEJAVU, _DEJAVU_BOLD))
+    cjk = next((p for p in cjk_candidates if p and Path(p).is_file()), "")
+    return PdfFonts(regular, bold, cjk)
+
+
+def _font_warning(doc: CommercialDocument, fonts: PdfFonts, paths: Sequence[str]) -> str:
+    """A warning when the document has CJK text and no font to print it (else "")."""
+    if fonts.cjk or not has_cjk(repr(doc)):
+        return ""
+    tried = ", ".join(paths) or "(none configured)"
+    return (
+        f"{doc.number}: no CJK font found (drafts.pdf_cjk_fonts: {tried}): Chinese/Japanese/"
+        "Korean text is printed as '?' — install fonts-droid-fallback / "
+        "未找到中文字体，PDF 中的中文显示为“?”：请安装 fonts-droid-fallback"
+    )
+
+
 def attach_document(app: App, draft_id: int, kind: str, actor: str) -> AttachmentInfo:
-    """Generate the quotation (``quotation``) or Proforma Invoice (``proforma``) PDF."""
+    """Generate the quotation (``quotation``) or Proforma Invoice (``proforma``) PDF.
+
+    Chinese names need a CJK font (``drafts.pdf_cjk_fonts``); without one the PDF is made
+    all the same and the draft carries a warning (notes, log, audit).
+    """
     if kind not in ("quotation", "proforma"):
         raise AttachmentError(f"unknown document {kind!r}: quotation or proforma")
+    paths = app.settings.drafts.pdf_cjk_fonts
+    fonts = pdf_fonts(paths)
     with app.sessions() as session, session.begin():
         d = _editable(session, draft_id)
         doc = _document(app, session, d, kind)
-        pdf = render_pdf(doc)
+        pdf = render_pdf(doc, fonts)
+        warning = _font_warning(doc, fonts, paths)
+        if warning:
+            log.warning("draft %d: %s", d.id, warning)
+            d.notes = [*(n for n in d.notes if not n.startswith(f"{doc.number}: ")), warning]
+            q.audit(
+                session, actor, "draft.pdf_font_missing", app.clock(), d.message_pk,
+                draft_id=d.id, warning=warning,
+            )  # fmt: skip
         name = f"{'PI' if kind == 'proforma' else 'Quotation'} {doc.number}.pdf"
         old = session.scalars(
             select(m.DraftAttachment).where(

@@ -25,6 +25,7 @@ from mailagent.drafts.recipients import parse_addresses
 from mailagent.drafts.templating import base_language, choose_template
 from mailagent.drafts.variables import reply_subject
 from mailagent.errors import NotFound
+from mailagent.records import DraftState
 
 __all__ = ["MODES", "compose"]
 
@@ -151,7 +152,7 @@ def compose(app: App, mode: str, actor: str, *, message_pk: int | None = None, t
             intent=(row.intent or "other") if row is not None else "other",
             language=lang,
             template=f"compose/{mode}",
-            status="pending",
+            status=DraftState.PENDING,
             version=1,
             from_addr=from_address(app.settings),
             from_name=who.salesperson.name or app.settings.drafts.company_name,
@@ -175,15 +176,7 @@ def compose(app: App, mode: str, actor: str, *, message_pk: int | None = None, t
         else:
             d.to_addrs, d.subject = recipients, ""
         d.body = "\n".join(body).strip() + "\n"
-        session.add(d)
-        session.flush()
-        session.add(
-            m.DraftVersion(
-                draft_id=d.id, version=1, subject=d.subject, body=d.body, created_at=now,
-                created_by=actor, note=f"composed ({mode})",
-            )
-        )  # fmt: skip
-        q.audit(session, actor, "draft.created", now, d.message_pk, draft_id=d.id, mode=mode)
+        q.add_draft(session, d, now, actor, f"composed ({mode})", mode=mode)
         if mode == "forward" and row is not None:
             for a in row.attachments:
                 if a.stored:

@@ -5,8 +5,10 @@ database access). The letterhead (company name, address, phone, website) and the
 details come from ``[drafts]`` in the configuration, which is the ONE place our bank
 details live (fraud warnings compare incoming "new bank account" mail against
 ``drafts.bank_details``); nothing here invents or stores other bank data. Documents are in
-English, the lingua franca of export paperwork; text outside the PDF font's range (e.g.
-Chinese names) is transliterated to ``?`` rather than dropped silently.
+English, the lingua franca of export paperwork. Names and descriptions keep their own
+script: Chinese, Japanese and Korean characters are set in a CJK-capable TrueType font
+(:class:`PdfFonts`, found by the caller from ``drafts.pdf_cjk_fonts``); without one they are
+printed as ``?`` rather than dropped silently, and the caller records a warning.
 """
 
 from __future__ import annotations
@@ -15,15 +17,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from pathlib import Path
 
 from fpdf import FPDF
 
-__all__ = ["CommercialDocument", "DocLine", "document_number", "lines_from_quote", "render_pdf"]
+__all__ = [
+    "CommercialDocument",
+    "DocLine",
+    "PdfFonts",
+    "document_number",
+    "has_cjk",
+    "lines_from_quote",
+    "render_pdf",
+]
 
-_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 TITLES = {"quotation": "QUOTATION", "proforma": "PROFORMA INVOICE"}
+
+
+@dataclass(frozen=True, slots=True)
+class PdfFonts:
+    """The TrueType files a document is set in ("": not available, a built-in font is used).
+
+    ``regular``/``bold`` cover Latin, Cyrillic and Greek; ``cjk`` is used for the characters
+    they lack (Chinese, Japanese, Korean).
+    """
+
+    regular: str = ""
+    bold: str = ""
+    cjk: str = ""
+
+
+_CJK_START = 0x2E80  # CJK radicals onwards: Han, kana, Hangul, full-width forms
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` has characters only a CJK font can print."""
+    return any(ord(c) >= _CJK_START for c in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,22 +107,34 @@ def _money(value: Decimal | None, currency: str) -> str:
 
 
 class _Pdf(FPDF):
+    body = "helvetica"
     unicode = False
+    cjk = False
 
-    def setup(self) -> None:
-        if _FONT.exists() and _BOLD.exists():
-            self.add_font("body", "", str(_FONT))
-            self.add_font("body", "B", str(_BOLD))
-            self.unicode = True
+    def setup(self, fonts: PdfFonts) -> None:
+        if fonts.regular and fonts.bold:
+            self.add_font("body", "", fonts.regular)
+            self.add_font("body", "B", fonts.bold)
+            self.body, self.unicode = "body", True
+        if fonts.cjk:
+            self.add_font("cjk", "", fonts.cjk)
+            self.add_font("cjk", "B", fonts.cjk)  # no bold CJK face: the regular one
+            if self.unicode:
+                self.set_fallback_fonts(["cjk"], exact_match=False)
+            else:
+                self.body, self.unicode = "cjk", True
+            self.cjk = True
         self.set_auto_page_break(auto=True, margin=18)
         self.add_page()
 
     def font(self, size: float, bold: bool = False) -> None:
-        self.set_font("body" if self.unicode else "helvetica", "B" if bold else "", size)
+        self.set_font(self.body, "B" if bold else "", size)
 
     def text_of(self, value: str) -> str:
+        if self.cjk:
+            return value
         if self.unicode:
-            return "".join(c if ord(c) < 0x2E80 else "?" for c in value)
+            return "".join(c if ord(c) < _CJK_START else "?" for c in value)
         return value.encode("latin-1", "replace").decode("latin-1")
 
     def line(self, text: str, size: float = 9, bold: bool = False, h: float = 5) -> None:  # type: ignore[override]
@@ -185,13 +225,13 @@ def _terms(pdf: _Pdf, doc: CommercialDocument) -> None:
         pdf.line("We never change bank details by e-mail. Please call us to confirm any change.", 8)
 
 
-def render_pdf(doc: CommercialDocument) -> bytes:
+def render_pdf(doc: CommercialDocument, fonts: PdfFonts = PdfFonts()) -> bytes:
     """The document as PDF bytes (deterministic: dated by its issue date)."""
     pdf = _Pdf(format="A4")
     pdf.set_title(f"{TITLES.get(doc.kind, doc.kind)} {doc.number}")
     pdf.set_author(doc.company_name)
     pdf.set_creation_date(datetime.combine(doc.issued, time(), tzinfo=UTC))  # deterministic
-    pdf.setup()
+    pdf.setup(fonts)
     _letterhead(pdf, doc)
     _table(pdf, doc)
     _terms(pdf, doc)

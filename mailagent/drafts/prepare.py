@@ -36,7 +36,7 @@ from mailagent.drafts.templating import Templates, render_reply
 from mailagent.drafts.thread_drafts import contact_language
 from mailagent.drafts.variables import DraftEnv, MessageFacts, OrderFacts
 from mailagent.errors import NotFound
-from mailagent.records import Address, AutoReplyKind, Disposition, Intent
+from mailagent.records import Address, AutoReplyKind, Disposition, DraftState, Intent, OutboxState
 from mailagent.send.notices import from_address
 from mailagent.sla.policies import load_sla_rules
 
@@ -183,7 +183,7 @@ def queue_outbox(session: Session, d: m.Draft, now: datetime) -> m.Outbox:
         mid = make_msgid(idstring=f"draft{d.id}.{d.version}", domain=domain).strip("<>")
         ob = m.Outbox(draft_id=d.id, message_id=mid, version=d.version, queued_at=now)
         session.add(ob)
-    ob.state, ob.attempts, ob.next_attempt_at, ob.last_error = "queued", 0, None, None
+    ob.state, ob.attempts, ob.next_attempt_at, ob.last_error = OutboxState.QUEUED, 0, None, None
     session.flush()
     return ob
 
@@ -245,17 +245,7 @@ def refresh_auto_relay(session: Session, app: App, d: m.Draft, ob: m.Outbox) -> 
     now = app.clock()
     d.version, d.body, d.subject, d.updated_at = 2, rendered.body, rendered.subject, now
     ob.version = 2
-    session.add(
-        m.DraftVersion(
-            draft_id=d.id,
-            version=2,
-            subject=d.subject,
-            body=d.body,
-            created_at=now,
-            created_by="mailagent",
-            note="translation added",
-        )
-    )
+    q.add_version(session, d, now, "mailagent", "translation added")
     q.audit(
         session,
         "mailagent",
@@ -280,7 +270,7 @@ def refresh_auto_relays(app: App, draft_id: int | None = None) -> int:
         select(m.Outbox.id)
         .join(m.Draft, m.Draft.id == m.Outbox.draft_id)
         .where(
-            m.Outbox.state.in_(("queued", "sending")),
+            m.Outbox.state.in_((OutboxState.QUEUED, OutboxState.SENDING)),
             m.Outbox.raw_sha256.is_(None),
             m.Draft.kind == "relay",
             m.Draft.version == 1,
@@ -360,7 +350,7 @@ def _store(
         intent=planned.context.kind.removeprefix("internal/"),
         language=rendered.language,
         template=rendered.template,
-        status="pending",
+        status=DraftState.PENDING,
         version=1,
         subject=rendered.subject,
         body=rendered.body,
@@ -376,33 +366,19 @@ def _store(
         created_at=now,
         updated_at=now,
     )
-    session.add(d)
-    session.flush()
-    session.add(
-        m.DraftVersion(
-            draft_id=d.id,
-            version=1,
-            subject=d.subject,
-            body=d.body,
-            created_at=now,
-            created_by="mailagent",
-            note="generated",
-        )
-    )
-    q.audit(
+    q.add_draft(
         session,
-        "mailagent",
-        "draft.created",
+        d,
         now,
-        row.id,
-        draft_id=d.id,
+        "mailagent",
+        "generated",
         kind=d.kind,
         intent=d.intent,
         language=d.language,
         template=d.template,
     )
     if planned.auto_send and d.from_addr and not row.fraud_flags:  # fraud: never automatic
-        d.status, d.decided_at, d.decided_by = "approved", now, "auto"
+        d.status, d.decided_at, d.decided_by = DraftState.APPROVED, now, "auto"
         ob = queue_outbox(session, d, now)
         q.audit(
             session,

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.drafts.attachments import outgoing
+from mailagent.drafts.outgoing import outgoing_mail
 from mailagent.drafts.prepare import from_address
 from mailagent.errors import NotFound
-from mailagent.send.outbox import outgoing_mail
 from mailagent.send.parts import add_parts
 from mailagent.send.smtp import build_message
 
@@ -68,7 +68,8 @@ def preview(app: App, draft_id: int) -> MimePreview:
     if not d.from_addr:
         d.from_addr = from_address(app.settings)
     message_id = ob.message_id if ob is not None and ob.version == d.version else UNFIXED
-    msg = add_parts(build_message(outgoing_mail(d), message_id, app.clock()), d.body, files)
+    mail = outgoing_mail(d, files)
+    msg = add_parts(build_message(mail, message_id, app.clock()), mail.body, mail.attachments)
     raw = msg.as_bytes(policy=SMTP)
     head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")
     headers = []

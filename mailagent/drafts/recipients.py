@@ -17,6 +17,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.errors import MailagentError, NotFound
+from mailagent.records import DraftState, OutboxState
 
 __all__ = ["RecipientError", "parse_addresses", "set_recipients"]
 
@@ -60,17 +61,17 @@ def set_recipients(app: App, draft_id: int, to: str, cc: str, bcc: str, actor: s
         d = session.get(m.Draft, draft_id)
         if d is None:
             raise NotFound(f"no draft with id {draft_id}")
-        if d.status not in ("pending", "approved", "failed"):
+        if d.status not in DraftState.editable():
             raise RecipientError(f"draft {d.id} is {d.status}: its recipients can no longer change")
         if (d.to_addrs, d.cc_addrs, d.bcc_addrs or []) == (to_list, cc_list, bcc_list):
             return False
         ob = session.scalar(select(m.Outbox).where(m.Outbox.draft_id == d.id))
-        if ob is not None and ob.state == "sending":
+        if ob is not None and ob.state == OutboxState.SENDING:
             raise RecipientError(f"draft {d.id} is being sent right now")
         if ob is not None:
             session.delete(ob)
         d.to_addrs, d.cc_addrs, d.bcc_addrs = to_list, cc_list, bcc_list
-        d.status = "pending" if d.status == "approved" else d.status
+        d.status = DraftState.PENDING if d.status == DraftState.APPROVED else d.status
         d.updated_at = now
         q.audit(
             session,

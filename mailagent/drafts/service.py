@@ -28,6 +28,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.drafts.attachments import AttachmentError, check_size
+from mailagent.drafts.outgoing import hooks
 from mailagent.drafts.prepare import (
     from_address,
     prepare_drafts,
@@ -35,6 +36,7 @@ from mailagent.drafts.prepare import (
     refresh_auto_relays,
 )
 from mailagent.errors import MailagentError, NotFound
+from mailagent.records import DeliveryOutcome, DraftState, OutboxState
 from mailagent.send import outbox
 
 __all__ = [
@@ -55,7 +57,7 @@ log = logging.getLogger(__name__)
 audit_log = logging.getLogger("mailagent.audit")
 
 PLACEHOLDER = re.compile(r"\[\[[^\[\]]{0,400}\]\]")
-STATES = ("pending", "held", "approved", "rejected", "sent", "failed", "superseded", "closed")
+STATES = tuple(DraftState)
 
 
 class DraftStateError(MailagentError):
@@ -65,7 +67,7 @@ class DraftStateError(MailagentError):
 @dataclass(frozen=True, slots=True)
 class DraftSummary:
     id: int
-    status: str
+    status: DraftState
     kind: str
     intent: str
     language: str
@@ -76,7 +78,7 @@ class DraftSummary:
     version: int
     updated_at: datetime
     error: str | None
-    delivery: str  # outbox state ("" before approval)
+    delivery: OutboxState | None  # None before approval
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ def _summary(session: Session, d: m.Draft) -> DraftSummary:
         version=d.version,
         updated_at=d.updated_at,
         error=d.error,
-        delivery=ob.state if ob else "",
+        delivery=ob.state if ob else None,
     )
 
 
@@ -137,7 +139,7 @@ def _load(session: Session, draft_id: int) -> m.Draft:
 
 
 def list_drafts(
-    app: App, status: str | None = None, *, intent: str | None = None, limit: int = 100
+    app: App, status: DraftState | None = None, *, intent: str | None = None, limit: int = 100
 ) -> list[DraftSummary]:
     """Drafts, newest first, optionally filtered by status and intent."""
     stmt = select(m.Draft).order_by(m.Draft.id.desc()).limit(limit)
@@ -196,7 +198,7 @@ def get_draft(app: App, draft_id: int) -> DraftDetail:
         )
 
 
-def _check(d: m.Draft, allowed: Sequence[str], action: str) -> None:
+def _check(d: m.Draft, allowed: Sequence[DraftState], action: str) -> None:
     if d.status not in allowed:
         raise DraftStateError(
             f"draft {d.id} is {d.status}; only {' or '.join(allowed)} drafts can be {action}"
@@ -207,7 +209,7 @@ def _drop_outbox(session: Session, d: m.Draft) -> None:
     ob = _outbox(session, d.id)
     if ob is None:
         return
-    if ob.state == "sending":
+    if ob.state == OutboxState.SENDING:
         raise DraftStateError(f"draft {d.id} is being sent right now; try again in a minute")
     session.delete(ob)
 
@@ -222,25 +224,15 @@ def edit_draft(
     now = app.clock()
     with app.sessions() as session, session.begin():
         d = _load(session, draft_id)
-        _check(d, ("pending", "approved", "failed"), "edited")
+        _check(d, DraftState.editable(), "edited")
         if body == d.body and (subject is None or subject == d.subject):
             return d.version
         _drop_outbox(session, d)
         d.version += 1
         d.body = body if body.endswith("\n") else body + "\n"
         d.subject = subject.strip() if subject else d.subject
-        previous, d.status, d.updated_at, d.error = d.status, "pending", now, None
-        session.add(
-            m.DraftVersion(
-                draft_id=d.id,
-                version=d.version,
-                subject=d.subject,
-                body=d.body,
-                created_at=now,
-                created_by=actor,
-                note="edited",
-            )
-        )
+        previous, d.status, d.updated_at, d.error = d.status, DraftState.PENDING, now, None
+        q.add_version(session, d, now, actor, "edited")
         q.audit(
             session,
             actor,
@@ -260,7 +252,7 @@ def approve(app: App, draft_id: int, actor: str) -> str:
     now = app.clock()
     with app.sessions() as session, session.begin():
         d = _load(session, draft_id)
-        _check(d, ("pending", "failed"), "approved")
+        _check(d, (DraftState.PENDING, DraftState.FAILED), "approved")
         if d.conflict_draft_id:
             raise DraftStateError(
                 f"draft {d.id}: new mail arrived since you edited it (draft "
@@ -286,7 +278,7 @@ def approve(app: App, draft_id: int, actor: str) -> str:
             raise DraftStateError("no From address: set smtp.from_address in the configuration")
         ob = queue_outbox(session, d, now)
         d.status, d.decided_at, d.decided_by, d.updated_at, d.error = (
-            "approved",
+            DraftState.APPROVED,
             now,
             actor,
             now,
@@ -312,9 +304,9 @@ def reject(app: App, draft_id: int, actor: str, reason: str) -> None:
     now = app.clock()
     with app.sessions() as session, session.begin():
         d = _load(session, draft_id)
-        _check(d, ("pending", "approved", "failed"), "rejected")
+        _check(d, DraftState.editable(), "rejected")
         _drop_outbox(session, d)
-        d.status, d.decided_at, d.decided_by, d.updated_at = "rejected", now, actor, now
+        d.status, d.decided_at, d.decided_by, d.updated_at = DraftState.REJECTED, now, actor, now
         d.reject_reason = reason
         q.audit(session, actor, "draft.rejected", now, d.message_pk, draft_id=d.id, reason=reason)
         audit_log.info("draft %d rejected by %s: %s", d.id, actor, reason)
@@ -331,14 +323,14 @@ def send_approved(
         with app.sessions() as session:
             d = _load(session, draft_id)
             ob = _outbox(session, d.id)
-            if d.status == "sent" and ob is not None:  # e.g. the daemon was faster
+            if d.status == DraftState.SENT and ob is not None:  # e.g. the daemon was faster
                 when = q.aware(d.sent_at or d.updated_at)
                 detail = (
                     f"already sent at {when:%Y-%m-%d %H:%M} UTC as <{ob.message_id}>; "
                     "not sent again / 已于该时间发送，不会重复发送"
                 )
-                return [outbox.DeliveryResult(d.id, "sent", detail)]
-            if d.status != "approved":
+                return [outbox.DeliveryResult(d.id, DeliveryOutcome.SENT, detail)]
+            if d.status != DraftState.APPROVED:
                 raise DraftStateError(f"draft {d.id} is {d.status}; approve it first")
     refresh_auto_relays(app, draft_id)
-    return outbox.deliver(app, draft_id, on_accepted=on_accepted)
+    return outbox.deliver(app, hooks(app), draft_id, on_accepted=on_accepted)

@@ -22,6 +22,7 @@ from mailagent.drafts import threadlive as live
 from mailagent.drafts.threadfacts import merge
 from mailagent.drafts.variables import MessageFacts
 from mailagent.errors import MailagentError, NotFound
+from mailagent.records import DraftState, OutboxState
 
 __all__ = [
     "ChoiceError",
@@ -44,7 +45,9 @@ class ChoiceError(MailagentError):
 def _open(session: Session, thread_id: int) -> list[tuple[m.Draft, live.OpenDraft]]:
     drafts = session.scalars(
         select(m.Draft)
-        .where(m.Draft.thread_id == thread_id, m.Draft.status.in_((*live.LIVE, "approved")))
+        .where(
+            m.Draft.thread_id == thread_id, m.Draft.status.in_((*live.LIVE, DraftState.APPROVED))
+        )
         .order_by(m.Draft.id)
     )
     out = []
@@ -64,16 +67,17 @@ def _apply(session: Session, decisions: Sequence[live.Decision], now: datetime, 
         d = session.get(m.Draft, dec.draft_id)
         if d is None:
             continue
-        if dec.action is live.Action.NOTICE:
+        state = dec.action.state
+        if state is None:  # a notice: the draft keeps its state
             d.conflict_draft_id = dec.other
         else:
-            d.status = dec.action.value
+            d.status = state
             if dec.action is live.Action.HOLD:
                 d.conflict_draft_id = dec.other
             else:
                 d.superseded_by, d.conflict_draft_id = dec.other, None
             ob = session.scalar(select(m.Outbox).where(m.Outbox.draft_id == d.id))
-            if ob is not None and ob.state != "sending":
+            if ob is not None and ob.state != OutboxState.SENDING:
                 session.delete(ob)
         d.thread_note, d.updated_at = dec.reason, now
         q.audit(
@@ -177,7 +181,7 @@ def choose(app: App, draft_id: int, choice: live.Choice, actor: str) -> int:
         d = session.get(m.Draft, draft_id)
         if d is None:
             raise NotFound(f"no draft with id {draft_id}")
-        if d.status == "held" and d.conflict_draft_id:  # chosen from the held draft's page
+        if d.status == DraftState.HELD and d.conflict_draft_id:  # chosen from the held draft's page
             touched, held = d.conflict_draft_id, d.id
         elif d.conflict_draft_id:
             touched, held = d.id, d.conflict_draft_id
@@ -187,7 +191,7 @@ def choose(app: App, draft_id: int, choice: live.Choice, actor: str) -> int:
         keep = touched if choice is live.Choice.KEEP else held
         kept = session.get(m.Draft, keep)
         assert kept is not None
-        kept.status, kept.conflict_draft_id, kept.thread_note = "pending", None, None
+        kept.status, kept.conflict_draft_id, kept.thread_note = DraftState.PENDING, None, None
         kept.updated_at = now
         q.audit(
             session, actor, "draft.chosen", now, kept.message_pk, draft_id=keep, choice=choice.value

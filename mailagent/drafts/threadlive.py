@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from mailagent.records import DraftState
+
 __all__ = [
     "Action",
     "Choice",
@@ -32,14 +34,19 @@ __all__ = [
     "on_reply_sent",
 ]
 
-LIVE = ("pending", "held", "failed")
+LIVE = (DraftState.PENDING, DraftState.HELD, DraftState.FAILED)
 
 
 class Action(StrEnum):
-    SUPERSEDE = "superseded"  # replaced by a newer draft (status superseded)
-    CLOSE = "closed"  # a reply was sent in the thread (status closed)
-    HOLD = "held"  # the new draft waits for the salesperson's choice (status held)
+    SUPERSEDE = DraftState.SUPERSEDED.value  # replaced by a newer draft (status superseded)
+    CLOSE = DraftState.CLOSED.value  # a reply was sent in the thread (status closed)
+    HOLD = DraftState.HELD.value  # the new draft waits for the salesperson's choice
     NOTICE = "notice"  # the touched draft shows "new mail arrived since you edited"
+
+    @property
+    def state(self) -> DraftState | None:
+        """The state the draft takes (None: it keeps its state and shows a notice)."""
+        return None if self is Action.NOTICE else DraftState(self.value)
 
 
 class Choice(StrEnum):
@@ -50,7 +57,7 @@ class Choice(StrEnum):
 @dataclass(frozen=True, slots=True)
 class OpenDraft:
     id: int
-    status: str  # pending | held | failed | approved
+    status: DraftState  # pending | held | failed | approved
     kind: str  # reply | relay
     touched: bool  # edited by a person, or approved once
     received_at: datetime | None  # when the mail it answers arrived
@@ -70,7 +77,9 @@ def on_new_draft(
     """Decisions for the other reply drafts of the thread after draft ``new_id`` was made."""
     when = f"{received_at:%Y-%m-%d %H:%M} UTC"
     replies = [d for d in others if d.kind == "reply" and d.id != new_id and d.status in LIVE]
-    touched = [d for d in replies if d.touched and d.status in ("pending", "failed")]
+    touched = [
+        d for d in replies if d.touched and d.status in (DraftState.PENDING, DraftState.FAILED)
+    ]
     out: list[Decision] = []
     keep = max(touched, key=lambda d: d.id) if touched else None
     if keep is not None:
@@ -98,7 +107,7 @@ def on_new_draft(
     for d in replies:
         if keep is not None and d.id == keep.id:
             continue
-        if d.touched and d.status != "held":
+        if d.touched and d.status != DraftState.HELD:
             continue  # an older touched draft: not replaced silently, kept as it is
         out.append(
             Decision(

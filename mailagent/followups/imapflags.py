@@ -20,6 +20,7 @@ from mailagent.capture.imap_auth import guard, open_client
 from mailagent.db import models as m
 from mailagent.errors import ConfigError, SourceError
 from mailagent.followups.store import claim
+from mailagent.records import DraftState
 
 __all__ = ["mark_answered"]
 
@@ -46,7 +47,9 @@ def _todo(app: App, now: datetime) -> list[tuple[int, str, str, str, int, int]]:
             .join(m.MessageLocation, m.MessageLocation.message_pk == m.Message.id)
             .join(m.Mailbox, m.Mailbox.id == m.MessageLocation.mailbox_id)
             .where(
-                m.Draft.status == "sent", m.Draft.kind == "reply", m.Draft.sent_at >= now - LOOKBACK
+                m.Draft.status == DraftState.SENT,
+                m.Draft.kind == "reply",
+                m.Draft.sent_at >= now - LOOKBACK,
             )
         ).all()
     return [tuple(r) for r in rows if f"answered:{r[0]}" not in keys]  # type: ignore[misc]

@@ -35,6 +35,7 @@ from mailagent.followups.store import (
     pending_drafts,
     salesperson_name,
 )
+from mailagent.records import DraftState
 
 __all__ = [
     "OrderError",
@@ -291,7 +292,7 @@ def _draft_step(
     item.draft_id = d.id
     ids = [d.id]
     if dec.step.auto_send and d.to_addrs and d.from_addr:  # the rules say: no approval needed
-        d.status, d.decided_at, d.decided_by = "approved", now, "auto"
+        d.status, d.decided_at, d.decided_by = DraftState.APPROVED, now, "auto"
         ob = queue_outbox(s, d, now)
         hold = working_hold(s, customer, now, rules) if customer else None
         if hold is not None:  # never at 3 a.m. or on their holiday: their next business morning

@@ -18,6 +18,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.followups.rules import load_followup_rules
 from mailagent.followups.threadfacts import LOOKBACK_DAYS, candidate_threads, thread_decision
+from mailagent.records import DraftState
 from mailagent.reports.queries import Table
 
 __all__ = ["STATE_LABELS", "OpenFollowup", "followup_tables", "open_followups", "overdue_table"]
@@ -70,7 +71,7 @@ def open_followups(app: App, now: datetime, *, include_waiting: bool = True) -> 
                 d.state == "waiting" and not include_waiting and pending is None
             ):
                 continue
-            waiting_draft = pending is not None and pending[1] == "pending"
+            waiting_draft = pending is not None and pending[1] == DraftState.PENDING
             if waiting_draft and pending is not None:  # show the draft waiting for approval
                 item = pending[0]
                 state, step, due_on = "drafted", f"{d.pending} {item.step}", item.due_on

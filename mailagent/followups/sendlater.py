@@ -26,6 +26,7 @@ from mailagent.followups.localtime import local_time, next_business_morning
 from mailagent.followups.rules import FollowupRules, load_followup_rules
 from mailagent.followups.threadfacts import customer_zone
 from mailagent.followups.workdays import country_code
+from mailagent.records import DraftState, OutboxState
 
 __all__ = ["approve_send_later", "send_time", "working_hold"]
 
@@ -71,12 +72,12 @@ def approve_send_later(app: App, draft_id: int, actor: str) -> datetime:
     with app.sessions() as s, s.begin():
         d = s.get(m.Draft, draft_id)
         assert d is not None
-        if d.status not in ("pending", "failed", "approved"):
+        if d.status not in DraftState.editable():
             raise drafting.DraftStateError(f"draft {draft_id} is {d.status}: cannot schedule it")
         ob = queue_outbox(s, d, now)
         ob.not_before = when
-        if d.status != "approved":
-            ob.state = "held"
+        if d.status != DraftState.APPROVED:
+            ob.state = OutboxState.HELD
         q.audit(
             s,
             actor,
@@ -87,13 +88,15 @@ def approve_send_later(app: App, draft_id: int, actor: str) -> datetime:
             not_before=when.isoformat(),
             zone=why,
         )
-    if d.status != "approved":
+    if d.status != DraftState.APPROVED:
         try:
             drafting.approve(app, draft_id, actor)
         except drafting.DraftStateError:
             with app.sessions() as s, s.begin():
                 held = s.scalar(
-                    select(m.Outbox).where(m.Outbox.draft_id == draft_id, m.Outbox.state == "held")
+                    select(m.Outbox).where(
+                        m.Outbox.draft_id == draft_id, m.Outbox.state == OutboxState.HELD
+                    )
                 )
                 if held is not None:
                     s.delete(held)

@@ -22,6 +22,7 @@ from mailagent.db import queries as q
 from mailagent.drafts.prepare import from_address
 from mailagent.errors import MailagentError
 from mailagent.followups.render import Rendered
+from mailagent.records import DraftState
 
 __all__ = [
     "PreferenceError",
@@ -91,7 +92,7 @@ def new_draft(
         intent=intent,
         language=rendered.lang,
         template=rendered.template,
-        status="pending",
+        status=DraftState.PENDING,
         version=1,
         subject=rendered.subject or subject,
         body=rendered.body,
@@ -110,23 +111,7 @@ def new_draft(
         updated_at=now,
         created_by="followups",
     )
-    session.add(d)
-    session.flush()
-    session.add(
-        m.DraftVersion(
-            draft_id=d.id,
-            version=1,
-            subject=d.subject,
-            body=d.body,
-            created_at=now,
-            created_by="followups",
-            note="generated",
-        )
-    )
-    q.audit(
-        session, "followups", "draft.created", now, None, draft_id=d.id, kind=kind, intent=intent
-    )
-    return d
+    return q.add_draft(session, d, now, "followups", "generated", kind=kind, intent=intent)
 
 
 def as_date(value: date | datetime) -> date:
@@ -145,7 +130,7 @@ def pending_drafts(
     stmt = (
         select(m.FollowupItem, m.Draft)
         .join(m.Draft, m.Draft.id == m.FollowupItem.draft_id)
-        .where(m.FollowupItem.kind == kind, m.Draft.status == "pending")
+        .where(m.FollowupItem.kind == kind, m.Draft.status == DraftState.PENDING)
     )
     for column, value in where.items():
         stmt = stmt.where(getattr(m.FollowupItem, column) == value)
@@ -161,7 +146,12 @@ def cancel_pending(
     for item, d in pending_drafts(session, kind, **where):
         item.state, item.updated_at = "cancelled", now
         item.reasons = [*item.reasons, reason]
-        d.status, d.decided_at, d.decided_by, d.updated_at = "rejected", now, "followups", now
+        d.status, d.decided_at, d.decided_by, d.updated_at = (
+            DraftState.REJECTED,
+            now,
+            "followups",
+            now,
+        )
         d.reject_reason = f"cancelled: {reason}"
         q.audit(
             session, "followups", "draft.rejected", now, None, draft_id=d.id, reason=d.reject_reason

@@ -23,6 +23,7 @@ from mailagent.followups import silence
 from mailagent.followups.localtime import ZoneChoice, choose_zone, date_offsets
 from mailagent.followups.rules import FollowupRules
 from mailagent.followups.workdays import country_code
+from mailagent.records import DraftState
 
 __all__ = ["LOOKBACK_DAYS", "candidate_threads", "customer_zone", "thread_decision"]
 
@@ -75,7 +76,11 @@ def _thread_facts(
     for d, mid in session.execute(
         select(m.Draft, m.Outbox.message_id)
         .join(m.Outbox, m.Outbox.draft_id == m.Draft.id)
-        .where(m.Draft.thread_id == thread.id, m.Draft.status == "sent", m.Draft.kind == "reply")
+        .where(
+            m.Draft.thread_id == thread.id,
+            m.Draft.status == DraftState.SENT,
+            m.Draft.kind == "reply",
+        )
     ):
         items = tuple(
             f"{ln.get('code', '')} x {ln.get('quantity', '')}".strip()
@@ -137,7 +142,7 @@ def _with_history(
         )
     ).all()
     tries = tuple(q.aware(i.created_at) for i, _ in items)
-    rejected = any(status == "rejected" and i.state != "cancelled" for i, status in items)
+    rejected = any(status == DraftState.REJECTED and i.state != "cancelled" for i, status in items)
     anchor_at = next((mm.at for mm in facts.messages if mm.key == anchor), since)
     order_since = (
         session.scalar(
@@ -171,7 +176,9 @@ def candidate_threads(session: Session, since: datetime) -> Iterable[tuple[m.Thr
         )
     ) | set(
         session.scalars(
-            select(m.Draft.thread_id).where(m.Draft.status == "sent", m.Draft.sent_at >= since)
+            select(m.Draft.thread_id).where(
+                m.Draft.status == DraftState.SENT, m.Draft.sent_at >= since
+            )
         )
     )
     ids |= set(

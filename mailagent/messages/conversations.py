@@ -42,6 +42,7 @@ from mailagent.messages.threadrecords import (
     preview_kind,
     time_left,
 )
+from mailagent.records import DraftState
 from mailagent.translation.base import language_family
 
 __all__ = [
@@ -302,7 +303,7 @@ def list_threads(
         clocks = _clocks(session, [x.id for x in msgs])
         drafts = session.execute(
             select(m.Draft.id, m.Draft.thread_id, m.Draft.message_pk).where(
-                m.Draft.status.in_(("pending", "failed")),
+                m.Draft.status.in_((DraftState.PENDING, DraftState.FAILED)),
                 or_(m.Draft.thread_id.in_(ids), m.Draft.message_pk.in_([x.id for x in msgs])),
             )
         ).all()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.messages.search import search_condition
+from mailagent.records import TranslationStatus
 from mailagent.reports import queries as reports
 from mailagent.sla.views import SLA_STATES, sla_condition
 
@@ -69,7 +70,7 @@ class MessageRow:
     order_no: str | None
     thread_id: int | None
     disposition: str
-    translation_status: str
+    translation_status: TranslationStatus
     answered: bool | None  # None: needs no answer (ours, machine-generated, intent "other")
     attachments: int
     status: str = "triaged"  # "new": captured, triage still to come

@@ -30,7 +30,7 @@ from mailagent.db.relevance_rows import flags_of
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import MailagentError, NotFound
 from mailagent.followups.imapmoves import on_imap, request_move
-from mailagent.records import Disposition, Relevance, disposition_for
+from mailagent.records import Disposition, DraftState, Relevance, disposition_for
 
 __all__ = [
     "ACTIONS",
@@ -52,7 +52,7 @@ ACTIONS: dict[str, Relevance] = {
     "notjunk": Relevance.CUSTOMER,
     "phishing": Relevance.PHISHING,
 }
-_OPEN_DRAFTS = ("pending", "approved", "failed")
+_OPEN_DRAFTS = (DraftState.PENDING, DraftState.APPROVED, DraftState.FAILED)
 
 
 class RelevanceError(MailagentError):

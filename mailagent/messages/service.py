@@ -20,7 +20,7 @@ from mailagent.db import queries as q
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import NotFound
 from mailagent.messages.learning import learn_correction
-from mailagent.records import Intent
+from mailagent.records import Intent, TranslationStatus
 
 __all__ = [
     "AttachmentInfo",
@@ -80,7 +80,7 @@ class MessageDetail:
     quoted_text: str
     signature: str
     html: str | None
-    translation_status: str
+    translation_status: TranslationStatus
     translated_text: str | None
     translation_error: str | None
     charsets: tuple[str, ...]
@@ -278,6 +278,8 @@ def store_summary(app: App) -> StoreSummary:
             by_customer=dict(by_customer.most_common()),
             by_link_method=group(m.Message.link_method),
             no_reply=count(m.Message, m.Message.disposition == "no_reply"),
-            pending_translation=count(m.Message, m.Message.translation_status == "pending"),
+            pending_translation=count(
+                m.Message, m.Message.translation_status == TranslationStatus.PENDING
+            ),
             pending_triage=count(m.Message, m.Message.status == NEW),
         )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from mailagent.records import DraftState
+
 __all__ = [
     "AuditLine",
     "ClockView",
@@ -216,5 +218,5 @@ class ThreadDetail:
     @property
     def live_draft(self) -> ThreadDraft | None:
         """The newest draft waiting for approval (what "a" approves and "e" edits)."""
-        waiting = [d for d in self.drafts if d.status in ("pending", "failed")]
+        waiting = [d for d in self.drafts if d.status in (DraftState.PENDING, DraftState.FAILED)]
         return max(waiting, key=lambda d: d.id) if waiting else None

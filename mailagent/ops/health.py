@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db import queries as q
+from mailagent.records import OutboxState
 
 __all__ = ["Check", "Readiness", "readiness", "record_error", "record_poll"]
 
@@ -133,13 +134,17 @@ def _queue_checks(app: App, now: datetime) -> list[Check]:
             .select_from(m.Outbox)
             .where(
                 or_(
-                    (m.Outbox.state == "sending") & (m.Outbox.sending_since < stuck_before),
-                    (m.Outbox.state == "queued") & (m.Outbox.next_attempt_at < stuck_before),
+                    (m.Outbox.state == OutboxState.SENDING)
+                    & (m.Outbox.sending_since < stuck_before),
+                    (m.Outbox.state == OutboxState.QUEUED)
+                    & (m.Outbox.next_attempt_at < stuck_before),
                 )
             )
         )
         unconfirmed = session.scalar(
-            select(func.count()).select_from(m.Outbox).where(m.Outbox.state == "unconfirmed")
+            select(func.count())
+            .select_from(m.Outbox)
+            .where(m.Outbox.state == OutboxState.UNCONFIRMED)
         )
         quarantined = session.scalar(
             select(func.count()).select_from(m.Quarantine).where(m.Quarantine.resolved_at.is_(None))

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.ops.health import readiness
+from mailagent.records import OutboxState, TranslationStatus
 
 __all__ = ["BUCKETS", "StoreCollector", "render"]
 
@@ -133,9 +134,13 @@ class StoreCollector(Collector):
         )
         count = func.count()
         triage = session.scalar(select(count).where(m.Message.status == "new"))
-        translation = session.scalar(select(count).where(m.Message.translation_status == "pending"))
+        translation = session.scalar(
+            select(count).where(m.Message.translation_status == TranslationStatus.PENDING)
+        )
         outbox = session.scalar(
-            select(count).select_from(m.Outbox).where(m.Outbox.state.in_(("queued", "sending")))
+            select(count)
+            .select_from(m.Outbox)
+            .where(m.Outbox.state.in_((OutboxState.QUEUED, OutboxState.SENDING)))
         )
         quarantine = session.scalar(
             select(count).select_from(m.Quarantine).where(m.Quarantine.resolved_at.is_(None))
@@ -160,12 +165,12 @@ class StoreCollector(Collector):
 
     def _delivery(self, session: Session) -> Iterator[Metric]:
         count = func.count()
-        states = {
+        states: dict[str, int] = {
             state: int(n)
             for state, n in session.execute(select(m.Outbox.state, count).group_by(m.Outbox.state))
         }
         sent = CounterMetricFamily("mailagent_smtp_sent", "Replies accepted by the SMTP server.")
-        sent.add_metric([], int(states.get("sent", 0)))
+        sent.add_metric([], int(states.get(OutboxState.SENT, 0)))
         yield sent
         failed = CounterMetricFamily(
             "mailagent_smtp_failures",
@@ -173,7 +178,7 @@ class StoreCollector(Collector):
             "unconfirmed: a crash left the outcome unknown).",
             labels=["reason"],
         )
-        for reason in ("failed", "unconfirmed"):
+        for reason in (OutboxState.FAILED, OutboxState.UNCONFIRMED):
             failed.add_metric([reason], int(states.get(reason, 0)))
         yield failed
         attempts = CounterMetricFamily("mailagent_smtp_attempts", "SMTP send attempts made.")

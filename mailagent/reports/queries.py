@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from mailagent.config import Settings
 from mailagent.db import models as m
+from mailagent.records import DraftState
 from mailagent.sla.clock import SlaEvent, SlaEventKind
 
 __all__ = [
@@ -175,7 +176,7 @@ def gather_events(
     drafts = (
         select(m.Draft.id, m.Draft.kind, m.Draft.sent_at, m.Draft.message_pk, m.Message.thread_id)
         .join(m.Message, m.Message.id == m.Draft.message_pk)
-        .where(m.Draft.status == "sent", m.Draft.sent_at.is_not(None))
+        .where(m.Draft.status == DraftState.SENT, m.Draft.sent_at.is_not(None))
         .where(or_(m.Draft.message_pk.in_(ids), m.Message.thread_id.in_(threads)))
     )
     for did, dkind, sent_at, message_pk, tid in session.execute(drafts):

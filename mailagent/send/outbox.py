@@ -41,19 +41,24 @@ from mailagent.capture.sent import SentFolder
 from mailagent.config import MailboxSettings, Settings
 from mailagent.db import models as m
 from mailagent.db import queries as q
-from mailagent.drafts import thread_drafts
-from mailagent.drafts.attachments import outgoing as draft_files
 from mailagent.errors import (
     ConfigError,
     PermanentDeliveryError,
     SourceError,
     TransientDeliveryError,
 )
-from mailagent.records import MailAddress, OutgoingMail
+from mailagent.records import (
+    CopyState,
+    DeliveryOutcome,
+    DraftState,
+    OutboxState,
+    OutgoingMail,
+    TranslationStatus,
+)
 from mailagent.send.parts import add_parts
 from mailagent.send.smtp import SmtpAuthError, build_message, send_raw, smtp_password
 
-__all__ = ["DeliveryResult", "deliver", "outgoing_mail"]
+__all__ = ["DeliveryResult", "OutboxHooks", "deliver"]
 
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("mailagent.audit")
@@ -64,8 +69,21 @@ MAX_RETRY_DELAY = timedelta(hours=1)
 @dataclasses.dataclass(frozen=True, slots=True)
 class DeliveryResult:
     draft_id: int
-    status: str  # sent | retry | failed | unconfirmed | copy
+    status: DeliveryOutcome
     detail: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutboxHooks:
+    """What the caller (the drafts layer) supplies; the outbox knows nothing of drafting.
+
+    ``compose(session, draft)`` builds the mail to send (recipients, body and files as plain
+    records) when a draft is first claimed; ``on_sent(session, draft, message_id, now)`` runs
+    in the transaction that records a delivery (e.g. closing the thread's other drafts).
+    """
+
+    compose: Callable[[Session, m.Draft], OutgoingMail]
+    on_sent: Callable[[Session, m.Draft, str, datetime], None]
 
 
 def _mailbox(settings: Settings, name: str) -> MailboxSettings | None:
@@ -81,6 +99,7 @@ class _Run:
     app: App
     now: datetime
     password: str | None
+    hooks: OutboxHooks
     folders: dict[str, SentFolder] = dataclasses.field(default_factory=dict)
 
     def folder(self, name: str) -> SentFolder | None:
@@ -94,6 +113,7 @@ class _Run:
 
 def deliver(
     app: App,
+    hooks: OutboxHooks,
     draft_id: int | None = None,
     *,
     on_accepted: Callable[[int], None] | None = None,
@@ -103,7 +123,7 @@ def deliver(
     ``on_accepted(draft_id)`` runs right after the server accepted a message and before
     any bookkeeping (for metrics, and for tests that simulate a crash at the worst moment).
     """
-    run = _Run(app, app.clock(), smtp_password(app.settings.smtp))
+    run = _Run(app, app.clock(), smtp_password(app.settings.smtp), hooks)
     results: list[DeliveryResult] = []
     try:
         for outbox_id in _due(run, draft_id):
@@ -111,7 +131,7 @@ def deliver(
             if result is None:
                 continue
             results.append(result)
-            if result.status == "retry" and result.detail.startswith("auth:"):
+            if result.status == DeliveryOutcome.RETRY and result.detail.startswith("auth:"):
                 break  # wrong password: every other draft would fail the same way
         results += _file_copies(run, draft_id)
     finally:
@@ -129,10 +149,10 @@ def _due(run: _Run, draft_id: int | None) -> list[int]:
         .outerjoin(m.Message, m.Message.id == m.Draft.message_pk)
         .where(
             or_(
-                (m.Outbox.state == "queued")
+                (m.Outbox.state == OutboxState.QUEUED)
                 & or_(m.Outbox.next_attempt_at.is_(None), m.Outbox.next_attempt_at <= run.now)
                 & or_(m.Outbox.not_before.is_(None), m.Outbox.not_before <= run.now),
-                (m.Outbox.state == "sending") & (m.Outbox.sending_since < stale),
+                (m.Outbox.state == OutboxState.SENDING) & (m.Outbox.sending_since < stale),
             )
         )
         .order_by(m.Outbox.queued_at, m.Outbox.id)
@@ -147,7 +167,7 @@ def _due(run: _Run, draft_id: int | None) -> list[int]:
         if not (
             d.kind == "relay"
             and d.decided_by == "auto"
-            and tstatus == "pending"
+            and tstatus == TranslationStatus.PENDING
             and q.aware(d.created_at) > run.now - wait
         )
     ]
@@ -158,15 +178,15 @@ def _claim(run: _Run, outbox_id: int) -> tuple[m.Draft, m.Outbox, bool] | None:
     app, now = run.app, run.now
     with app.sessions() as s, s.begin():
         ob = s.get(m.Outbox, outbox_id)
-        if ob is None or ob.state not in ("queued", "sending"):
+        if ob is None or ob.state not in (OutboxState.QUEUED, OutboxState.SENDING):
             return None
-        recovering = ob.state == "sending"
+        recovering = ob.state == OutboxState.SENDING
         claimed = s.execute(
             update(m.Outbox)
             .where(
                 m.Outbox.id == ob.id, m.Outbox.state == ob.state, m.Outbox.attempts == ob.attempts
             )
-            .values(state="sending", sending_since=now, attempts=ob.attempts + 1)
+            .values(state=OutboxState.SENDING, sending_since=now, attempts=ob.attempts + 1)
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             return None
@@ -176,30 +196,11 @@ def _claim(run: _Run, outbox_id: int) -> tuple[m.Draft, m.Outbox, bool] | None:
         if not d.mailbox:
             d.mailbox = _message_mailbox(s, d)
         if ob.raw_sha256 is None:
-            msg = build_message(outgoing_mail(d), ob.message_id, now)
-            msg = add_parts(msg, d.body, draft_files(s, app, d.id))
+            mail = run.hooks.compose(s, d)
+            msg = add_parts(build_message(mail, ob.message_id, now), mail.body, mail.attachments)
             raw = msg.as_bytes(policy=SMTP_POLICY)
             ob.raw_sha256 = app.blobs.put_raw(raw)
     return d, ob, recovering
-
-
-def _address(a: dict[str, str]) -> MailAddress:
-    return MailAddress(email=a["email"], name=a.get("name", ""))
-
-
-def outgoing_mail(d: m.Draft) -> OutgoingMail:
-    """The draft row as the record the SMTP edge builds the message from."""
-    return OutgoingMail(
-        sender=MailAddress(email=d.from_addr, name=d.from_name),
-        to=tuple(_address(a) for a in d.to_addrs),
-        cc=tuple(_address(a) for a in d.cc_addrs or ()),
-        subject=d.subject,
-        body=d.body,
-        language=d.language,
-        draft_ref=f"{d.id}.{d.version}",
-        in_reply_to=d.in_reply_to,
-        references=tuple(d.references or ()),
-    )
 
 
 def _message_mailbox(s: Session, d: m.Draft) -> str:
@@ -212,7 +213,11 @@ def _message_mailbox(s: Session, d: m.Draft) -> str:
     return str(box or "")
 
 
-def _finish(run: _Run, ob_id: int, state: str, detail: str, **values: Any) -> None:
+_DRAFT_STATE = {OutboxState.SENT: DraftState.SENT, OutboxState.QUEUED: DraftState.APPROVED}
+_ACTION = {OutboxState.SENT: "draft.sent", OutboxState.QUEUED: "draft.send_retry"}
+
+
+def _finish(run: _Run, ob_id: int, state: OutboxState, detail: str, **values: Any) -> None:
     """Record the outcome of an attempt on the outbox row and the draft, with an audit row."""
     app, now = run.app, run.now
     with app.sessions() as s, s.begin():
@@ -223,16 +228,15 @@ def _finish(run: _Run, ob_id: int, state: str, detail: str, **values: Any) -> No
         ob.state = state
         for key, value in values.items():
             setattr(ob, key, value)
-        draft_status = {"sent": "sent", "queued": "approved"}.get(state, "failed")
-        d.status, d.updated_at = draft_status, now
-        d.error = None if state == "sent" else detail
-        if state == "sent":
+        d.status, d.updated_at = _DRAFT_STATE.get(state, DraftState.FAILED), now
+        d.error = None if state == OutboxState.SENT else detail
+        if state == OutboxState.SENT:
             d.sent_at = ob.sent_at = now
             msg = s.get(m.Message, d.message_pk) if d.message_pk and d.kind == "reply" else None
             if msg is not None:
                 msg.status = "answered"
-            thread_drafts.after_sent(s, d, ob.message_id, now)
-        action = {"sent": "draft.sent", "queued": "draft.send_retry"}.get(state, "draft.failed")
+            run.hooks.on_sent(s, d, ob.message_id, now)
+        action = _ACTION.get(state, "draft.failed")
         q.audit(
             s,
             "mailagent",
@@ -257,7 +261,7 @@ def _deliver_one(
     folder = run.folder(d.mailbox)
     raw = run.app.blobs.get_raw(ob.raw_sha256 or "")
     uid: int | None = None
-    copy_state = "skipped" if folder is None else "pending"
+    copy_state = CopyState.SKIPPED if folder is None else CopyState.PENDING
     try:
         copies = folder.find(ob.message_id) if folder is not None else []
         if recovering or any(not pending for _, pending in copies):
@@ -266,7 +270,7 @@ def _deliver_one(
                 return verdict
         if folder is not None:
             uid = copies[0][0] if copies else folder.file(raw, run.now, pending=True)
-            copy_state = "journal"
+            copy_state = CopyState.JOURNAL
     except (SourceError, ConfigError) as exc:
         log.warning("draft %d: Sent folder unavailable before sending: %s", d.id, exc)
     recipients = [a["email"] for a in (*d.to_addrs, *d.cc_addrs, *(d.bcc_addrs or ()))]
@@ -277,14 +281,16 @@ def _deliver_one(
         return _retry(run, d, ob, str(exc), auth=isinstance(exc, SmtpAuthError))
     except PermanentDeliveryError as exc:
         _discard(folder, uid)
-        _finish(run, ob.id, "failed", str(exc), last_error=str(exc), copy_state="none")
-        return DeliveryResult(d.id, "failed", str(exc))
+        _finish(
+            run, ob.id, OutboxState.FAILED, str(exc), last_error=str(exc), copy_state=CopyState.NONE
+        )
+        return DeliveryResult(d.id, DeliveryOutcome.FAILED, str(exc))
     if on_accepted is not None:
         on_accepted(d.id)
     _finish(
         run,
         ob.id,
-        "sent",
+        OutboxState.SENT,
         answer,
         smtp_response=answer,
         last_error=None,
@@ -294,10 +300,10 @@ def _deliver_one(
     if folder is not None and uid is not None:
         try:
             folder.confirm(uid)
-            _set_copy(run, ob.id, "done", None)
+            _set_copy(run, ob.id, CopyState.DONE, None)
         except SourceError as exc:
             log.warning("draft %d: could not clear the pending flag: %s", d.id, exc)
-    return DeliveryResult(d.id, "sent", answer)
+    return DeliveryResult(d.id, DeliveryOutcome.SENT, answer)
 
 
 def _recovered(run: _Run, ob: m.Outbox, copies: list[tuple[int, bool]]) -> DeliveryResult | None:
@@ -310,13 +316,13 @@ def _recovered(run: _Run, ob: m.Outbox, copies: list[tuple[int, bool]]) -> Deliv
         _finish(
             run,
             ob.id,
-            "sent",
+            OutboxState.SENT,
             detail,
             smtp_response=detail,
-            copy_state="done",
+            copy_state=CopyState.DONE,
             copy_uid=copies[0][0] if copies else None,
         )
-        return DeliveryResult(ob.draft_id, "sent", detail)
+        return DeliveryResult(ob.draft_id, DeliveryOutcome.SENT, detail)
     if any(pending for _, pending in copies):
         detail = (
             "delivery unconfirmed: a previous attempt was interrupted after the copy was filed "
@@ -326,13 +332,13 @@ def _recovered(run: _Run, ob: m.Outbox, copies: list[tuple[int, bool]]) -> Deliv
         _finish(
             run,
             ob.id,
-            "unconfirmed",
+            OutboxState.UNCONFIRMED,
             detail,
             last_error=detail,
-            copy_state="journal",
+            copy_state=CopyState.JOURNAL,
             copy_uid=copies[0][0],
         )
-        return DeliveryResult(ob.draft_id, "unconfirmed", detail)
+        return DeliveryResult(ob.draft_id, DeliveryOutcome.UNCONFIRMED, detail)
     return None
 
 
@@ -349,16 +355,26 @@ def _retry(run: _Run, d: m.Draft, ob: m.Outbox, error: str, *, auth: bool) -> De
     settings = run.app.settings.drafts
     if ob.attempts >= settings.send_retry_max:
         detail = f"gave up after {ob.attempts} attempts: {error}"
-        _finish(run, ob.id, "failed", detail, last_error=detail, copy_state="none")
-        return DeliveryResult(d.id, "failed", detail)
+        _finish(
+            run, ob.id, OutboxState.FAILED, detail, last_error=detail, copy_state=CopyState.NONE
+        )
+        return DeliveryResult(d.id, DeliveryOutcome.FAILED, detail)
     delay = timedelta(seconds=settings.send_retry_base_seconds * 2 ** (ob.attempts - 1))
     when = run.now + min(delay, MAX_RETRY_DELAY)
     detail = f"attempt {ob.attempts}/{settings.send_retry_max} failed: {error}; next {when:%H:%M}"
-    _finish(run, ob.id, "queued", detail, last_error=error, next_attempt_at=when, copy_state="none")
-    return DeliveryResult(d.id, "retry", ("auth: " if auth else "") + detail)
+    _finish(
+        run,
+        ob.id,
+        OutboxState.QUEUED,
+        detail,
+        last_error=error,
+        next_attempt_at=when,
+        copy_state=CopyState.NONE,
+    )
+    return DeliveryResult(d.id, DeliveryOutcome.RETRY, ("auth: " if auth else "") + detail)
 
 
-def _set_copy(run: _Run, ob_id: int, state: str, error: str | None) -> None:
+def _set_copy(run: _Run, ob_id: int, state: CopyState, error: str | None) -> None:
     with run.app.sessions() as s, s.begin():
         s.execute(
             update(m.Outbox).where(m.Outbox.id == ob_id).values(copy_state=state, copy_error=error)
@@ -368,7 +384,10 @@ def _set_copy(run: _Run, ob_id: int, state: str, error: str | None) -> None:
 def _file_copies(run: _Run, draft_id: int | None) -> list[DeliveryResult]:
     """Append the Sent copy of mail that went out while the folder was unreachable."""
     stmt = select(m.Outbox, m.Draft).join(m.Draft, m.Draft.id == m.Outbox.draft_id)
-    stmt = stmt.where(m.Outbox.state == "sent", m.Outbox.copy_state.in_(("pending", "failed")))
+    stmt = stmt.where(
+        m.Outbox.state == OutboxState.SENT,
+        m.Outbox.copy_state.in_((CopyState.PENDING, CopyState.FAILED)),
+    )
     if draft_id is not None:
         stmt = stmt.where(m.Outbox.draft_id == draft_id)
     with run.app.sessions() as s:
@@ -381,9 +400,11 @@ def _file_copies(run: _Run, draft_id: int | None) -> list[DeliveryResult]:
         try:
             if not folder.find(ob.message_id):
                 folder.file(run.app.blobs.get_raw(ob.raw_sha256), run.now, pending=False)
-            _set_copy(run, ob.id, "done", None)
-            results.append(DeliveryResult(d.id, "copy", f"copy filed in {folder.folder}"))
+            _set_copy(run, ob.id, CopyState.DONE, None)
+            results.append(
+                DeliveryResult(d.id, DeliveryOutcome.COPY, f"copy filed in {folder.folder}")
+            )
         except (SourceError, ConfigError) as exc:
-            _set_copy(run, ob.id, "failed", str(exc))
+            _set_copy(run, ob.id, CopyState.FAILED, str(exc))
             log.warning("draft %d: Sent copy still not filed: %s", d.id, exc)
     return results

@@ -12,19 +12,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from email.message import EmailMessage
 
-__all__ = ["OutgoingFile", "add_parts", "encoded_size", "text_to_html"]
+from mailagent.records import OutgoingFile
+
+__all__ = ["add_parts", "encoded_size", "text_to_html"]
 
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\\/:*?"<>|]+')
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingFile:
-    filename: str
-    content_type: str
-    data: bytes
 
 
 def safe_filename(name: str) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailagent.db import models as m
 from mailagent.db.session import transaction
+from mailagent.records import TranslationJobState, TranslationStatus
 from mailagent.translation import inbound
 from mailagent.translation.base import Pair, normalize_lang
 from mailagent.translation.readers import install_hint, missing_pairs
@@ -49,7 +50,9 @@ def requeue(service: TranslationService) -> int:
         ids = list(
             session.scalars(
                 select(m.MessageTranslation.message_id).where(
-                    m.MessageTranslation.status.in_(("no_model", "failed"))
+                    m.MessageTranslation.status.in_(
+                        (TranslationJobState.NO_MODEL, TranslationJobState.FAILED)
+                    )
                 )
             )
         )
@@ -57,11 +60,15 @@ def requeue(service: TranslationService) -> int:
             return 0
         session.execute(
             delete(m.MessageTranslation).where(
-                m.MessageTranslation.status.in_(("no_model", "failed"))
+                m.MessageTranslation.status.in_(
+                    (TranslationJobState.NO_MODEL, TranslationJobState.FAILED)
+                )
             )
         )
         session.execute(
-            update(m.Message).where(m.Message.id.in_(set(ids))).values(translation_status="pending")
+            update(m.Message)
+            .where(m.Message.id.in_(set(ids)))
+            .values(translation_status=TranslationStatus.PENDING)
         )
     inbound.forget_warnings()
     return len(set(ids))
@@ -78,9 +85,9 @@ def replan_recent(session_factory: sessionmaker[Session], now: datetime, days: i
                 m.Message.received_at >= now - timedelta(days=days),
                 m.Message.language.is_not(None),
                 m.Message.language != "unknown",
-                m.Message.translation_status != "pending",
+                m.Message.translation_status != TranslationStatus.PENDING,
             )
-            .values(translation_status="pending")
+            .values(translation_status=TranslationStatus.PENDING)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -98,7 +105,7 @@ def missing_report(
         )
         .join(m.Message, m.Message.id == m.MessageTranslation.message_id)
         .where(
-            m.MessageTranslation.status == "no_model",
+            m.MessageTranslation.status == TranslationJobState.NO_MODEL,
             m.Message.received_at >= now - timedelta(days=days),
         )
     ).all()

@@ -38,6 +38,7 @@ from mailagent.app import App
 from mailagent.config import Settings
 from mailagent.db import models as m
 from mailagent.db.session import transaction
+from mailagent.records import TranslationJobState, TranslationStatus
 from mailagent.translation.base import Pair, language_family, plan
 from mailagent.translation.engines import EngineRouter, build_router
 from mailagent.translation.glossary import load_glossary
@@ -155,7 +156,7 @@ def ensure_row(
         message_id=msg.id,
         source_lang=choice.source,
         target_lang=choice.target,
-        status="no_model" if missing else "queued",
+        status=TranslationJobState.NO_MODEL if missing else TranslationJobState.QUEUED,
         error=_no_model_text(choice) if missing else None,
         engine="",
         updated_at=now,
@@ -182,7 +183,7 @@ def _plan(
 ) -> tuple[int, Counter[Pair]]:
     query = (
         select(m.Message)
-        .where(m.Message.translation_status == "pending")
+        .where(m.Message.translation_status == TranslationStatus.PENDING)
         .order_by(m.Message.id)
         .limit(limit)
     )
@@ -197,7 +198,7 @@ def _plan(
         for reads in _readers_for(msg, readers, service.team_language):
             choice = choose(msg.language, reads, pairs)
             row = ensure_row(session, msg, choice, now)
-            if row is not None and row.status == "no_model":
+            if row is not None and row.status == TranslationJobState.NO_MODEL:
                 needs.update(choice.missing)
         missing.update(needs)  # counted per message, not per reader
         _summarise(session, msg)
@@ -214,15 +215,15 @@ def _summarise(session: Session, msg: m.Message) -> None:
     )
     states = {r.status for r in rows}
     if not rows:
-        msg.translation_status = "none"
-    elif states & {"queued", "running"}:
-        msg.translation_status = "pending"
-    elif "failed" in states:
-        msg.translation_status = "failed"
-    elif "no_model" in states:
-        msg.translation_status = "unavailable"
+        msg.translation_status = TranslationStatus.NONE
+    elif states & {TranslationJobState.QUEUED, TranslationJobState.RUNNING}:
+        msg.translation_status = TranslationStatus.PENDING
+    elif TranslationJobState.FAILED in states:
+        msg.translation_status = TranslationStatus.FAILED
+    elif TranslationJobState.NO_MODEL in states:
+        msg.translation_status = TranslationStatus.UNAVAILABLE
     else:
-        msg.translation_status = "done"
+        msg.translation_status = TranslationStatus.DONE
     errors = [r.error for r in rows if r.error]
     msg.translation_error = errors[0] if errors else None
 
@@ -267,9 +268,9 @@ def _claim(session: Session, now: datetime, limit: int) -> list[tuple[int, str, 
     query = (
         select(m.MessageTranslation)
         .where(
-            (m.MessageTranslation.status == "queued")
+            (m.MessageTranslation.status == TranslationJobState.QUEUED)
             | (
-                (m.MessageTranslation.status == "running")
+                (m.MessageTranslation.status == TranslationJobState.RUNNING)
                 & (m.MessageTranslation.updated_at < stale)
             )
         )
@@ -280,7 +281,7 @@ def _claim(session: Session, now: datetime, limit: int) -> list[tuple[int, str, 
         query = query.with_for_update(skip_locked=True)
     rows = list(session.scalars(query))
     for row in rows:
-        row.status, row.updated_at = "running", now
+        row.status, row.updated_at = TranslationJobState.RUNNING, now
     return [(r.id, r.source_lang, r.target_lang) for r in rows]
 
 
@@ -339,7 +340,7 @@ def _translate_rows(
                 row = session.get(m.MessageTranslation, row_id)
                 if row is not None:
                     row.status, row.error, row.updated_at = (
-                        "failed",
+                        TranslationJobState.FAILED,
                         f"{type(exc).__name__}: {exc}",
                         service.clock(),
                     )
@@ -357,7 +358,7 @@ def _translate_rows(
                 continue
             row.subject, row.body = out[2 * i], out[2 * i + 1]
             row.status, row.error, row.engine, row.updated_at = (
-                "done",
+                TranslationJobState.DONE,
                 None,
                 engine,
                 service.clock(),

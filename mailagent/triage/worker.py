@@ -40,7 +40,7 @@ from mailagent.db.directory import SqlDirectory, create_prospect
 from mailagent.db.history import from_imap, history_cutoff
 from mailagent.db.relations import SqlRelations
 from mailagent.drafts.service import prepare_drafts
-from mailagent.records import InboundMail, Triage
+from mailagent.records import InboundMail, TranslationStatus, Triage
 from mailagent.triage import pipeline
 from mailagent.triage.gate_inputs import with_archive_payloads
 from mailagent.triage.rules.relevance import load_gate_rules
@@ -218,9 +218,9 @@ def _triage_one(
         and row.direction == "inbound"
         and lang not in ("unknown", "other")  # who needs which translation: per reader, later
         and row.new_text.strip()
-        and row.translation_status == "none"
+        and row.translation_status == TranslationStatus.NONE
     ):
-        row.translation_status = "pending"
+        row.translation_status = TranslationStatus.PENDING
     session.flush()
     prepare_drafts(session, app, row)  # never raises: failures are audited, mail is kept
 

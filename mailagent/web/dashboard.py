@@ -21,6 +21,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.errors import NotFound
 from mailagent.messages.service import StoreSummary, store_summary
+from mailagent.records import DraftState
 from mailagent.reports import output as reportout
 from mailagent.reports import queries as reports
 from mailagent.reports.queries import AGE_BUCKETS, Table
@@ -97,7 +98,9 @@ def dashboard(app: App, days: int = 30) -> Dashboard:
         conv_market = reports.conversion(session, since, now, by="country")
         drafts_pending = int(
             session.scalar(
-                select(func.count()).select_from(m.Draft).where(m.Draft.status == "pending")
+                select(func.count())
+                .select_from(m.Draft)
+                .where(m.Draft.status == DraftState.PENDING)
             )
             or 0
         )

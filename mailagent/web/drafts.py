@@ -25,6 +25,7 @@ from mailagent.drafts import (
 from mailagent.drafts import service as drafting
 from mailagent.drafts.service import DraftDetail, DraftSummary
 from mailagent.errors import NotFound
+from mailagent.records import DeliveryOutcome, DraftState
 from mailagent.web.access import Viewer
 from mailagent.web.pages import scoped_message
 
@@ -72,7 +73,7 @@ def _check(app: App, viewer: Viewer, draft_id: int) -> None:
 
 
 def scoped_drafts(
-    app: App, viewer: Viewer, status: str | None = None, *, limit: int = 200
+    app: App, viewer: Viewer, status: DraftState | None = None, *, limit: int = 200
 ) -> list[DraftSummary]:
     """The viewer's drafts, newest first (optionally one status)."""
     visible = _visible_ids(app, viewer)
@@ -167,7 +168,7 @@ def compose_draft(
     return compose.compose(app, mode, actor, message_pk=message_pk, to=to)
 
 
-def send_draft(app: App, viewer: Viewer, draft_id: int) -> tuple[str, str]:
+def send_draft(app: App, viewer: Viewer, draft_id: int) -> tuple[DeliveryOutcome, str]:
     """Deliver an approved draft now; ``(status, detail)`` with status ``sent`` on success.
 
     Blocking (SMTP and IMAP round trips): call it from a worker thread.
@@ -176,4 +177,4 @@ def send_draft(app: App, viewer: Viewer, draft_id: int) -> tuple[str, str]:
     for result in drafting.send_approved(app, draft_id):
         if result.draft_id == draft_id:
             return result.status, result.detail
-    return "skipped", "nothing was due for sending"
+    return DeliveryOutcome.SKIPPED, "nothing was due for sending"

@@ -1,10 +1,19 @@
 """Display names of stored codes (intents, roles, states), as gettext message ids.
 
-Templates call ``label(kind, code)``; unknown codes are shown as they are.
+Templates call ``label(kind, code)``; unknown codes are shown as they are. The states of
+drafts, deliveries and translations are keyed by their enums (``mailagent.records``): this
+is the one place their Chinese and English names come from, and a test checks that every
+state has one.
 """
 
 from __future__ import annotations
 
+from mailagent.records import (
+    DraftState,
+    OutboxState,
+    TranslationJobState,
+    TranslationStatus,
+)
 from mailagent.web.i18n import N_
 
 __all__ = ["LABELS"]
@@ -47,25 +56,33 @@ LABELS: dict[str, dict[str, str]] = {
         "breached": N_("Breached"),
     },
     "draft": {
-        "pending": N_("Awaiting review"),
-        "approved": N_("Approved"),
-        "rejected": N_("Rejected"),
-        "sending": N_("Sending"),
-        "sent": N_("Sent"),
-        "failed": N_("Failed"),
-        "superseded": N_("Superseded"),
-        "held": N_("Held: new mail, your choice"),
-        "closed": N_("Closed: answered in the thread"),
+        DraftState.PENDING: N_("Awaiting review"),
+        DraftState.APPROVED: N_("Approved"),
+        DraftState.REJECTED: N_("Rejected"),
+        DraftState.SENT: N_("Sent"),
+        DraftState.FAILED: N_("Failed"),
+        DraftState.SUPERSEDED: N_("Superseded"),
+        DraftState.HELD: N_("Held: new mail, your choice"),
+        DraftState.CLOSED: N_("Closed: answered in the thread"),
     },
+    "delivery": {
+        OutboxState.QUEUED: N_("Queued"),
+        OutboxState.SENDING: N_("Sending"),
+        OutboxState.SENT: N_("Sent"),
+        OutboxState.FAILED: N_("Failed"),
+        OutboxState.UNCONFIRMED: N_("Delivery unconfirmed"),
+        OutboxState.HELD: N_("Scheduled for later"),
+    },
+    # a message's translation as a whole, and one reader's translation of it
     "translation": {
-        "none": N_("Not needed"),
-        "pending": N_("Pending"),
-        "queued": N_("Queued"),
-        "running": N_("Translating"),
-        "done": N_("Translated"),
-        "failed": N_("Failed"),
-        "unavailable": N_("No translation model"),
-        "no_model": N_("No translation model"),
+        TranslationStatus.NONE: N_("Not needed"),
+        TranslationStatus.PENDING: N_("Pending"),
+        TranslationStatus.DONE: N_("Translated"),
+        TranslationStatus.FAILED: N_("Failed"),
+        TranslationStatus.UNAVAILABLE: N_("No translation model"),
+        TranslationJobState.QUEUED: N_("Queued"),
+        TranslationJobState.RUNNING: N_("Translating"),
+        TranslationJobState.NO_MODEL: N_("No translation model"),
     },
     "direction": {"inbound": N_("Incoming"), "outbound": N_("Sent by us")},
     "customer_status": {"customer": N_("Customer"), "prospect": N_("Prospect")},

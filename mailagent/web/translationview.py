@@ -24,6 +24,7 @@ from mailagent.db import models as m
 from mailagent.db.session import transaction
 from mailagent.drafts.translate import reply_and_history
 from mailagent.errors import TranslationError
+from mailagent.records import TranslationJobState
 from mailagent.translation.backlog import MissingPair, missing_report
 from mailagent.translation.base import Pair
 from mailagent.translation.engines import EngineRouter, InstalledPair, installed_pairs
@@ -112,11 +113,11 @@ def message_translation(app: App, user: UserInfo, message_pk: int) -> ReaderTran
             return ReaderTranslation("none", choice.source, reason=choice.reason)
         row = ensure_row(session, msg, choice, app.clock())
         assert row is not None
-        if row.status == "no_model" and choice.action == "translate":
-            row.status, row.error = "queued", None  # a model was installed since
-        if row.status == "no_model":
+        if row.status == TranslationJobState.NO_MODEL and choice.action == "translate":
+            row.status, row.error = TranslationJobState.QUEUED, None  # a model was installed since
+        if row.status == TranslationJobState.NO_MODEL:
             return ReaderTranslation(
-                "no_model",
+                TranslationJobState.NO_MODEL,
                 choice.source,
                 choice.target,
                 missing=missing_pairs(pairs, choice.source, row.target_lang),
@@ -154,7 +155,7 @@ def inbox_subjects(
                    m.MessageTranslation.subject)
             .where(
                 m.MessageTranslation.message_id.in_(list(wanted)),
-                m.MessageTranslation.status == "done",
+                m.MessageTranslation.status == TranslationJobState.DONE,
             )
         ).all()  # fmt: skip
     return {
@@ -172,19 +173,28 @@ def draft_check(app: App, user: UserInfo, text: str, language: str) -> DraftChec
     if choice.action == "none" or not text.strip():
         return DraftCheck("none", choice.source)
     if choice.action == "missing":
-        return DraftCheck("no_model", choice.source, choice.target, missing=choice.missing)
+        return DraftCheck(
+            TranslationJobState.NO_MODEL, choice.source, choice.target, missing=choice.missing
+        )
     assert choice.target is not None
     try:
         out = service.translate_text(reply_and_history(text)[0], choice.source, choice.target)
     except TranslationError as exc:
-        return DraftCheck("failed", choice.source, choice.target, error=str(exc))
+        return DraftCheck(TranslationJobState.FAILED, choice.source, choice.target, error=str(exc))
     except Exception as exc:  # a broken model must not take the review page down
         log.exception("back-translation %s→%s failed", choice.source, choice.target)
         return DraftCheck(
-            "failed", choice.source, choice.target, error=f"{type(exc).__name__}: {exc}"
+            TranslationJobState.FAILED,
+            choice.source,
+            choice.target,
+            error=f"{type(exc).__name__}: {exc}",
         )
     return DraftCheck(
-        "done", choice.source, choice.target, text=out, engine=router.describe(choice.hops)
+        TranslationJobState.DONE,
+        choice.source,
+        choice.target,
+        text=out,
+        engine=router.describe(choice.hops),
     )
 
 

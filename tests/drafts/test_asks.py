@@ -76,3 +76,63 @@ def test_broken_rules_name_file_ask_and_field() -> None:
         parse_ask_rules('request = ["please"]\n[ask.pi]\npatterns = ["PI"]\n', "asks.toml")
     with pytest.raises(RulesError, match="request: a non-empty list"):
         parse_ask_rules("[ask.question]\npatterns = ['x']\n", "asks.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Please let me know the lead time.", ["lead_time"]),
+        ("Kindly advise the MOQ.", ["question"]),
+        ("Could you send us the COA.", ["coa"]),
+        ("We would like to know your MOQ for the 6-layer board.", ["question"]),
+        ("Bitte teilen Sie uns den Liefertermin mit.", ["lead_time"]),
+        ("Bitte nennen Sie uns die Mindestbestellmenge.", ["question"]),
+        ("Favor informar el plazo.", ["question"]),
+        ("Les agradeceríamos nos envíen la hoja de seguridad.", ["msds"]),
+        ("Por favor, informe o prazo de entrega.", ["lead_time"]),
+        ("Merci de nous envoyer le devis.", ["quote"]),
+        ("Сообщите, пожалуйста, срок поставки.", ["lead_time"]),
+        ("最小発注数量を教えてください。", ["question"]),
+        ("请告知交期", ["lead_time"]),
+        ("麻烦报个价", ["quote"]),
+        ("烦请提供最小起订量。", ["question"]),
+    ],
+    ids=[
+        "en-lead", "en-moq", "en-coa", "en-know", "de-lead", "de-moq", "es-plazo", "es-msds",
+        "pt-lead", "fr-quote", "ru-lead", "ja-moq", "zh-lead", "zh-quote", "zh-moq",
+    ],
+)  # fmt: skip
+def test_requests_without_a_question_mark_are_asks(text: str, expected: list[str]) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please let me know if you have any questions.",
+        "Thank you for your quotation, we will place the order next week.",
+        "Please find attached our purchase order.",
+        "Vielen Dank für Ihr Angebot. Bei Fragen melden Sie sich gerne.",
+        "N'hésitez pas à me contacter.",
+        "如有任何问题，请随时联系。请查收附件。",
+        "よろしくお願いします。",
+    ],
+)
+def test_courtesy_and_thanks_ask_nothing(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_imperative_rules_are_checked() -> None:
+    base = 'request = ["please"]\n[ask.question]\npatterns = ["[?]"]\n'
+    ok = parse_ask_rules('request = ["please"]\n[imperative]\nen = ["kindly"]\n' + base[20:], "a")
+    assert [lang for lang, _ in ok.imperative] == ["en"]
+    with pytest.raises(RulesError, match=r"imperative.english: not an ISO 639-1"):
+        parse_ask_rules('request = ["x"]\n[imperative]\nenglish = ["kindly"]\n' + base[20:], "a")
+    with pytest.raises(RulesError, match=r"imperative.en\[0\]: matches every sentence"):
+        parse_ask_rules('request = ["x"]\n[imperative]\nen = ["(?:please)?"]\n' + base[20:], "a")
+    with pytest.raises(RulesError, match=r"imperative.de\[0\]: invalid regex"):
+        parse_ask_rules('request = ["x"]\n[imperative]\nde = ["(bitte"]\n' + base[20:], "a")
+    with pytest.raises(RulesError, match=r"unknown key\(s\) imperatives"):
+        parse_ask_rules('request = ["x"]\nimperatives = ["x"]\n' + base[20:], "a")
+    with pytest.raises(RulesError, match=r"ask.pi: label must be text, document and"):
+        parse_ask_rules(base + '[ask.pi]\nneeds_request = "yes"\npatterns = ["PI"]\n', "a")

@@ -19,6 +19,7 @@ from mailagent.drafts.attachments import (
     attach_file,
     attach_from_thread,
     list_attachments,
+    pdf_fonts,
     remove_attachment,
 )
 from mailagent.drafts.prepare import prepare_for_message
@@ -134,4 +135,64 @@ def test_a_proforma_needs_an_order(tmp_path: Path, db_url: str) -> None:
     with pytest.raises(AttachmentError, match="needs one"):
         attach_document(app, draft_id, "proforma", "kevin")
     assert attach_document(app, draft_id, "quotation", "kevin").size > 1000
+    app.close()
+
+
+def _chinese_names(app: App, draft_id: int) -> None:
+    """The customer and the first product line named in Chinese."""
+    from mailagent.db import models as m
+
+    with app.sessions() as s, s.begin():
+        d = s.get(m.Draft, draft_id)
+        assert d is not None and d.customer_id is not None
+        customer = s.get(m.Customer, d.customer_id)
+        assert customer is not None
+        customer.name = "深圳华信电路有限公司"
+        first, *rest = d.quote
+        d.quote = [{**first, "description": "双面电路板 FR4 1.6毫米"}, *rest]
+
+
+def _pdf_of(app: App, draft_id: int) -> bytes:
+    from mailagent.db import models as m
+
+    with app.sessions() as s:
+        (info,) = list_attachments(s, draft_id)
+        row = s.get(m.DraftAttachment, info.id)
+        assert row is not None
+        return app.blobs.get_attachment(row.sha256)
+
+
+def _sqlite(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'mailagent.db'}"  # fonts are not a database matter
+
+
+def test_proforma_invoice_prints_chinese_names_with_the_cjk_font(tmp_path: Path) -> None:
+    app, draft_id = order_draft(tmp_path, _sqlite(tmp_path))
+    if not pdf_fonts(app.settings.drafts.pdf_cjk_fonts).cjk:
+        pytest.skip("no CJK font (fonts-droid-fallback): .ci/install-system-deps")
+    _chinese_names(app, draft_id)
+    attach_document(app, draft_id, "proforma", "kevin")
+    text = pdftotext(_pdf_of(app, draft_id), tmp_path)
+    assert "深圳华信电路有限公司" in text and "双面电路板" in text
+    assert "PI-HX-2026-035" in text and "USD 1,880.00" in text  # Latin text as before
+    assert not any("CJK font" in n for n in drafting.get_draft(app, draft_id).notes)
+    app.close()
+
+
+def test_without_a_cjk_font_the_pdf_is_made_and_the_draft_warns(tmp_path: Path) -> None:
+    app, draft_id = order_draft(tmp_path, _sqlite(tmp_path))
+    missing = str(tmp_path / "no-such-font.ttf")
+    drafts = dataclasses.replace(app.settings.drafts, pdf_cjk_fonts=[missing])
+    app.settings = dataclasses.replace(app.settings, drafts=drafts)
+    _chinese_names(app, draft_id)
+    info = attach_document(app, draft_id, "proforma", "kevin")
+    text = pdftotext(_pdf_of(app, draft_id), tmp_path)
+    assert "深圳" not in text and "??" in text and "PI-HX-2026-035" in text
+    (note,) = [n for n in drafting.get_draft(app, draft_id).notes if "CJK font" in n]
+    assert note.startswith(f"{info.document_no}: ") and missing in note and "中文字体" in note
+    attach_document(app, draft_id, "proforma", "kevin")  # regenerated: one warning, not two
+    assert sum("CJK font" in n for n in drafting.get_draft(app, draft_id).notes) == 1
+    assert ("kevin", "draft.pdf_font_missing") in [
+        (actor, action) for _, actor, action, _ in drafting.get_draft(app, draft_id).audit
+    ]
     app.close()

@@ -159,7 +159,7 @@ def test_editing_an_approved_draft_needs_a_new_approval(tmp_path: Path, db_url: 
     d = drafting.get_draft(app, draft_id)
     assert (d.summary.status, d.summary.delivery, d.summary.subject) == (
         "pending",
-        "",
+        None,
         "New subject",
     )
     second = drafting.approve(app, draft_id, "kevin")
@@ -172,7 +172,7 @@ def test_reject_keeps_the_reason_and_is_final(tmp_path: Path, db_url: str) -> No
     drafting.approve(app, draft_id, "kevin")
     drafting.reject(app, draft_id, "grace", "customer already called")
     d = drafting.get_draft(app, draft_id)
-    assert (d.summary.status, d.summary.delivery) == ("rejected", "")
+    assert (d.summary.status, d.summary.delivery) == ("rejected", None)
     assert d.audit[-1][1:3] == ("grace", "draft.rejected")
     assert d.audit[-1][3]["reason"] == "customer already called"
     for action in (

@@ -205,3 +205,42 @@ def test_decisions_on_a_sent_reply() -> None:
     out = live.on_reply_sent(T + timedelta(hours=1), "draft #7 <x@y>", others, sent_id=7)
     assert [(d.draft_id, d.action) for d in out] == [(1, live.Action.CLOSE), (2, live.Action.CLOSE)]
     assert "answered in the thread by draft #7 <x@y>" in out[0].reason
+
+
+def test_forward_and_new_mail_live_outside_the_one_reply_rule(tmp_path: Path, db_url: str) -> None:
+    """A forward (or a new mail to the contact) neither supersedes the thread's pending reply
+    nor is superseded or closed by what happens to the thread's replies."""
+    from mailagent.drafts.compose import compose
+    from mailagent.drafts.thread_drafts import after_sent
+
+    app = build(tmp_path, db_url)
+    first = store(app, 1, sender="Tom Baker <tom@acmerobotics.com>", body=RFQ)
+    (reply,) = thread_drafts(app, first)
+    kevin = "kevin.wang@huaxin-pcb.com"
+    fwd = compose(app, "forward", kevin, message_pk=first, to="eng@huaxin-pcb.com")
+    note = compose(app, "new", kevin, message_pk=first, to="tom@acmerobotics.com")
+
+    def status(draft_id: int) -> str:
+        return drafting.get_draft(app, draft_id).summary.status
+
+    assert [status(i) for i in (reply.id, fwd, note)] == ["pending"] * 3
+    with app.sessions() as s, s.begin():  # the forward went out: it answers nothing
+        d = s.get(m.Draft, fwd)
+        assert d is not None
+        after_sent(s, d, "fwd-1@huaxin-pcb.com", NOW)
+    assert status(reply.id) == "pending"
+    app.clock = lambda: NOW + timedelta(hours=1)
+    second = store(
+        app,
+        2,
+        sender="Tom Baker <tom@acmerobotics.com>",
+        subject="Purchase order PO-45002",
+        body=PO,
+        in_reply_to="<test-1@acmerobotics.com>",
+        references="<test-1@acmerobotics.com>",
+        date=datetime(2026, 11, 20, 8, 30, tzinfo=UTC),
+    )
+    replies = [d for d in thread_drafts(app, second) if d.kind == "reply"]
+    assert [d.status for d in replies] == ["superseded", "pending"]  # the reply rule works
+    assert [status(i) for i in (fwd, note)] == ["pending", "pending"]  # the others untouched
+    app.close()

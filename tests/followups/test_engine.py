@@ -25,6 +25,7 @@ from mailagent.capture.ingest import ingest_raw
 from mailagent.config import DraftSettings, SalespersonSettings, SmtpSettings, TeamSettings
 from mailagent.db import models as m
 from mailagent.drafts import service as drafting
+from mailagent.drafts.outgoing import hooks
 from mailagent.followups import greetings, ledger, ledgerview, sendlater
 from mailagent.followups.localview import customer_clock
 from mailagent.followups.report import followup_tables, open_followups
@@ -255,9 +256,9 @@ def test_send_later_holds_the_mail_until_the_customers_morning(tmp_path: Path, d
         ob = s.scalar(select(m.Outbox).where(m.Outbox.draft_id == d.id))
         assert ob is not None and ob.state == "queued"
     assert drafting.get_draft(app, d.id).summary.status == "approved"
-    assert outbox.deliver(app) == []  # held: nothing is due, no SMTP attempt
+    assert outbox.deliver(app, hooks(app)) == []  # held: nothing is due, no SMTP attempt
     at(app, datetime(2027, 1, 11, 7, 59, tzinfo=UTC))
-    assert outbox.deliver(app) == []
+    assert outbox.deliver(app, hooks(app)) == []
 
 
 def order(app: App, due: date, amount: str = "12000.00", currency: str = "EUR") -> None:

@@ -719,3 +719,23 @@ def test_unanswered_filter_and_sla_states(web: TestClient, site: Site) -> None:
     pk, state = clocks[0]
     detail = web.get(f"/messages/{pk}").text
     assert f'tag sla-{state}"' in detail and subjects[pk] in detail
+
+
+def test_every_state_has_one_label_in_both_languages() -> None:
+    """Draft, delivery and translation states are enums; their names come from labels.py."""
+    from mailagent.records import DraftState, OutboxState, TranslationJobState, TranslationStatus
+    from mailagent.web.i18n import Catalogs
+    from mailagent.web.labels import LABELS
+
+    catalogs = Catalogs()
+    for kind, enums in (
+        ("draft", (DraftState,)),
+        ("delivery", (OutboxState,)),
+        ("translation", (TranslationStatus, TranslationJobState)),
+    ):
+        states = {s for e in enums for s in e}
+        assert set(LABELS[kind]) == states, kind  # no state without a name, no stale name
+        for state in states:
+            msgid = LABELS[kind][state]
+            assert catalogs.gettext("en", msgid) == msgid
+            assert re.search(r"[\u4e00-\u9fff]", catalogs.gettext("zh", msgid)), (kind, state)

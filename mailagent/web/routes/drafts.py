@@ -16,6 +16,7 @@ from mailagent.drafts.attachments import AttachmentError
 from mailagent.drafts.recipients import RecipientError
 from mailagent.drafts.service import STATES, DraftDetail, DraftStateError
 from mailagent.drafts.thread_drafts import ChoiceError
+from mailagent.records import DeliveryOutcome, DraftState
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import Handler, protect
@@ -50,9 +51,10 @@ DRAFT_SUBJECT_LIMIT = 998  # RFC 5322 line length
 
 def drafts_page(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
-    status = request.query_params.get("status", "pending")
+    status = request.query_params.get("status", DraftState.PENDING)
     status = status if status in STATES else ""
-    rows = scoped_drafts(mailagent_app(request), Viewer.of(user), status or None)
+    state = DraftState(status) if status else None
+    rows = scoped_drafts(mailagent_app(request), Viewer.of(user), state)
     return render(request, "drafts.html", {"rows": rows, "status": status, "states": STATES})
 
 
@@ -252,7 +254,7 @@ async def send(request: Request) -> Response:
     except DraftStateError as exc:
         flash(request, N_("The draft was not sent: %(error)s"), "error", error=str(exc))
         return _back(draft_id)
-    if status == "sent":
+    if status == DeliveryOutcome.SENT:
         flash(request, N_("The reply was sent."))
     else:
         log.warning("draft %d: send by %s ended %s: %s", draft_id, user.email, status, detail)

@@ -19,6 +19,7 @@ from mailagent.errors import NotFound
 from mailagent.followups import greetings, ledger, ledgerview, sendlater
 from mailagent.followups.report import open_followups
 from mailagent.followups.store import PreferenceError
+from mailagent.records import DraftState
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import Handler, protect
@@ -43,7 +44,9 @@ def followups_page(request: Request) -> Response:
     plan = greetings.plan(app, now)
     with app.sessions() as s:
         planned = [p for p in plan.greetings if viewer.may_see_customer(s, p.customer_id)]
-    batch = [d for d in scoped_drafts(app, viewer, "pending") if d.intent in GREETING_INTENTS]
+    batch = [
+        d for d in scoped_drafts(app, viewer, DraftState.PENDING) if d.intent in GREETING_INTENTS
+    ]
     return render(
         request,
         "followups.html",
