@@ -27,6 +27,7 @@ from mailagent.messages.conversations import (
 )
 from mailagent.messages.previews import PreviewError, pdf_previews, render_preview
 from mailagent.messages.relevance import RelevanceError
+from mailagent.records import DraftState
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import protect
@@ -62,7 +63,7 @@ def conversations_page(request: Request) -> Response:
     )
     now = app.clock()
     rows = list_threads(app, flt, viewer, reader=user.email, reads=user.reads, now=now)
-    greetings = [d for d in scoped_drafts(app, viewer, "pending") if d.intent in GREETINGS]
+    greetings = [d for d in scoped_drafts(app, viewer, DraftState.PENDING) if d.intent in GREETINGS]
     return render(
         request,
         "conversations.html",
