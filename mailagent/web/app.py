@@ -37,6 +37,7 @@ from mailagent.web.followups import install_followup_globals
 from mailagent.web.i18n import Catalogs
 from mailagent.web.labels import LABELS
 from mailagent.web.proxy import ProxyHeadersMiddleware
+from mailagent.web.reasons import audit_label, render_reason
 from mailagent.web.render import redirect, render
 from mailagent.web.routes import routes
 from mailagent.web.security import SecurityHeadersMiddleware
@@ -86,6 +87,19 @@ def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
         return catalogs.gettext(context["lang"], msgid) if msgid else (code or "-")
 
     env.globals["label"] = label
+
+    @pass_context
+    def why(context: Context, text: object) -> str:
+        lang = context["lang"]
+        return render_reason(text, lambda msgid: catalogs.gettext(lang, msgid), lang)
+
+    @pass_context
+    def event(context: Context, action: str) -> str:
+        lang = context["lang"]
+        return audit_label(action, lambda msgid: catalogs.gettext(lang, msgid))
+
+    env.globals["why"] = why  # stored reasons and notes, in the reader's language
+    env.globals["event"] = event  # audit event codes ("draft.created")
     install_followup_globals(env)  # customer local time on message and draft pages (issue 14)
     try:
         tz = ZoneInfo(timezone)
