@@ -36,6 +36,7 @@ from mailagent.web.auth import (
 from mailagent.web.followups import install_followup_globals
 from mailagent.web.i18n import Catalogs
 from mailagent.web.labels import LABELS
+from mailagent.web.people import install_people_global
 from mailagent.web.proxy import ProxyHeadersMiddleware
 from mailagent.web.reasons import audit_label, render_reason
 from mailagent.web.render import redirect, render
@@ -100,6 +101,7 @@ def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
 
     env.globals["why"] = why  # stored reasons and notes, in the reader's language
     env.globals["event"] = event  # audit event codes ("draft.created")
+    install_people_global(env)  # person(email): the name, the address on hover
     install_followup_globals(env)  # customer local time on message and draft pages (issue 14)
     try:
         tz = ZoneInfo(timezone)

@@ -93,6 +93,18 @@ LABELS: dict[str, dict[str, str]] = {
         "bank_change": N_("Bank account change"),
         "dangerous_attachment": N_("Dangerous attachment"),
     },
+    # age and response-time buckets of the dashboard charts (reports/queries.py)
+    "bucket": {
+        "<1h": N_("< 1 h"),
+        "<4h": N_("< 4 h"),
+        "1-4h": N_("1–4 h"),
+        "4-8h": N_("4–8 h"),
+        "4-24h": N_("4–24 h"),
+        "8-24h": N_("8–24 h"),
+        "1-3d": N_("1–3 days"),
+        ">3d": N_("> 3 days"),
+        "unanswered": N_("Unanswered"),
+    },
     "column": {
         "id": N_("No."),
         "received": N_("Received"),

@@ -306,8 +306,8 @@ _RAW: tuple[tuple[str, str], ...] = (
         N_("language %(code)s: the language the customer wrote in"),
     ),
     (
-        r"promised dates count working time from now in (?P<cal>.+)",
-        N_("promised dates count working time from now in the calendar %(cal)s"),
+        r"promised dates count working time from now in (?P<r_cal>.+)",
+        N_("promised dates count working time from now in the calendar %(r_cal)s"),
     ),
     (
         r"no work calendar \(rules/sla.toml\): promised dates count plain time",
@@ -362,6 +362,36 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"step (?P<step>\S+) \(final\) due since (?P<day>\d{4}-\d\d-\d\d)",
         N_("step %(step)s (the last) due since %(day)s"),
     ),
+    # payment ladder (followups/ladder.py)
+    (r"order is (?P<w_status>\w+)", N_("the order is %(w_status)s")),
+    (r"no amount on the order", N_("no amount on the order")),
+    (r"no due date on the order", N_("no due date on the order")),
+    (r"paid in full \((?P<amount>[^)]+)\)", N_("paid in full (%(amount)s)")),
+    (
+        r"the customer says it is paid: waiting for the salesperson to confirm the payment",
+        N_("the customer says it is paid: waiting for the salesperson to confirm the payment"),
+    ),
+    (
+        r"(?P<amount>[\d,.]+ [A-Z]{3}) outstanding, due (?P<day>\d{4}-\d\d-\d\d)",
+        N_("%(amount)s outstanding, due %(day)s"),
+    ),
+    (r"steps already drafted: (?P<steps>.+)", N_("steps already drafted: %(steps)s")),
+    (r"every step was drafted", N_("every step was drafted")),
+    (
+        r"next step (?P<step>\S+) on (?P<day>\d{4}-\d\d-\d\d)",
+        N_("next step %(step)s on %(day)s"),
+    ),
+    (
+        r"step (?P<step>\S+) \((?P<tone>\w+)\) due since (?P<day>\d{4}-\d\d-\d\d)",
+        N_("step %(step)s (%(tone)s) due since %(day)s"),
+    ),
+    # follow-ups (followups/report.py, service.py)
+    (r"(?P<w_kind>\w+) try (?P<n>\d+)", N_("%(w_kind)s, try %(n)s")),
+    (r"try (?P<n>\d+)", N_("try %(n)s")),
+    (
+        r"(?P<cal>[\w-]+) \((?P<days>[a-z,]+) (?P<hours>[\d:, -]+); holidays (?P<cc>[A-Z, ]+)\)",
+        N_("%(cal)s (%(days)s %(hours)s; public holidays %(cc)s)"),
+    ),
     (r"last step: escalated to the supervisors", N_("last step: escalated to the supervisors")),
     (
         r"payment reminder: (?P<order>\S+) open (?P<amount>[A-Z]{3} [\d,.]+), (?P<n>\d+) days "
@@ -372,7 +402,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"follow-up: rule (?P<rule>\S+)", N_("follow-up: rule %(rule)s")),
     (
         r"our (?P<day>\d{4}-\d\d-\d\d) message is a quote \((?P<why>.+)\)",
-        N_("our message of %(day)s is a quote (%(why)s)"),
+        N_("our message of %(day)s is a quote (rule: “%(why)s”)"),
     ),
     (
         r"(?P<n>\d+) business day\(s\) of (?P<cc>[A-Z]{2}) after (?P<a>\d{4}-\d\d-\d\d) is "
@@ -429,6 +459,9 @@ WORDS: dict[str, str] = {
     "fri": N_("Fri"),
     "sat": N_("Sat"),
     "sun": N_("Sun"),
+    "cancelled": N_("cancelled"),
+    "closed": N_("closed"),
+    "quote": N_("quotation"),
     "a free-mail address": N_("a free-mail address"),
     "another domain": N_("another domain"),
 }
@@ -471,10 +504,16 @@ AUDIT: dict[str, str] = {
 }
 
 _DURATION = re.compile(r"(-?)(?:(\d+)h )?(\d+)m")
+_HOURS = re.compile(r"(\d+)h")
+_DAYS = re.compile(r"(\d+) working days?")
 
 
 def render_duration(text: str, _: Translate) -> str:
     """``"96h 00m"`` → ``"96 小时 00 分"`` in Chinese; other text unchanged."""
+    if hours_only := _HOURS.fullmatch(text.strip()):
+        return _(N_("%(h)s h")) % {"h": hours_only.group(1)}
+    if days := _DAYS.fullmatch(text.strip()):
+        return _(N_("%(n)s working day(s)")) % {"n": days.group(1)}
     found = _DURATION.fullmatch(text.strip())
     if found is None:
         return text
@@ -526,7 +565,8 @@ def render_reason(text: object, _: Translate, lang: str) -> str:
             elif key == "note" and value:
                 values[key] = f"({value})"
         return _(msgid) % values
-    return text
+    word = WORDS.get(stripped)
+    return _(word) if word else text
 
 
 def audit_label(action: str, _: Translate) -> str:
