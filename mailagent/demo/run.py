@@ -16,7 +16,7 @@ from mailagent.app import App
 from mailagent.capture.importer import import_path
 from mailagent.config import DraftSettings, SalespersonSettings, Settings
 from mailagent.customers.archive import import_archive
-from mailagent.demo.clock import install_demo_clock
+from mailagent.demo.clock import install_demo_clock, mail_anchor
 from mailagent.demo.lines import draft_lines, sla_lines
 from mailagent.messages.listing import MessageFilter, list_messages
 from mailagent.messages.service import list_quarantine, message_detail, store_summary
@@ -82,9 +82,10 @@ def run_demo(app: App) -> str:
         orders=archive / "orders.csv",
     )
     out.append(f"customer archive: {report}")
+    # one "now" for the import, the report, the clocks, the follow-ups and the web UI
+    anchor = install_demo_clock(app, mail_anchor(sorted(demo.mail_dir().glob("*.eml"))))
     imported = import_path(app, demo.mail_dir(), mailbox="demo")
     out.append(f"demo mailbox: {imported.describe()}")
-    anchor = install_demo_clock(app)  # one "now" for the report, the clocks and the web UI
     if anchor is not None:
         out.append(f"demo clock: starts at {anchor:%Y-%m-%d %H:%M} UTC and runs in real time")
     out.append("")

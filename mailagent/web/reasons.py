@@ -340,6 +340,19 @@ _RAW: tuple[tuple[str, str], ...] = (
         N_("line %(n)s: customer item, not in the price list: price it by hand"),
     ),
     (r"line (?P<n>\d+): (?P<r_rest>.+)", N_("line %(n)s: %(r_rest)s")),
+    (
+        r"customer item, not in the price list: price it by hand "
+        r"\(nearest list item (?P<item>.+)\)",
+        N_("customer item, not in the price list: price it by hand (nearest list item %(item)s)"),
+    ),
+    (
+        r"customer item, not in the price list: price it by hand",
+        N_("customer item, not in the price list: price it by hand"),
+    ),
+    (
+        r"unknown product code (?P<code>\S+): not in the price list",
+        N_("unknown product code %(code)s: not in the price list"),
+    ),
     (r"no quantity found for (?P<code>\S+)", N_("no quantity found for %(code)s")),
     (
         r"(?P<qty>[\d,]+) (?P<unit>\S+) is below the MOQ of (?P<moq>[\d,]+)",

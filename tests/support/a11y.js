@@ -71,7 +71,8 @@
     const ring = s.boxShadow && s.boxShadow !== "none";
     if (!outline && !ring) problems.push("focus not visible: " + where(el));
   }
-  if (before && before.focus) before.focus({ preventScroll: true });
+  if (before && before !== document.body && before.focus) before.focus({ preventScroll: true });
+  else if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
   if (document.documentElement.scrollWidth > window.innerWidth + 1) {
     const wide = [...document.body.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && visible(e))
       .filter((e) => !e.closest(".scroll-x")).slice(0, 3).map(where);

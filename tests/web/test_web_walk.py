@@ -42,7 +42,7 @@ from mailagent.app import open_app
 from mailagent.capture.importer import import_path
 from mailagent.customers.archive import import_archive
 from mailagent.db import models as m
-from mailagent.demo.clock import install_demo_clock
+from mailagent.demo.clock import install_demo_clock, mail_anchor
 from mailagent.demo.run import demo_settings
 from mailagent.demo.web import DEMO_USERS, ensure_demo_users
 from mailagent.followups.service import run_followups
@@ -89,9 +89,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         contacts=archive / "contacts.csv",
         orders=archive / "orders.csv",
     )
-    import_path(app, demo.mail_dir(), mailbox="demo")
-    now_at = install_demo_clock(app)
+    now_at = install_demo_clock(app, mail_anchor(sorted(demo.mail_dir().glob("*.eml"))))
     assert now_at is not None
+    import_path(app, demo.mail_dir(), mailbox="demo")
     slaservice.refresh_clocks(app, app.clock(), notify=False, since=now_at.replace(year=1970))
     run_followups(app, app.clock())
     ensure_demo_users(app, PASSWORD)
