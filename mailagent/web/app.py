@@ -99,6 +99,15 @@ def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
         lang = context["lang"]
         return audit_label(action, lambda msgid: catalogs.gettext(lang, msgid))
 
+    @pass_context
+    def flash_text(context: Context, msg: str, params: dict[str, str]) -> str:
+        """A flash message in the reader's language, its values (errors) rendered too."""
+        lang = context["lang"]
+        tr = lambda msgid: catalogs.gettext(lang, msgid)  # noqa: E731
+        values = {k: render_reason(v, tr, lang) for k, v in params.items()}
+        return tr(msg) % values if values else tr(msg)
+
+    env.globals["flash_text"] = flash_text
     env.globals["why"] = why  # stored reasons and notes, in the reader's language
     env.globals["event"] = event  # audit event codes ("draft.created")
     install_people_global(env)  # person(email): the name, the address on hover

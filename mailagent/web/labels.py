@@ -105,6 +105,21 @@ LABELS: dict[str, dict[str, str]] = {
         ">3d": N_("> 3 days"),
         "unanswered": N_("Unanswered"),
     },
+    "order_status": {
+        "quoted": N_("Quoted"),
+        "confirmed": N_("Confirmed"),
+        "in_production": N_("In production"),
+        "shipped": N_("Shipped"),
+        "delivered": N_("Delivered"),
+        "closed": N_("Closed"),
+        "cancelled": N_("Cancelled"),
+    },
+    "delivery": {
+        "queued": N_("Queued"),
+        "sending": N_("Sending"),
+        "sent": N_("Sent"),
+        "failed": N_("Failed"),
+    },
     "column": {
         "id": N_("No."),
         "received": N_("Received"),

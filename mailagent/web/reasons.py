@@ -296,6 +296,50 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (rf"paused {_AT}(?: \((?P<note>.+)\))?", N_("paused %(at)s %(note)s")),
     (rf"resumed {_AT}(?: \((?P<note>.+)\))?", N_("resumed %(at)s %(note)s")),
+    # delivery errors (send/outbox.py, send/smtp.py): the server's own answer stays as it is
+    (
+        r"gave up after (?P<n>\d+) attempts: (?P<r_error>.+)",
+        N_("gave up after %(n)s attempts: %(r_error)s"),
+    ),
+    (
+        r"attempt (?P<n>\d+)/(?P<max>\d+) failed: (?P<r_error>.+); next (?P<at>\d\d:\d\d)",
+        N_("attempt %(n)s of %(max)s failed: %(r_error)s; next attempt at %(at)s"),
+    ),
+    (r"auth: (?P<r_error>.+)", N_("log-in refused: %(r_error)s")),
+    (
+        r"(?P<where>SMTP \S+ \(\w+\)): recipients refused: (?P<answer>.+)",
+        N_("%(where)s: recipients refused: %(answer)s"),
+    ),
+    (
+        r"(?P<where>SMTP \S+ \(\w+\)): authentication failed: (?P<answer>.+)",
+        N_("%(where)s: log-in failed: %(answer)s"),
+    ),
+    (
+        r"(?P<where>SMTP \S+ \(\w+\)): "
+        r"(?P<kind>[A-Z]\w+(?:Error|Exception|Timeout)\w*): (?P<answer>.*)",
+        N_("%(where)s: connection problem (%(kind)s): %(answer)s"),
+    ),
+    (
+        r"(?P<where>SMTP \S+ \(\w+\)): (?P<answer>[2-5]\d\d\b.*)",
+        N_("%(where)s: the server answered %(answer)s"),
+    ),
+    # errors shown after a refused action (re-file, approve, ...)
+    (r"no customer with code (?P<code>.+)", N_("no customer with the code %(code)s")),
+    (r"no order (?P<order>'.+')", N_("no order %(order)s")),
+    (
+        r"order (?P<order>\S+) belongs to another customer",
+        N_("order %(order)s belongs to another customer"),
+    ),
+    (r"unknown intent (?P<intent>.+)", N_("unknown intent %(intent)s")),
+    (
+        r"draft (?P<id>\d+) still has (?P<n>\d+) placeholder\(s\) to fill in before it can be "
+        r"approved: (?P<holes>.+)",
+        N_(
+            "draft %(id)s still has %(n)s placeholder(s) to fill in before it can be approved: "
+            "%(holes)s"
+        ),
+    ),
+    (r"draft (?P<id>\d+) has no recipient", N_("draft %(id)s has no recipient")),
     # draft notes (drafts/plan.py, prepare.py, promises.py, pricing.py)
     (r"reply to the sender", N_("reply to the sender")),
     (r"reply to Reply-To", N_("reply to the Reply-To address")),
