@@ -102,8 +102,11 @@ def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
     @pass_context
     def flash_text(context: Context, msg: str, params: dict[str, str]) -> str:
         """A flash message in the reader's language, its values (errors) rendered too."""
-        lang = context["lang"]
-        tr = lambda msgid: catalogs.gettext(lang, msgid)  # noqa: E731
+        lang: str = context["lang"]
+
+        def tr(msgid: str) -> str:
+            return catalogs.gettext(lang, msgid)
+
         values = {k: render_reason(v, tr, lang) for k, v in params.items()}
         return tr(msg) % values if values else tr(msg)
 
