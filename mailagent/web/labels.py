@@ -105,6 +105,26 @@ LABELS: dict[str, dict[str, str]] = {
         ">3d": N_("> 3 days"),
         "unanswered": N_("Unanswered"),
     },
+    # how the intent was decided (triage/stages/classify.py) and the mail filed (records.py)
+    "decided_by": {
+        "rule": N_("a rule"),
+        "model": N_("the model"),
+        "rule+model": N_("rules and the model"),
+        "thread": N_("the thread"),
+        "fallback": N_("fallback"),
+        "manual": N_("a person"),
+        "autoreply": N_("machine-generated mail"),
+    },
+    "link_method": {
+        "contact": N_("by contact"),
+        "domain": N_("by e-mail domain"),
+        "thread": N_("by thread"),
+        "order_number": N_("by order number"),
+        "signature": N_("by signature"),
+        "prospect": N_("new prospect"),
+        "manual": N_("by hand"),
+        "none": N_("not filed"),
+    },
     "order_status": {
         "quoted": N_("Quoted"),
         "confirmed": N_("Confirmed"),

@@ -57,6 +57,15 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-
 PASSWORD = "walk the demo pages"
 PER_PATTERN = 2
 MAX_PAGES = 30
+# a GET form (a search box, a filter) as a URL with a sample value in its first text field
+SEARCH_FORMS_JS = """() => [...document.querySelectorAll('form')]
+  .filter(f => (f.getAttribute('method') || 'get').toLowerCase() === 'get')
+  .map(f => {
+    const field = f.querySelector('input[type=search], input[type=text], input:not([type])');
+    const url = new URL(f.action || location.href);
+    if (field && field.name) url.searchParams.set(field.name, 'PO');
+    return url.href;
+  })"""
 SKIP = re.compile(r"/attachments/|/raw\b|/export|\.csv$|\.xlsx$|/logout|/static/|/source\b")
 
 if not os.path.exists(CHROMIUM) and not in_ci():
@@ -178,6 +187,7 @@ def _walk(page: Any, site: Demo, lang: str, max_pages: int) -> tuple[list[str], 
         queue += page.eval_on_selector_all(
             "main a[href], nav a[href]", "els => els.map(e => e.href)"
         )
+        queue += page.evaluate(SEARCH_FORMS_JS)  # GET forms (search, filters): a sample query
     return seen, problems
 
 
