@@ -20,7 +20,6 @@ from datetime import date
 from functools import lru_cache
 
 from mailagent.web.i18n import N_
-from mailagent.web.labels import LABELS
 
 __all__ = ["PATTERNS", "WORDS", "audit_label", "render_duration", "render_reason"]
 
@@ -486,7 +485,12 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 WORDS: dict[str, str] = {
-    **LABELS["intent"],
+    # intents inside a sentence: lower case, as stored (the labels are capitalised)
+    "inquiry": N_("inquiry"),
+    "order": N_("order"),
+    "complaint": N_("complaint"),
+    "payment": N_("payment"),
+    "other": N_("other"),
     "text": N_("text"),
     "subject": N_("subject"),
     "body": N_("body"),
