@@ -26,6 +26,7 @@ __all__ = ["PATTERNS", "WORDS", "audit_label", "render_duration", "render_reason
 Translate = Callable[[str], str]
 
 _AT = r"(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d(?: [A-Z+\-0-9]+)?)"
+_AT2 = _AT.replace("<at>", "<at2>")
 _DUR = r"-?(?:\d+h \d\dm|\d+m)"
 
 # (regex, msgid); the regex must match the whole stored sentence
@@ -293,8 +294,23 @@ _RAW: tuple[tuple[str, str], ...] = (
         rf"due {_AT} \((?P<d_left>{_DUR}) business time left\)",
         N_("due %(at)s (%(d_left)s of working time left)"),
     ),
-    (rf"paused {_AT}(?: \((?P<note>.+)\))?", N_("paused %(at)s %(note)s")),
-    (rf"resumed {_AT}(?: \((?P<note>.+)\))?", N_("resumed %(at)s %(note)s")),
+    # pauses while we wait on the customer (sla/clock.py _timeline); notes stay as written
+    (
+        rf"waiting on customer from {_AT}(?P<tail>(?: \(.*\))?): policy does not pause",
+        N_("waiting on the customer from %(at)s%(tail)s: the policy does not pause"),
+    ),
+    (
+        rf"paused {_AT} to {_AT2}: waiting on customer(?P<tail>.*)",
+        N_("paused %(at)s to %(at2)s: waiting on the customer%(tail)s"),
+    ),
+    (
+        rf"paused since {_AT}: waiting on customer(?P<tail>.*)",
+        N_("paused since %(at)s: waiting on the customer%(tail)s"),
+    ),
+    (
+        rf"paused {_AT} until the stop: waiting on customer(?P<tail>.*)",
+        N_("paused %(at)s until the stop: waiting on the customer%(tail)s"),
+    ),
     # delivery errors (send/outbox.py, send/smtp.py): the server's own answer stays as it is
     (
         r"gave up after (?P<n>\d+) attempts: (?P<r_error>.+)",
@@ -623,8 +639,6 @@ def render_reason(text: object, _: Translate, lang: str) -> str:
                 values[key] = name or value
             elif key == "days":
                 values[key] = ",".join(_(WORDS.get(d, d)) for d in value.split(","))
-            elif key == "note" and value:
-                values[key] = f"({value})"
         return _(msgid) % values
     word = WORDS.get(stripped)
     return _(word) if word else text

@@ -120,29 +120,27 @@ def lite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
 
 def test_sla_pause_and_resume_from_the_message_page(lite: Site) -> None:
     web = TestClient(create_app(lite.app))
-    login(web, "kevin")
-    pk = lite.ids["acme"]
+    login(web, "lily")  # Lily reads Chinese; the Müller order pauses while we wait
+    pk = lite.ids["mueller"]
     page = web.get(f"/messages/{pk}").text
     assert 'name="action" value="pause"' in page
     token = csrf_of(page)
     done = web.post(
         f"/messages/{pk}/sla",
-        data={"action": "pause", "note": "waiting for Gerber files", "csrf_token": token},
-    )
-    assert done.status_code == 200 and "SLA clock is paused" in done.text
-    with lite.app.sessions() as session:
-        events = session.scalars(
-            select(m.AuditEvent.action).where(m.AuditEvent.message_pk == pk)
-        ).all()
-    assert "sla.wait" in events  # the same event as `mailagent sla pause`
+        data={"action": "pause", "note": "Gerber files", "csrf_token": token},
+    ).text
+    assert "SLA 计时已暂停" in done and "tag sla-paused" in done and 'value="resume"' in done
+    assert re.search(r"起暂停：等待客户 \([^)]*Gerber files\)", done)  # the reason, in Chinese
     web.post(f"/messages/{pk}/sla", data={"action": "resume", "csrf_token": token})
     with lite.app.sessions() as session:
         events = session.scalars(
             select(m.AuditEvent.action).where(m.AuditEvent.message_pk == pk)
         ).all()
-    assert "sla.resume" in events
-    other = web.post(
-        f"/messages/{lite.ids['mueller']}/sla", data={"action": "pause", "csrf_token": token}
+    assert {"sla.wait", "sla.resume"} <= set(events)  # the events of `mailagent sla pause`
+    assert 'value="pause"' in web.get(f"/messages/{pk}").text
+    kevin = TestClient(create_app(lite.app))
+    other = kevin.post(
+        f"/messages/{pk}/sla", data={"action": "pause", "csrf_token": login(kevin, "kevin")}
     )
     assert other.status_code == 404  # Lily's customer: Kevin may not touch it
 
