@@ -7,7 +7,7 @@ the use-case modules.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -28,7 +28,7 @@ def _utc(value: datetime) -> datetime:
 
 
 def sla_lines(app: App) -> list[str]:
-    """SLA clocks of the demo mail, as of two hours after the newest demo message."""
+    """SLA clocks of the demo mail, as of the demo's clock (``demo/clock.py``)."""
     tz = ZoneInfo(app.settings.team.timezone)
     with app.sessions() as session:
         newest = session.scalar(
@@ -36,13 +36,13 @@ def sla_lines(app: App) -> list[str]:
         )
     if newest is None:
         return ["SLA: no mail"]
-    now = _utc(newest) + timedelta(hours=2)
+    now = app.clock()
     slaservice.refresh_clocks(app, now, notify=False, since=datetime(1970, 1, 1, tzinfo=UTC))
     views = slaservice.clock_views(app)
     out = [
         "",
-        f"SLA clocks as of {now.astimezone(tz):%Y-%m-%d %H:%M %Z} (2 h after the newest "
-        "demo message; policies in rules/sla.toml):",
+        f"SLA clocks as of {now.astimezone(tz):%Y-%m-%d %H:%M %Z} (the demo's clock, a week "
+        "after the newest demo message; policies in rules/sla.toml):",
     ]
     for v in sorted(views, key=lambda v: v.message_pk):
         due = v.due_at.astimezone(tz)

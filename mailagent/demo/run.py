@@ -16,6 +16,7 @@ from mailagent.app import App
 from mailagent.capture.importer import import_path
 from mailagent.config import DraftSettings, SalespersonSettings, Settings
 from mailagent.customers.archive import import_archive
+from mailagent.demo.clock import install_demo_clock, mail_anchor
 from mailagent.demo.lines import draft_lines, sla_lines
 from mailagent.messages.listing import MessageFilter, list_messages
 from mailagent.messages.service import list_quarantine, message_detail, store_summary
@@ -81,8 +82,12 @@ def run_demo(app: App) -> str:
         orders=archive / "orders.csv",
     )
     out.append(f"customer archive: {report}")
+    # one "now" for the import, the report, the clocks, the follow-ups and the web UI
+    anchor = install_demo_clock(app, mail_anchor(sorted(demo.mail_dir().glob("*.eml"))))
     imported = import_path(app, demo.mail_dir(), mailbox="demo")
     out.append(f"demo mailbox: {imported.describe()}")
+    if anchor is not None:
+        out.append(f"demo clock: starts at {anchor:%Y-%m-%d %H:%M} UTC and runs in real time")
     out.append("")
     out.append(f"{'id':>4}  {'received':<16} {'intent':<9} {'lang':<7} {'customer':<26} subject")
     for s in reversed(list_messages(app, MessageFilter(per_page=1000))):

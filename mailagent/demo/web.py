@@ -107,15 +107,21 @@ def start_demo_ui(
 
 
 def _translate_in_background(app: App, seconds: float = 5.0) -> None:
-    """What the daemon's translation job does, for the demo UI (no daemon runs there): a
-    reader whose languages change in the admin page gets their translations."""
+    """What the daemon's jobs do, for the demo UI (no daemon runs there): a reader whose
+    languages change in the admin page gets their translations, and the SLA clocks move on
+    with the demo's clock (once a minute), so clocks and ages shown agree."""
     from mailagent.daemon.jobs import translate_pending
+    from mailagent.sla.service import refresh_clocks
 
+    last_refresh = time.monotonic()
     while True:
         try:
             translate_pending(app, app.clock(), limit=50)
+            if time.monotonic() - last_refresh >= 60:
+                last_refresh = time.monotonic()
+                refresh_clocks(app, app.clock(), notify=False)
         except Exception:  # the demo UI must keep serving; the error is in the log
-            log.exception("demo: background translation failed")
+            log.exception("demo: background job failed")
         time.sleep(seconds)
 
 

@@ -38,9 +38,9 @@ def _as_of(app: App) -> datetime | None:
 
 
 def demo_lines(app: App) -> list[str]:
-    now = _as_of(app)
-    if now is None:
+    if _as_of(app) is None:
         return []
+    now = app.clock()  # the demo's one clock (demo/clock.py), which starts at _as_of
     out = ["", f"follow-up engine, as of {now:%a %Y-%m-%d} (rules/followup.toml):"]
     summary = run_followups(app, now)
     out.append("  run: " + summary.describe())

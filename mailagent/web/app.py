@@ -36,7 +36,9 @@ from mailagent.web.auth import (
 from mailagent.web.followups import install_followup_globals
 from mailagent.web.i18n import Catalogs
 from mailagent.web.labels import LABELS
+from mailagent.web.people import install_people_global
 from mailagent.web.proxy import ProxyHeadersMiddleware
+from mailagent.web.reasons import audit_label, render_reason
 from mailagent.web.render import redirect, render
 from mailagent.web.routes import routes
 from mailagent.web.security import SecurityHeadersMiddleware
@@ -86,6 +88,32 @@ def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
         return catalogs.gettext(context["lang"], msgid) if msgid else (code or "-")
 
     env.globals["label"] = label
+
+    @pass_context
+    def why(context: Context, text: object) -> str:
+        lang = context["lang"]
+        return render_reason(text, lambda msgid: catalogs.gettext(lang, msgid), lang)
+
+    @pass_context
+    def event(context: Context, action: str) -> str:
+        lang = context["lang"]
+        return audit_label(action, lambda msgid: catalogs.gettext(lang, msgid))
+
+    @pass_context
+    def flash_text(context: Context, msg: str, params: dict[str, str]) -> str:
+        """A flash message in the reader's language, its values (errors) rendered too."""
+        lang: str = context["lang"]
+
+        def tr(msgid: str) -> str:
+            return catalogs.gettext(lang, msgid)
+
+        values = {k: render_reason(v, tr, lang) for k, v in params.items()}
+        return tr(msg) % values if values else tr(msg)
+
+    env.globals["flash_text"] = flash_text
+    env.globals["why"] = why  # stored reasons and notes, in the reader's language
+    env.globals["event"] = event  # audit event codes ("draft.created")
+    install_people_global(env)  # person(email): the name, the address on hover
     install_followup_globals(env)  # customer local time on message and draft pages (issue 14)
     try:
         tz = ZoneInfo(timezone)

@@ -9,8 +9,9 @@ no external images.
 
 from __future__ import annotations
 
+import dataclasses
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from mailagent.reports import output as reportout
 from mailagent.reports import queries as reports
 from mailagent.reports.queries import AGE_BUCKETS, Table
 from mailagent.sla import service as slaservice
+from mailagent.web.labels import LABELS
 
 __all__ = [
     "PERIODS",
@@ -35,6 +37,7 @@ __all__ = [
     "export_csv",
     "export_tables",
     "export_xlsx",
+    "localized",
 ]
 
 PERIODS = (7, 30, 90, 365)
@@ -155,17 +158,40 @@ def _tz(app: App) -> ZoneInfo:
     return ZoneInfo(app.settings.team.timezone)
 
 
-def export_csv(app: App, name: str, days: int = 30) -> bytes:
-    """One table as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese correctly)."""
+def localized(table: Table, gettext: Callable[[str], str]) -> Table:
+    """The table with its headers and its code cells (age buckets, measures, intents) in
+    the reader's language, as the page shows them; names and numbers unchanged."""
+
+    def shown(value: str) -> str:
+        for kind in ("column", "bucket", "intent"):
+            msgid = LABELS[kind].get(value)
+            if msgid:
+                return gettext(msgid)
+        return value
+
+    rows = tuple(
+        (shown(r[0]) if r and isinstance(r[0], str) else r[0], *r[1:]) if r else r
+        for r in table.rows
+    )
+    return dataclasses.replace(table, columns=tuple(shown(c) for c in table.columns), rows=rows)
+
+
+def _same(msgid: str) -> str:
+    return msgid
+
+
+def export_csv(app: App, name: str, days: int = 30, gettext: Callable[[str], str] = _same) -> bytes:
+    """One table as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese correctly),
+    headers in the reader's language (``gettext``)."""
     for table in export_tables(app, days):
         if table.name == name:
             out = io.StringIO()
-            reportout.write_csv(table, out)
+            reportout.write_csv(localized(table, gettext), out)
             return ("\ufeff" + out.getvalue()).encode("utf-8")
     raise NotFound(f"no report table {name!r}")
 
 
-def export_xlsx(app: App, days: int = 30) -> bytes:
+def export_xlsx(app: App, days: int = 30, gettext: Callable[[str], str] = _same) -> bytes:
     out = io.BytesIO()
-    reportout.write_xlsx(export_tables(app, days), out)
+    reportout.write_xlsx([localized(t, gettext) for t in export_tables(app, days)], out)
     return out.getvalue()

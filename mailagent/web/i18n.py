@@ -33,6 +33,10 @@ class Catalogs:
 
     def __init__(self, locale_dir: Path = LOCALE_DIR) -> None:
         self._translations: dict[str, gettext.NullTranslations] = {}
+        self._known: dict[str, frozenset[str]] = {}
+        #: ``(lang, msgid)`` looked up but missing from that catalogue (shown in English);
+        #: the browser walk test reads it. Bounded: a flood of odd ids cannot grow it.
+        self.misses: set[tuple[str, str]] = set()
         for lang in LANGUAGES:
             po = locale_dir / lang / "LC_MESSAGES" / "messages.po"
             with po.open("rb") as fh:
@@ -41,11 +45,16 @@ class Catalogs:
             write_mo(buf, catalog)
             buf.seek(0)
             self._translations[lang] = gettext.GNUTranslations(buf)
+            self._known[lang] = frozenset(
+                m.id for m in catalog if m.id and isinstance(m.id, str) and m.string
+            )
 
     def get(self, lang: str) -> gettext.NullTranslations:
         return self._translations.get(lang) or self._translations[DEFAULT_LANGUAGE]
 
     def gettext(self, lang: str, message: str) -> str:
+        if message and message not in self._known.get(lang, ()) and len(self.misses) < 500:
+            self.misses.add((lang, message))
         return self.get(lang).gettext(message)
 
     def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:

@@ -17,7 +17,7 @@ from mailagent.web.csrf import protect
 from mailagent.web.dashboard import PERIODS, dashboard, export_csv, export_xlsx
 from mailagent.web.i18n import N_
 from mailagent.web.ids import parse_id
-from mailagent.web.render import flash, form_int, mailagent_app, redirect, render
+from mailagent.web.render import flash, form_int, gettext, mailagent_app, redirect, render
 
 __all__ = ["ROUTES"]
 
@@ -56,14 +56,15 @@ def export_table(request: Request) -> Response:
     if not re.fullmatch(r"[a-z0-9-]{1,60}", name):
         raise NotFound(name)
     days = _days(request)
-    data = export_csv(mailagent_app(request), name, days)
+    data = export_csv(mailagent_app(request), name, days, lambda m: gettext(request, m))
     return _download(data, f"mailagent-{name}-{days}d.csv", "text/csv; charset=utf-8")
 
 
 def export_workbook(request: Request) -> Response:
     require_user(request, SUPERVISOR)
     days = _days(request)
-    return _download(export_xlsx(mailagent_app(request), days), f"mailagent-{days}d.xlsx", XLSX)
+    data = export_xlsx(mailagent_app(request), days, lambda m: gettext(request, m))
+    return _download(data, f"mailagent-{days}d.xlsx", XLSX)
 
 
 async def acknowledge(request: Request) -> Response:

@@ -8,10 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailagent.errors import NotFound
 from mailagent.messages.listing import MessageFilter, list_messages
 from mailagent.messages.relevance import relevance_view
 from mailagent.parse.htmltext import sanitize_html
 from mailagent.records import Intent
+from mailagent.sla import service as slaservice
 from mailagent.sla.views import SLA_STATES, sla_badges
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.actions import reclassify_message, refile_message
@@ -160,11 +162,34 @@ async def reclassify(request: Request) -> Response:
     return redirect(f"/messages/{message_pk}")
 
 
+async def sla_action(request: Request) -> Response:
+    """Pause (we wait on the customer) or resume the message's SLA clocks: the CLI's
+    ``mailagent sla pause/resume``, recorded as the same audit events."""
+    user = require_user(request, *MAIL_ROLES)
+    message_pk = int(request.path_params["message_pk"])
+    app = mailagent_app(request)
+    scoped_message(app, Viewer.of(user), message_pk)  # 404 for mail the user may not see
+    form = await request.form()
+    action = form_str(form, "action", limit=10)
+    note = form_str(form, "note", limit=200)
+    if action == "pause":
+        slaservice.pause(app, message_pk, user.email, note)
+        flash(request, N_("The SLA clock is paused: we wait on the customer."))
+    elif action == "resume":
+        slaservice.resume(app, message_pk, user.email, note)
+        flash(request, N_("The SLA clock runs again."))
+    else:
+        raise NotFound(action)
+    slaservice.refresh_clocks(app, app.clock(), notify=False)
+    return redirect(f"/messages/{message_pk}")
+
+
 ROUTES = [
     Route("/inbox", inbox_page, name="inbox"),
     Route("/messages/{message_pk:id}", message_page, name="message"),
     Route("/messages/{message_pk:id}/attachments/{index:id}", attachment, name="attachment"),
     Route("/messages/{message_pk:id}/refile", protect(refile), methods=["POST"], name="refile"),
+    Route("/messages/{message_pk:id}/sla", protect(sla_action), methods=["POST"], name="sla"),
     Route(
         "/messages/{message_pk:id}/reclassify",
         protect(reclassify),
