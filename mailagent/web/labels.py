@@ -151,12 +151,6 @@ LABELS: dict[str, dict[str, str]] = {
         "closed": N_("Closed"),
         "cancelled": N_("Cancelled"),
     },
-    "delivery": {
-        "queued": N_("Queued"),
-        "sending": N_("Sending"),
-        "sent": N_("Sent"),
-        "failed": N_("Failed"),
-    },
     "column": {
         "id": N_("No."),
         "received": N_("Received"),
