@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -62,6 +63,12 @@ def _local(value: datetime | date | None, tz: ZoneInfo, fmt: str) -> str:
     return value.strftime(fmt)
 
 
+def _as_written(value: str) -> str:
+    """A value of a reason shown as it was written (mail text, addresses, rule ids): marked
+    so the browser and the language checks leave it in the writer's language."""
+    return f'<span translate="no">{escape(value)}</span>'
+
+
 def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -92,6 +99,15 @@ def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
     @pass_context
     def why(context: Context, text: object) -> str:
         lang = context["lang"]
+        html = render_reason(
+            text, lambda msgid: catalogs.gettext(lang, msgid), lang, keep=_as_written
+        )
+        return Markup(html)  # noqa: S704 - render_reason escaped every part (keep=_as_written)
+
+    @pass_context
+    def why_text(context: Context, text: object) -> str:
+        """``why`` as plain text, for attributes (title=...)."""
+        lang = context["lang"]
         return render_reason(text, lambda msgid: catalogs.gettext(lang, msgid), lang)
 
     @pass_context
@@ -112,6 +128,7 @@ def _templates(catalogs: Catalogs, timezone: str) -> Jinja2Templates:
 
     env.globals["flash_text"] = flash_text
     env.globals["why"] = why  # stored reasons and notes, in the reader's language
+    env.globals["why_text"] = why_text  # the same, as plain text for attributes
     env.globals["event"] = event  # audit event codes ("draft.created")
     install_people_global(env)  # person(email): the name, the address on hover
     install_followup_globals(env)  # customer local time on message and draft pages (issue 14)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
+from markupsafe import escape
+
 from mailagent.web.i18n import N_
 
 __all__ = ["PATTERNS", "WORDS", "audit_label", "render_duration", "render_reason"]
@@ -616,8 +618,15 @@ def _holiday_name(day: str, country: str, lang: str) -> str | None:
     return str(name) if name else None
 
 
-def render_reason(text: object, _: Translate, lang: str) -> str:
-    """One stored reason in the reader's language (unchanged when of no known shape)."""
+def render_reason(
+    text: object, _: Translate, lang: str, keep: Callable[[str], str] | None = None
+) -> str:
+    """One stored reason in the reader's language (unchanged when of no known shape).
+
+    ``keep`` (for HTML) receives every value shown as it is (quoted mail text, addresses,
+    rule ids) and every translated word (then already escaped by it), so a page can mark
+    what stays in the writer's language; without it the result is plain text.
+    """
     if not isinstance(text, str):
         return "" if text is None else str(text)
     stripped = text.strip()
@@ -625,23 +634,38 @@ def render_reason(text: object, _: Translate, lang: str) -> str:
         found = rx.fullmatch(stripped)
         if found is None:
             continue
-        values = {k: v or "" for k, v in found.groupdict().items()}
-        for key, value in values.items():
+        raw = {k: v or "" for k, v in found.groupdict().items()}
+        values = dict(raw)
+        for key, value in raw.items():
             if key.startswith("w_"):
                 word = WORDS.get(value)
-                values[key] = _(word) if word else value
+                values[key] = _own(_(word), keep) if word else _as_is(value, keep)
             elif key.startswith("r_"):
-                values[key] = render_reason(value, _, lang)
+                values[key] = render_reason(value, _, lang, keep)
             elif key.startswith("d_"):
-                values[key] = render_duration(value, _)
+                values[key] = _own(render_duration(value, _), keep)
             elif key.startswith("h_"):
-                name = _holiday_name(values.get("day", ""), values.get("cc", ""), lang)
-                values[key] = name or value
+                name = _holiday_name(raw.get("day", ""), raw.get("cc", ""), lang)
+                values[key] = _own(name, keep) if name else _as_is(value, keep)
             elif key == "days":
-                values[key] = ",".join(_(WORDS.get(d, d)) for d in value.split(","))
-        return _(msgid) % values
+                values[key] = _own(",".join(_(WORDS.get(d, d)) for d in value.split(",")), keep)
+            else:
+                values[key] = _as_is(value, keep)
+        return _own(_(msgid), keep) % values
     word = WORDS.get(stripped)
-    return _(word) if word else text
+    if word:
+        return _own(_(word), keep)
+    return _as_is(text, keep)
+
+
+def _as_is(value: str, keep: Callable[[str], str] | None) -> str:
+    """A value shown in the writer's words (marked by ``keep`` when given)."""
+    return keep(value) if keep else value
+
+
+def _own(value: str, keep: Callable[[str], str] | None) -> str:
+    """Text already in the reader's language: only escaped for HTML."""
+    return str(escape(value)) if keep else value
 
 
 def audit_label(action: str, _: Translate) -> str:

@@ -130,7 +130,9 @@ def test_sla_pause_and_resume_from_the_message_page(lite: Site) -> None:
         data={"action": "pause", "note": "Gerber files", "csrf_token": token},
     ).text
     assert "SLA 计时已暂停" in done and "tag sla-paused" in done and 'value="resume"' in done
-    assert re.search(r"起暂停：等待客户 \([^)]*Gerber files\)", done)  # the reason, in Chinese
+    assert re.search(
+        r"起暂停：等待客户[^(]{0,30}\([^)]*Gerber files\)", done
+    )  # the reason in Chinese
     web.post(f"/messages/{pk}/sla", data={"action": "resume", "csrf_token": token})
     with lite.app.sessions() as session:
         events = session.scalars(
