@@ -17,6 +17,7 @@ from mailagent.web.routes import followups as routes_followups
 from mailagent.web.routes import mail as routes_mail
 from mailagent.web.routes import ops as routes_ops
 from mailagent.web.routes import relevance as routes_relevance
+from mailagent.web.routes import search as routes_search
 
 __all__ = ["routes"]
 
@@ -25,6 +26,7 @@ def routes(static_dir: Path) -> list[BaseRoute]:
     return [
         *routes_auth.ROUTES,
         *routes_mail.ROUTES,
+        *routes_search.ROUTES,
         *routes_relevance.ROUTES,
         *routes_drafts.ROUTES,
         *routes_followups.ROUTES,
