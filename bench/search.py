@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -130,8 +129,11 @@ QUERIES: list[tuple[str, str, dict[str, object]]] = [
     ("common + intent", "Reklamation", {"intent": "complaint"}),
     ("common + language", "pago", {"language": "es"}),
     ("common + 3 filters", "placas", {"language": "es", "intent": "order", "has_attachment": True}),
-    ("common + date range", "invoice", {"since": T0 + timedelta(days=100),
-                                        "until": T0 + timedelta(days=130)}),
+    (
+        "common + date range",
+        "invoice",
+        {"since": T0 + timedelta(days=100), "until": T0 + timedelta(days=130)},
+    ),
     ("common + salesperson", "shipment", {"salesperson": "sales3@huaxin-pcb.com"}),
     ("(no search)", "", {}),
 ]
@@ -144,7 +146,7 @@ def fill(url: str, store: str, n: int, seed: int = 7) -> None:
     langs = list(WORDS)
     batch = 5000
     start = time.perf_counter()
-    with app.engine.begin() as conn:
+    with app.engine.connect() as conn:
         conn.execute(
             insert(m.Customer),
             [
@@ -194,8 +196,9 @@ def fill(url: str, store: str, n: int, seed: int = 7) -> None:
                 )
             conn.execute(insert(m.Message), rows)
             ids = conn.execute(
-                select(m.Message.id, m.Message.language, m.Message.id % 5)
-                .where(m.Message.message_id.in_([r["message_id"] for r in rows]))
+                select(m.Message.id, m.Message.language, m.Message.id % 5).where(
+                    m.Message.message_id.in_([r["message_id"] for r in rows])
+                )
             ).all()
             for pk, lang, mod in ids:
                 if lang == "de" and mod == 0:  # a fifth of the German mail read in English
@@ -213,6 +216,8 @@ def fill(url: str, store: str, n: int, seed: int = 7) -> None:
                     )  # fmt: skip
             if translations:
                 conn.execute(insert(m.MessageTranslation), translations)
+            conn.commit()
+            print(f"  {base + len(rows):,} ({time.perf_counter() - start:.0f} s)", flush=True)
     print(f"filled {n:,} messages in {time.perf_counter() - start:.1f} s ({url.split(':')[0]})")
     app.close()
 

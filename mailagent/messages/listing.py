@@ -163,7 +163,9 @@ def list_messages(
             )
         else:
             stmt = stmt.where(*where).order_by(m.Message.received_at.desc(), m.Message.id.desc())
-            found = list(session.execute(stmt.limit(flt.per_page).offset((page - 1) * flt.per_page)))
+            found = list(
+                session.execute(stmt.limit(flt.per_page).offset((page - 1) * flt.per_page))
+            )
     if waiting is None:  # only the shown rows need to know whether they were answered
         waiting = unanswered_ids(app, [msg.id for msg, _c, _o in found])
     return [

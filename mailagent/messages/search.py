@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
     and_,
     column,
@@ -98,9 +97,7 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _sqlite_select(
-    found: list[str], where: Sequence[Any]
-) -> tuple[Select[Any], tuple[Any, ...]]:
+def _sqlite_select(found: list[str], where: Sequence[Any]) -> tuple[Select[Any], tuple[Any, ...]]:
     pk = _FTS.c.rowid.op("&")(_ID_BITS)
     matches: list[str] = []
     conditions: list[Any] = []
@@ -196,4 +193,3 @@ def count_matches(
     capped = stmt.order_by(None).limit(cap + 1).subquery()
     n = int(session.scalar(select(func.count()).select_from(capped)) or 0)
     return min(n, cap), n > cap
-

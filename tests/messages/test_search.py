@@ -229,7 +229,9 @@ def test_reader_translations_are_indexed_and_kept_in_step(app: App) -> None:
             .where(m.MessageTranslation.message_id == pk)
             .values(status="done", subject="Complaint report", body="We found blisters.")
         )
-    assert _subjects(app, "blisters") == ["Reklamationsbericht Q-2026-117: Delamination nach Reflow"]
+    assert _subjects(app, "blisters") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
     assert _subjects(app, "complaint report") == _subjects(app, "blisters")
     with app.sessions() as s, s.begin():
         s.execute(delete(m.MessageTranslation).where(m.MessageTranslation.message_id == pk))

@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from starlette.testclient import TestClient
+from support.searchsite import add_english_translation
 from support.webtools import FAST_HASHER, Site, build_site, login
 
-from mailagent.db import models as m
 from mailagent.messages.snippets import Piece, highlight, snippet
 from mailagent.web import users as users_module
 from mailagent.web.app import create_app
-
-ENGLISH = "Dear Ms Chen, please find attached our purchase order 4500118999 for <b>R&D</b>."
-
-
-def add_english_translation(site: Site) -> None:
-    """The German order as an English reader has it (a stored message_translations row)."""
-    with site.app.sessions() as session, session.begin():
-        session.add(
-            m.MessageTranslation(
-                message_id=site.ids["mueller"], source_lang="de", target_lang="en",
-                status="done", subject="Order 4500118999", body=ENGLISH, engine="test",
-                updated_at=datetime(2026, 11, 16, tzinfo=UTC),
-            )
-        )  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,9 @@ it changes.
 PostgreSQL: ``message_search`` gains ``received_at`` with a (received_at, message_pk) index
 (the newest-first window) and its ``doc`` covers the same fields; the same triggers keep it.
 
+Both: ``attachments`` gets an index on ``message_pk`` (each index row gathers its
+message's attachment names).
+
 Revision ID: 0015_search2
 Revises: 0014_search
 Create Date: 2026-12-02 12:00:00.000000
@@ -226,6 +229,8 @@ def _drop_sqlite() -> None:
 
 
 def upgrade() -> None:
+    # every index row gathers its message's attachment names: look them up by message
+    op.create_index("ix_attachments_message", "attachments", ["message_pk"])
     if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRES:
             op.execute(statement)
@@ -253,6 +258,9 @@ def downgrade() -> None:
     else:
         _drop_sqlite()
     # 0014's index as it was (its statements, without the order index it already made)
-    statements = previous._POSTGRES if op.get_bind().dialect.name == "postgresql" else previous._SQLITE
+    statements = (
+        previous._POSTGRES if op.get_bind().dialect.name == "postgresql" else previous._SQLITE
+    )
     for statement in statements:
         op.execute(statement)
+    op.drop_index("ix_attachments_message", table_name="attachments")
