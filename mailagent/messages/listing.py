@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.messages.search import COUNT_CAP, count_matches, matching_ids, terms
+from mailagent.messages.search import COUNT_CAP, Span, count_matches, matching_ids, terms
 from mailagent.reports import queries as reports
 from mailagent.sla.views import SLA_STATES, sla_condition
 
@@ -155,7 +155,12 @@ def list_messages(
     with app.sessions() as session:
         if terms(flt.text):  # the search index picks the page, newest first
             ids = matching_ids(
-                session, flt.text, where, limit=flt.per_page, offset=(page - 1) * flt.per_page
+                session,
+                flt.text,
+                where,
+                span=Span(flt.since, flt.until),
+                limit=flt.per_page,
+                offset=(page - 1) * flt.per_page,
             )
             rank = {pk: n for n, pk in enumerate(ids)}
             found = sorted(
@@ -205,4 +210,4 @@ def count_found(
     if scope is not None:
         where.append(scope.customers(m.Message.customer_id))
     with app.sessions() as session:
-        return count_matches(session, flt.text, where, cap)
+        return count_matches(session, flt.text, where, cap, Span(flt.since, flt.until))

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -46,6 +48,7 @@ __all__ = [
     "COUNT_CAP",
     "MAX_TERMS",
     "WINDOW",
+    "Span",
     "count_matches",
     "matching_ids",
     "search_select",
@@ -61,6 +64,14 @@ _ID_BITS = (1 << 36) - 1  # the message id in the SQLite recency key
 
 _FTS = table("message_search", column("rowid"), *(column(c) for c in COLUMNS))
 _PG = table("message_search", column("message_pk"), column("doc"), column("received_at"))
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Received within [since, until) (either end open)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 def terms(query: str) -> list[str]:
@@ -97,10 +108,24 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _sqlite_select(found: list[str], where: Sequence[Any]) -> tuple[Select[Any], tuple[Any, ...]]:
+def _minute_key(at: datetime, minutes: int) -> int:
+    """The recency key at the start of the minute ``minutes`` after ``at``'s (SQLite)."""
+    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return (int(aware.timestamp()) // 60 + minutes) << 36
+
+
+def _sqlite_select(
+    found: list[str], where: Sequence[Any], span: Span
+) -> tuple[Select[Any], tuple[Any, ...]]:
     pk = _FTS.c.rowid.op("&")(_ID_BITS)
     matches: list[str] = []
     conditions: list[Any] = []
+    # a date range is a rowid range of the index (a minute wider each side; ``where`` has
+    # the exact bounds): the walk starts and stops there instead of reading newer matches
+    if span.since is not None:
+        conditions.append(_FTS.c.rowid >= _minute_key(span.since, -1))
+    if span.until is not None:
+        conditions.append(_FTS.c.rowid < _minute_key(span.until, 2))
     for term in found:
         long = [a for a in _alternatives(term) if len(a) >= 3]
         if len(term) >= 3:
@@ -120,13 +145,23 @@ def _sqlite_select(found: list[str], where: Sequence[Any]) -> tuple[Select[Any],
     return stmt.where(*conditions, *where), (_FTS.c.rowid.desc(),)
 
 
+def _span(received_at: Any, span: Span) -> list[Any]:
+    out = []
+    if span.since is not None:
+        out.append(received_at >= span.since)
+    if span.until is not None:
+        out.append(received_at < span.until)
+    return out
+
+
 def _postgres_select(
-    found: list[str], where: Sequence[Any], window: int | None
+    found: list[str], where: Sequence[Any], span: Span, window: int | None
 ) -> tuple[Select[Any], tuple[Any, ...]]:
     source: Any = _PG
     if window is not None:
         source = (
             select(_PG)
+            .where(*_span(_PG.c.received_at, span))
             .order_by(_PG.c.received_at.desc(), _PG.c.message_pk.desc())
             .limit(window)
             .subquery("recent")
@@ -135,6 +170,7 @@ def _postgres_select(
         or_(*(source.c.doc.ilike(_like(a), escape="\\") for a in _alternatives(term)))
         for term in found
     ]
+    conditions += _span(source.c.received_at, span)
     stmt = select(source.c.message_pk.label("id")).select_from(source)
     if where:
         stmt = stmt.join(m.Message, m.Message.id == source.c.message_pk).outerjoin(
@@ -145,18 +181,23 @@ def _postgres_select(
 
 
 def search_select(
-    query: str, dialect: str, where: Sequence[Any] = (), *, window: int | None = None
+    query: str,
+    dialect: str,
+    where: Sequence[Any] = (),
+    *,
+    span: Span = Span(),
+    window: int | None = None,
 ) -> Select[Any] | None:
     """The ids of the messages matching ``query`` and every condition of ``where`` (on
-    ``messages`` and ``customers``), newest first; None when ``query`` has no terms.
-    ``window`` (PostgreSQL): look only among the newest that many index rows."""
+    ``messages`` and ``customers``), received within ``span``, newest first; None when
+    ``query`` has no terms. ``window`` (PostgreSQL): only the newest that many index rows."""
     found = terms(query)
     if not found:
         return None
     if dialect == "postgresql":
-        stmt, order = _postgres_select(found, where, window)
+        stmt, order = _postgres_select(found, where, span, window)
     else:
-        stmt, order = _sqlite_select(found, where)
+        stmt, order = _sqlite_select(found, where, span)
     return stmt.order_by(*order)
 
 
@@ -165,29 +206,34 @@ def matching_ids(
     query: str,
     where: Sequence[Any] = (),
     *,
+    span: Span = Span(),
     limit: int = 50,
     offset: int = 0,
 ) -> list[int]:
     """One page of matching message ids, newest first (the database stops at the page)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        recent = search_select(query, dialect, where, window=WINDOW)
+        recent = search_select(query, dialect, where, span=span, window=WINDOW)
         if recent is None:
             return []
         ids = list(session.scalars(recent.limit(limit).offset(offset)))
         if len(ids) == limit:
             return ids
-    stmt = search_select(query, dialect, where)
+    stmt = search_select(query, dialect, where, span=span)
     if stmt is None:
         return []
     return list(session.scalars(stmt.limit(limit).offset(offset)))
 
 
 def count_matches(
-    session: Session, query: str, where: Sequence[Any] = (), cap: int = COUNT_CAP
+    session: Session,
+    query: str,
+    where: Sequence[Any] = (),
+    cap: int = COUNT_CAP,
+    span: Span = Span(),
 ) -> tuple[int, bool]:
     """How many messages match, counted up to ``cap`` (then ``(cap, True)``: "cap+")."""
-    stmt = search_select(query, session.get_bind().dialect.name, where)
+    stmt = search_select(query, session.get_bind().dialect.name, where, span=span)
     if stmt is None:
         return 0, False
     capped = stmt.order_by(None).limit(cap + 1).subquery()

@@ -141,7 +141,10 @@ def search_page(request: Request) -> Response:
     if words:
         flt = form.message_filter()
         rows = list_messages(app, flt, viewer)
-        total, more = count_found(app, flt, viewer)
+        if form.page == 1 and len(rows) < PER_PAGE:  # all of them are on this page
+            total = len(rows)
+        else:
+            total, more = count_found(app, flt, viewer)
         snippets = search_snippets(app.sessions, [r.id for r in rows], words)
         subjects = {r.id: highlight(r.subject, words) for r in rows}
     customers = customer_options(app, viewer)
