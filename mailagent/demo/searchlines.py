@@ -10,8 +10,9 @@ __all__ = ["search_lines"]
 
 SEARCHES = (
     ("4500123871", "a PO number"),
-    ("so 2026 0088", "an order number, spelt differently"),
+    ("SO20260088", "order SO-2026-0088, spelt differently"),
     ("Delamination", "a German word"),
+    ("lighting fixtures", "English words of a Portuguese mail's translation"),
     ("铝基板", "Chinese"),
 )
 
