@@ -1,10 +1,15 @@
-"""Search latency on a large store: the inbox query with a full-text term, 100,000 messages.
+"""Search latency on a large store: the search page's query, 100,000 messages.
 
 Fills a scratch store (SQLite by default, or ``--url`` for PostgreSQL) with generated
-multilingual mail rows straight through SQL (the search index is filled by the same
-triggers as in production), then times ``messages.listing.list_messages`` — what the web
-inbox and ``mailagent messages list --search`` run — for a set of queries: median and max
-over repeated runs, in milliseconds. Target: < 200 ms per query at 100,000 messages.
+multilingual mail rows straight through SQL (211 customers, 2,000 orders, English
+translations of a fifth of the German mail, attachments; the search index is filled by the
+same triggers as in production), then times ``messages.listing.list_messages`` — what the
+search page, the inbox and ``mailagent messages list --search`` run, first page of 50 — per
+query kind (common, rare, CJK, translation, order number, customer, with filters): p50 and
+p95 over repeated runs in milliseconds, the p50 of the index query alone (one page of ids:
+the rest of the page's time is loading the 50 rows, as without a search), and one capped
+count (what the search page shows).
+Target: p95 < 200 ms per query at 100,000 messages.
 
     python bench/search.py [--messages 100000] [--url postgresql+psycopg://...]
 """
@@ -13,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -28,8 +32,10 @@ from sqlalchemy import insert, select
 from mailagent.app import open_app
 from mailagent.config import Settings, StoreSettings
 from mailagent.db import models as m
-from mailagent.messages.listing import MessageFilter, list_messages
+from mailagent.messages.listing import MessageFilter, count_found, list_messages
+from mailagent.messages.search import matching_ids
 
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
 WORDS = {
     "en": [
         "please",
@@ -110,32 +116,67 @@ WORDS = {
         "entrega",
     ],
 }
-QUERIES = [
-    "Reklamation",  # German, common
-    "Prüfbericht",  # German, with umlaut
-    "铝基板",  # Chinese, 3 characters (indexed)
-    "询价",  # Chinese, 2 characters (index-table scan)
-    "PO-4500123871",  # an order number in the text
-    "impedance stackup",  # two terms
-    "nothing-matches-this",
+# (kind, query, extra filters); "{po}" / "{customer}" are filled from the stored data
+QUERIES: list[tuple[str, str, dict[str, object]]] = [
+    ("common term", "Reklamation", {}),
+    ("common term, umlaut", "Prüfbericht", {}),
+    ("common CJK, 3 chars", "铝基板", {}),
+    ("common CJK, 2 chars", "询价", {}),
+    ("translation (en of de)", "complaint report", {}),
+    ("order number", "{po}", {}),
+    ("order number, other spelling", "{po_plain}", {}),
+    ("customer name", "{customer}", {}),
+    ("two common terms", "impedance stackup", {}),
+    ("rare term", "Zollabfertigung", {}),
+    ("no hit", "nothing-matches-this", {}),
+    ("common + intent", "Reklamation", {"intent": "complaint"}),
+    ("common + language", "pago", {"language": "es"}),
+    ("common + 3 filters", "placas", {"language": "es", "intent": "order", "has_attachment": True}),
+    (
+        "common + date range",
+        "invoice",
+        {"since": T0 + timedelta(days=100), "until": T0 + timedelta(days=130)},
+    ),
+    ("common + salesperson", "shipment", {"salesperson": "sales3@huaxin-pcb.com"}),
+    ("(no search)", "", {}),
 ]
+RARE_EVERY = 997  # one message in RARE_EVERY has the rare term
 
 
 def fill(url: str, store: str, n: int, seed: int = 7) -> None:
     app = open_app(Settings(store=StoreSettings(url=url, dir=store)), with_model=False)
     rng = random.Random(seed)
-    t0 = datetime(2024, 1, 1, tzinfo=UTC)
     langs = list(WORDS)
     batch = 5000
     start = time.perf_counter()
-    with app.engine.begin() as conn:
+    with app.engine.connect() as conn:
+        conn.execute(
+            insert(m.Customer),
+            [
+                {"code": f"C{c:03d}", "name": f"Kunde {c} Elektronik GmbH",
+                 "salesperson": f"sales{c % 8}@huaxin-pcb.com"}
+                for c in range(211)
+            ],
+        )  # fmt: skip
+        customers = list(conn.scalars(select(m.Customer.id).order_by(m.Customer.id)))
+        conn.execute(
+            insert(m.Order),
+            [
+                {"order_no": f"SO-2024-{o:05d}", "customer_id": customers[o % 211],
+                 "customer_po": f"PO-{4500000000 + o}", "pi_number": f"PI{o:06d}"}
+                for o in range(2000)
+            ],
+        )  # fmt: skip
+        orders = list(conn.scalars(select(m.Order.id).order_by(m.Order.id)))
         for base in range(0, n, batch):
-            rows = []
+            rows, translations = [], []
             for i in range(base, min(base + batch, n)):
                 lang = rng.choice(langs)
                 words = WORDS[lang]
                 sep = "" if lang == "zh" else " "
                 body = sep.join(rng.choice(words) for _ in range(rng.randint(20, 80)))
+                if i % RARE_EVERY == 0:
+                    body += " Zollabfertigung"
                 po = f"PO-{4500000000 + rng.randrange(10**6)}"
                 rows.append(
                     {
@@ -145,47 +186,87 @@ def fill(url: str, store: str, n: int, seed: int = 7) -> None:
                         "subject": f"{sep.join(rng.sample(words, 3))} {po}",
                         "from_name": f"Buyer {i % 997}",
                         "from_email": f"buyer{i % 997}@customer{i % 211}.example",
-                        "received_at": t0 + timedelta(minutes=7 * i),
-                        "created_at": t0 + timedelta(minutes=7 * i),
+                        "received_at": T0 + timedelta(minutes=7 * i),
+                        "created_at": T0 + timedelta(minutes=7 * i),
                         "new_text": body + f"\n{po}",
                         "text": body,
                         "language": lang,
                         "intent": rng.choice(["inquiry", "order", "complaint", "payment"]),
                         "status": "triaged",
+                        "customer_id": customers[i % 211],
+                        "order_id": orders[i % 2000] if i % 3 == 0 else None,
                     }
                 )
             conn.execute(insert(m.Message), rows)
+            ids = conn.execute(
+                select(m.Message.id, m.Message.language, m.Message.id % 5).where(
+                    m.Message.message_id.in_([r["message_id"] for r in rows])
+                )
+            ).all()
+            for pk, lang, mod in ids:
+                if lang == "de" and mod == 0:  # a fifth of the German mail read in English
+                    translations.append(
+                        {"message_id": pk, "source_lang": "de", "target_lang": "en",
+                         "status": "done", "subject": "complaint report",
+                         "body": "Dear Sir or Madam, please find our complaint report.",
+                         "engine": "bench", "updated_at": T0}
+                    )  # fmt: skip
+                if mod == 1:
+                    conn.execute(
+                        insert(m.Attachment),
+                        {"message_pk": pk, "filename": f"drawing-{pk}.pdf",
+                         "content_type": "application/pdf", "size": 1, "sha256": "0" * 64},
+                    )  # fmt: skip
+            if translations:
+                conn.execute(insert(m.MessageTranslation), translations)
+            conn.commit()
+            print(f"  {base + len(rows):,} ({time.perf_counter() - start:.0f} s)", flush=True)
     print(f"filled {n:,} messages in {time.perf_counter() - start:.1f} s ({url.split(':')[0]})")
     app.close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def measure(url: str, store: str, repeat: int) -> bool:
     app = open_app(Settings(store=StoreSettings(url=url, dir=store)), with_model=False)
     with app.sessions() as s:
-        # the order number of one stored message, so that query has exactly one answer
-        QUERIES[4] = str(s.scalar(select(m.Message.subject).limit(1))).rsplit(" ", 1)[-1]
+        po = str(s.scalar(select(m.Order.customer_po).where(m.Order.id == 77)))
+        customer = str(s.scalar(select(m.Customer.name).where(m.Customer.code == "C042")))
+    fill_in = {"{po}": po, "{po_plain}": po.replace("-", " ").lower(), "{customer}": customer}
     ok = True
-    print(f"{'query':<24} {'hits':>5} {'median ms':>10} {'max ms':>8}")
-    for query in [*QUERIES, ""]:
-        flt = MessageFilter(text=query, per_page=50)
-        times, hits = [], 0
+    print(
+        f"{'query kind':<30} {'hits':>5} {'found':>6} {'p50 ms':>8} {'p95 ms':>8} {'index p50':>9}"
+    )
+    for kind, query, extra in QUERIES:
+        query = fill_in.get(query, query)
+        flt = MessageFilter(text=query, per_page=50, **extra)  # type: ignore[arg-type]
+        times: list[float] = []
+        index: list[float] = []  # the search alone: one page of ids from the index
+        hits = 0
+        where = [m.Message.intent == flt.intent] if flt.intent else []
         for _ in range(repeat):
             t = time.perf_counter()
             hits = len(list_messages(app, flt))
             times.append((time.perf_counter() - t) * 1000)
-        med = statistics.median(times)
-        ok &= med < 200
-        print(f"{(query or '(no search)'):<24} {hits:>5} {med:>10.1f} {max(times):>8.1f}")
-    for query, extra in (("Reklamation", {"intent": "complaint"}), ("pago", {"language": "es"})):
-        flt = MessageFilter(text=query, per_page=50, **extra)  # type: ignore[arg-type]
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            list_messages(app, flt)
-            times.append((time.perf_counter() - t) * 1000)
-        med = statistics.median(times)
-        ok &= med < 200
-        print(f"{query + ' + ' + str(extra):<24} {'':>5} {med:>10.1f} {max(times):>8.1f}")
+            if (query and not extra) or (flt.intent and len(extra) == 1):
+                t = time.perf_counter()
+                with app.sessions() as session:
+                    matching_ids(session, query, where, limit=50)
+                index.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        total, more = count_found(app, flt) if query else (0, False)
+        count_ms = (time.perf_counter() - t) * 1000
+        p50, p95 = _percentile(times, 0.5), _percentile(times, 0.95)
+        ok &= p95 < 200
+        found = f"{total}{'+' if more else ''}"
+        alone = f"{_percentile(index, 0.5):.1f}" if index else "-"
+        print(
+            f"{kind:<30} {hits:>5} {found:>6} {p50:>8.1f} {p95:>8.1f} {alone:>9}"
+            f"  (count {count_ms:.0f} ms)"
+        )
     app.close()
     return ok
 
@@ -194,13 +275,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--messages", type=int, default=100_000)
     ap.add_argument("--url", default="", help="database URL (default: a scratch SQLite file)")
-    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="mailagent-search-") as tmp:
         url = args.url or f"sqlite:///{tmp}/search.db"
         fill(url, tmp, args.messages)
         ok = measure(url, tmp, args.repeat)
-    print("target < 200 ms per query:", "met" if ok else "NOT met")
+    print("target p95 < 200 ms per query:", "met" if ok else "NOT met")
 
 
 if __name__ == "__main__":

@@ -337,6 +337,7 @@ class MessageLocation(Base):
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_message", "message_pk"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(255))

@@ -124,6 +124,9 @@ def run_demo(app: App) -> str:
     from mailagent.demo.translation import translation_lines
 
     out += translation_lines(app)
+    from mailagent.demo.searchlines import search_lines
+
+    out += search_lines(app)
     db = app.engine.url.render_as_string(hide_password=True)
     out.append("")
     out.append(f"store: {db} (raw mail and attachments under {app.settings.store.dir})")

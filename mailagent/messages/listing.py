@@ -18,12 +18,19 @@ from sqlalchemy.orm import selectinload
 
 from mailagent.app import App
 from mailagent.db import models as m
-from mailagent.messages.search import search_condition
+from mailagent.messages.search import COUNT_CAP, Span, count_matches, matching_ids, terms
 from mailagent.records import TranslationStatus
 from mailagent.reports import queries as reports
 from mailagent.sla.views import SLA_STATES, sla_condition
 
-__all__ = ["MessageFilter", "MessageRow", "Scope", "list_messages", "unanswered_ids"]
+__all__ = [
+    "MessageFilter",
+    "MessageRow",
+    "Scope",
+    "count_found",
+    "list_messages",
+    "unanswered_ids",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -96,11 +103,9 @@ def _needs_answer(msg: m.Message) -> bool:
     )
 
 
-def _conditions(flt: MessageFilter, waiting: set[int] | None, dialect: str) -> list[Any]:
+def _conditions(flt: MessageFilter, waiting: set[int] | None) -> list[Any]:
+    """The filters of ``flt`` but its text, as conditions on ``messages`` and ``customers``."""
     where: list[Any] = []
-    found = search_condition(flt.text, dialect) if flt.text else None
-    if found is not None:
-        where.append(found)
     if flt.salesperson:
         where.append(m.Customer.salesperson == flt.salesperson)
     if flt.language:
@@ -139,20 +144,34 @@ def list_messages(
     flt = flt or MessageFilter()
     waiting = unanswered_ids(app) if flt.unanswered else None
     page = max(flt.page, 1)
+    where = _conditions(flt, waiting)
+    if scope is not None:
+        where.append(scope.customers(m.Message.customer_id))
     stmt = (
         select(m.Message, m.Customer, m.Order.order_no)
         .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
         .outerjoin(m.Order, m.Order.id == m.Message.order_id)
-        .where(*_conditions(flt, waiting, app.engine.dialect.name))
         .options(selectinload(m.Message.attachments))
-        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
-        .limit(flt.per_page)
-        .offset((page - 1) * flt.per_page)
     )
-    if scope is not None:
-        stmt = stmt.where(scope.customers(m.Message.customer_id))
     with app.sessions() as session:
-        found = list(session.execute(stmt))
+        if terms(flt.text):  # the search index picks the page, newest first
+            ids = matching_ids(
+                session,
+                flt.text,
+                where,
+                span=Span(flt.since, flt.until),
+                limit=flt.per_page,
+                offset=(page - 1) * flt.per_page,
+            )
+            rank = {pk: n for n, pk in enumerate(ids)}
+            found = sorted(
+                session.execute(stmt.where(m.Message.id.in_(ids))), key=lambda r: rank[r[0].id]
+            )
+        else:
+            stmt = stmt.where(*where).order_by(m.Message.received_at.desc(), m.Message.id.desc())
+            found = list(
+                session.execute(stmt.limit(flt.per_page).offset((page - 1) * flt.per_page))
+            )
     if waiting is None:  # only the shown rows need to know whether they were answered
         waiting = unanswered_ids(app, [msg.id for msg, _c, _o in found])
     return [
@@ -181,3 +200,15 @@ def list_messages(
         )
         for msg, cust, order_no in found
     ]
+
+
+def count_found(
+    app: App, flt: MessageFilter, scope: Scope | None = None, cap: int = COUNT_CAP
+) -> tuple[int, bool]:
+    """How many messages a search ``flt`` finds, counted up to ``cap`` (``True``: more)."""
+    waiting = unanswered_ids(app) if flt.unanswered else None
+    where = _conditions(flt, waiting)
+    if scope is not None:
+        where.append(scope.customers(m.Message.customer_id))
+    with app.sessions() as session:
+        return count_matches(session, flt.text, where, cap, Span(flt.since, flt.until))

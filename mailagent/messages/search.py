@@ -1,33 +1,77 @@
-"""Full-text search over stored mail: the SQL condition behind the search box and
-``mailagent messages list --search``.
+"""Full-text search over stored mail: the query behind the search page, the inbox's text
+filter and ``mailagent messages list --search``.
 
 A query is split into terms (``"quoted phrases"`` stay one term); a message matches when
-*every* term is found in its subject, new text, translation, sender or attachment names
-(the ``message_search`` index, migration 0006), or names its customer (name or code) or its
-order (order, PO or PI number, separators ignored). Matching is by substring, case-insensitive,
-so German compounds ("Reklamation" in "Reklamationsbericht"), Chinese without spaces and
-order numbers all behave alike: SQLite answers from an FTS5 trigram index, PostgreSQL from a
-pg_trgm GIN index. Terms shorter than three characters cannot use a trigram index and fall
-back to a scan of the index table (still one table, never the messages themselves).
+*every* term is found in its index row (migration 0015): subject, new text, translations,
+sender, customer name/code, order/PO/PI numbers (also with separators removed, so
+"SO2026-0088" finds "SO-2026-0088") and attachment names. Matching is by substring,
+case-insensitive, so German compounds, Chinese without spaces and order numbers behave
+alike.
+
+The answer is always *newest first, one page*, and the database stops once the page is
+full. SQLite: the FTS5 trigram table's rowid is a recency key (``received_at`` minute ×
+2^36 + message id), so ``MATCH … ORDER BY rowid DESC LIMIT n`` walks the matching postings
+backwards and stops after ``n`` rows that pass the filters; terms shorter than three
+characters (no trigram) are checked with ``LIKE`` on the same newest-first walk.
+PostgreSQL: a pg_trgm GIN index answers rare terms; a common term is first looked for in
+the newest :data:`WINDOW` index rows (a backward scan of the ``received_at`` index), which
+fills a page long before the bitmap of all its matches would be read; only when that window
+does not fill the page does the full (GIN) query run. Either way the result is exact.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, false, or_, select, table, text, union
+from sqlalchemy import (
+    Select,
+    and_,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session
 
 from mailagent.customers.keys import normalise_number
 from mailagent.db import models as m
-from mailagent.db.directory import normalised_number_sql
 
-__all__ = ["MAX_TERMS", "search_condition", "terms"]
+__all__ = [
+    "COLUMNS",
+    "COUNT_CAP",
+    "MAX_TERMS",
+    "WINDOW",
+    "Span",
+    "count_matches",
+    "matching_ids",
+    "search_select",
+    "terms",
+]
 
 MAX_TERMS = 8
+WINDOW = 4000  # PostgreSQL: the newest index rows tried before the full query
+COUNT_CAP = 1000  # counts stop here ("1000+")
+COLUMNS = ("subject", "body", "translation", "sender", "customer", "orders", "attachments")
 _MAX_TERM = 100
-_FTS_COLUMNS = ("subject", "body", "translation", "sender", "attachments")
+_ID_BITS = (1 << 36) - 1  # the message id in the SQLite recency key
+
+_FTS = table("message_search", column("rowid"), *(column(c) for c in COLUMNS))
+_PG = table("message_search", column("message_pk"), column("doc"), column("received_at"))
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Received within [since, until) (either end open)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 def terms(query: str) -> list[str]:
@@ -47,58 +91,151 @@ def terms(query: str) -> list[str]:
     return out[:MAX_TERMS]
 
 
+def _alternatives(term: str) -> list[str]:
+    """``term`` itself, and its order-number key when it looks like one ("so 2026-0088")."""
+    key = normalise_number(term)
+    if len(key) >= 3 and any(c.isdigit() for c in key) and key.casefold() != term.casefold():
+        return [term, key]
+    return [term]
+
+
 def _like(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-_INDEX = table("message_search", column("rowid"), column("message_pk"), column("doc"))
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
-def _index_hits(term: str, dialect: str, n: int) -> Select[Any]:
-    """Message ids whose indexed text contains ``term``."""
-    if dialect == "postgresql":
-        return select(_INDEX.c.message_pk.label("id")).where(
-            _INDEX.c.doc.ilike(_like(term), escape="\\")
+def _minute_key(at: datetime, minutes: int) -> int:
+    """The recency key at the start of the minute ``minutes`` after ``at``'s (SQLite)."""
+    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return (int(aware.timestamp()) // 60 + minutes) << 36
+
+
+def _sqlite_select(
+    found: list[str], where: Sequence[Any], span: Span
+) -> tuple[Select[Any], tuple[Any, ...]]:
+    pk = _FTS.c.rowid.op("&")(_ID_BITS)
+    matches: list[str] = []
+    conditions: list[Any] = []
+    # a date range is a rowid range of the index (a minute wider each side; ``where`` has
+    # the exact bounds): the walk starts and stops there instead of reading newer matches
+    if span.since is not None:
+        conditions.append(_FTS.c.rowid >= _minute_key(span.since, -1))
+    if span.until is not None:
+        conditions.append(_FTS.c.rowid < _minute_key(span.until, 2))
+    for term in found:
+        long = [a for a in _alternatives(term) if len(a) >= 3]
+        if len(term) >= 3:
+            matches.append("(" + " OR ".join(_phrase(a) for a in long) + ")")
+        else:  # no trigram to look up: checked row by row on the newest-first walk
+            pattern = _like(term)
+            conditions.append(or_(*(_FTS.c[c].like(pattern, escape="\\") for c in COLUMNS)))
+    if matches:
+        conditions.insert(
+            0, text("message_search MATCH :search").bindparams(search=" AND ".join(matches))
         )
-    hits = select(_INDEX.c.rowid.label("id"))
-    param = f"search_{n}"
-    if len(term) >= 3:
-        phrase = '"' + term.replace('"', '""') + '"'
-        match = text(f"message_search MATCH :{param}").bindparams(**{param: phrase})
-        return hits.where(match)
-    pattern = _like(term)
-    return hits.where(or_(*(column(c).like(pattern, escape="\\") for c in _FTS_COLUMNS)))
-
-
-def _term_condition(term: str, dialect: str, n: int) -> ColumnElement[bool]:
-    """Messages that contain ``term``, or whose customer or order it names: one id list
-    (a UNION the database materialises once and probes by primary key)."""
-    pattern = _like(term)
-    customers = select(m.Customer.id).where(
-        or_(
-            m.Customer.name.ilike(pattern, escape="\\"),
-            m.Customer.code.ilike(pattern, escape="\\"),
+    stmt = select(pk.label("id")).select_from(_FTS)
+    if where:
+        stmt = stmt.join(m.Message, m.Message.id == pk).outerjoin(
+            m.Customer, m.Customer.id == m.Message.customer_id
         )
-    )
-    parts: list[Any] = [
-        _index_hits(term, dialect, n),
-        select(m.Message.id).where(m.Message.customer_id.in_(customers)),
+    return stmt.where(*conditions, *where), (_FTS.c.rowid.desc(),)
+
+
+def _span(received_at: Any, span: Span) -> list[Any]:
+    out = []
+    if span.since is not None:
+        out.append(received_at >= span.since)
+    if span.until is not None:
+        out.append(received_at < span.until)
+    return out
+
+
+def _postgres_select(
+    found: list[str], where: Sequence[Any], span: Span, window: int | None
+) -> tuple[Select[Any], tuple[Any, ...]]:
+    source: Any = _PG
+    if window is not None:
+        source = (
+            select(_PG)
+            .where(*_span(_PG.c.received_at, span))
+            .order_by(_PG.c.received_at.desc(), _PG.c.message_pk.desc())
+            .limit(window)
+            .subquery("recent")
+        )
+    conditions = [
+        or_(*(source.c.doc.ilike(_like(a), escape="\\") for a in _alternatives(term)))
+        for term in found
     ]
-    key = normalise_number(term)
-    if len(key) >= 3 and any(c.isdigit() for c in key):
-        numbers = [m.Order.order_no, m.Order.customer_po, m.Order.pi_number]
-        orders = select(m.Order.id).where(
-            or_(*(normalised_number_sql(c).like(_like(key), escape="\\") for c in numbers))
+    conditions += _span(source.c.received_at, span)
+    stmt = select(source.c.message_pk.label("id")).select_from(source)
+    if where:
+        stmt = stmt.join(m.Message, m.Message.id == source.c.message_pk).outerjoin(
+            m.Customer, m.Customer.id == m.Message.customer_id
         )
-        parts.append(select(m.Message.id).where(m.Message.order_id.in_(orders)))
-    return m.Message.id.in_(union(*parts))
+    order = (source.c.received_at.desc(), source.c.message_pk.desc())
+    return stmt.where(and_(*conditions), *where), order
 
 
-def search_condition(query: str, dialect: str) -> ColumnElement[bool] | None:
-    """The WHERE condition on ``messages`` for ``query`` (None: no terms, no condition)."""
+def search_select(
+    query: str,
+    dialect: str,
+    where: Sequence[Any] = (),
+    *,
+    span: Span = Span(),
+    window: int | None = None,
+) -> Select[Any] | None:
+    """The ids of the messages matching ``query`` and every condition of ``where`` (on
+    ``messages`` and ``customers``), received within ``span``, newest first; None when
+    ``query`` has no terms. ``window`` (PostgreSQL): only the newest that many index rows."""
     found = terms(query)
     if not found:
         return None
-    parts = [_term_condition(term, dialect, n) for n, term in enumerate(found)]
-    return and_(*parts) if parts else false()
+    if dialect == "postgresql":
+        stmt, order = _postgres_select(found, where, span, window)
+    else:
+        stmt, order = _sqlite_select(found, where, span)
+    return stmt.order_by(*order)
+
+
+def matching_ids(
+    session: Session,
+    query: str,
+    where: Sequence[Any] = (),
+    *,
+    span: Span = Span(),
+    limit: int = 50,
+    offset: int = 0,
+) -> list[int]:
+    """One page of matching message ids, newest first (the database stops at the page)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        recent = search_select(query, dialect, where, span=span, window=WINDOW)
+        if recent is None:
+            return []
+        ids = list(session.scalars(recent.limit(limit).offset(offset)))
+        if len(ids) == limit:
+            return ids
+    stmt = search_select(query, dialect, where, span=span)
+    if stmt is None:
+        return []
+    return list(session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def count_matches(
+    session: Session,
+    query: str,
+    where: Sequence[Any] = (),
+    cap: int = COUNT_CAP,
+    span: Span = Span(),
+) -> tuple[int, bool]:
+    """How many messages match, counted up to ``cap`` (then ``(cap, True)``: "cap+")."""
+    stmt = search_select(query, session.get_bind().dialect.name, where, span=span)
+    if stmt is None:
+        return 0, False
+    capped = stmt.order_by(None).limit(cap + 1).subquery()
+    n = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    return min(n, cap), n > cap

@@ -9,13 +9,14 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from support.apptools import make_app
 
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
 from mailagent.db import models as m
-from mailagent.messages.listing import MessageFilter, list_messages
+from mailagent.messages import search
+from mailagent.messages.listing import MessageFilter, count_found, list_messages
 from mailagent.messages.search import terms
 
 
@@ -115,7 +116,11 @@ def test_sender_attachment_and_order_number(app: App) -> None:
             .where(m.Message.subject.like("Reklamation%"))
             .values(order_id=order.id, customer_id=customer.id)
         )
-    assert _subjects(app, "so 2026 0088") == []  # three terms: not one number
+    # three terms, each found in the indexed order number
+    assert _subjects(app, "so 2026 0088") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    assert _subjects(app, "so 2027 0088") == []
     assert _subjects(app, "SO2026-0088") == [
         "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
     ]
@@ -193,3 +198,166 @@ def test_migration_indexes_mail_stored_before_it(app: App) -> None:
         "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
     ]
     assert _subjects(app, "gerber_revA") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+
+
+# -- the newest-first index (migration 0015): translations, customers, orders, paging -----------
+
+
+def _pk(app: App, subject_prefix: str) -> int:
+    with app.sessions() as s:
+        pk = s.scalar(select(m.Message.id).where(m.Message.subject.like(subject_prefix + "%")))
+    assert pk is not None
+    return pk
+
+
+def test_reader_translations_are_indexed_and_kept_in_step(app: App) -> None:
+    """A German mail is found by a word of its English translation (message_translations),
+    and the index follows the translation as it is written, rewritten and removed."""
+    pk = _pk(app, "Reklamation")
+    assert _subjects(app, "blisters") == []
+    with app.sessions() as s, s.begin():
+        s.add(
+            m.MessageTranslation(
+                message_id=pk, source_lang="de", target_lang="en", status="queued",
+                updated_at=datetime(2026, 11, 3, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    assert _subjects(app, "blisters") == []
+    with app.sessions() as s, s.begin():
+        s.execute(
+            update(m.MessageTranslation)
+            .where(m.MessageTranslation.message_id == pk)
+            .values(status="done", subject="Complaint report", body="We found blisters.")
+        )
+    assert _subjects(app, "blisters") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    assert _subjects(app, "complaint report") == _subjects(app, "blisters")
+    with app.sessions() as s, s.begin():
+        s.execute(delete(m.MessageTranslation).where(m.MessageTranslation.message_id == pk))
+    assert _subjects(app, "blisters") == []
+
+
+def test_renamed_customer_and_renumbered_order_are_found_by_their_new_names(app: App) -> None:
+    pk = _pk(app, "PO-45001")
+    with app.sessions() as s, s.begin():
+        customer = m.Customer(code="ACME", name="Acme Robotics", salesperson="kevin")
+        s.add(customer)
+        s.flush()
+        order = m.Order(order_no="SO-2026-0100", customer_id=customer.id, pi_number="PI-77812")
+        s.add(order)
+        s.flush()
+        s.execute(
+            update(m.Message)
+            .where(m.Message.id == pk)
+            .values(customer_id=customer.id, order_id=order.id)
+        )
+    assert _subjects(app, '"acme robotics"') == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    assert _subjects(app, "pi77812") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]  # no separator
+    with app.sessions() as s, s.begin():
+        s.execute(update(m.Customer).where(m.Customer.code == "ACME").values(name="Zenith Motion"))
+        s.execute(
+            update(m.Order).where(m.Order.order_no == "SO-2026-0100").values(pi_number="PI-99001")
+        )
+    assert _subjects(app, '"acme robotics"') == []
+    assert _subjects(app, "zenith") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    assert _subjects(app, "PI 99001") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    assert _subjects(app, "pi77812") == []
+    with app.sessions() as s, s.begin():  # a removed attachment is no longer found
+        s.execute(delete(m.Attachment).where(m.Attachment.message_pk == pk))
+    assert _subjects(app, "gerber_revA") == []
+
+
+def test_pages_come_newest_first_and_the_count_is_capped(app: App) -> None:
+    # "@" (one character, no trigram: the LIKE walk) is in every mail's sender
+    newest_first = [r.subject for r in list_messages(app, MessageFilter(text="@", per_page=10))]
+    assert newest_first == [r.subject for r in list_messages(app, MessageFilter())]
+    pages = [
+        [r.subject for r in list_messages(app, MessageFilter(text="@", per_page=2, page=n))]
+        for n in (1, 2, 3)
+    ]
+    assert pages[0] + pages[1] == newest_first and pages[2] == []
+    assert [r.subject for r in list_messages(app, MessageFilter(text="LED"))] == [
+        s for s in newest_first if "LED" in s or "MCPCB" in s
+    ]
+    assert count_found(app, MessageFilter(text="@")) == (4, False)
+    assert count_found(app, MessageFilter(text="@"), cap=3) == (3, True)
+    assert count_found(app, MessageFilter(text="@", language="xx")) == (0, False)
+
+
+def test_filters_combine_with_the_search(app: App) -> None:
+    pk = _pk(app, "Reklamation")
+    with app.sessions() as s, s.begin():
+        customer = m.Customer(code="MEK", name="Müller Elektronik GmbH", salesperson="lily@x")
+        s.add(customer)
+        s.flush()
+        s.execute(
+            update(m.Message)
+            .where(m.Message.id == pk)
+            .values(customer_id=customer.id, intent="complaint", language="de")
+        )
+        s.add(
+            m.SlaClock(
+                message_pk=pk, policy_id="complaint", intent="complaint", metric="answered",
+                timezone="UTC", started_at=datetime(2026, 11, 3, tzinfo=UTC),
+                due_at=datetime(2026, 11, 4, tzinfo=UTC), warn_at=datetime(2026, 11, 4, tzinfo=UTC),
+                state="breached", created_at=datetime(2026, 11, 3, tzinfo=UTC),
+                evaluated_at=datetime(2026, 11, 4, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    subject = ["Reklamationsbericht Q-2026-117: Delamination nach Reflow"]
+    combined = {
+        "intent": "complaint",
+        "language": "de",
+        "salesperson": "lily@x",
+        "customer_code": "MEK",
+        "sla": "breached",
+        "disposition": "process",
+        "since": datetime(2026, 11, 3, tzinfo=UTC),
+        "until": datetime(2026, 11, 4, tzinfo=UTC),
+    }
+    assert _subjects(app, "reflow", **combined) == subject
+    for key, other in [
+        ("intent", "order"),
+        ("language", "en"),
+        ("salesperson", "kevin@x"),
+        ("customer_code", "ACME"),
+        ("sla", "met"),
+        ("disposition", "filtered"),
+        ("since", datetime(2026, 11, 4, tzinfo=UTC)),
+        ("has_attachment", True),
+    ]:
+        assert _subjects(app, "reflow", **{**combined, key: other}) == [], key
+
+
+def test_postgres_newest_window_falls_back_to_the_full_query(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a page is first looked for among the newest ``WINDOW`` index rows; when
+    they do not fill it the full query runs: the answer is the same either way."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("the window is PostgreSQL's (SQLite's index walks newest first itself)")
+    for window in (1, 2, 100):
+        monkeypatch.setattr(search, "WINDOW", window)
+        assert _subjects(app, "LED") == [
+            "Cotação – MCPCB de alumínio",
+            "询价：LED铝基板 1.6mm 导热2.0W",
+        ]
+        newest = list_messages(app, MessageFilter(text="LED", per_page=1))
+        assert [r.subject for r in newest] == ["Cotação – MCPCB de alumínio"]
+        since = datetime(2026, 11, 5, tzinfo=UTC)
+        assert _subjects(app, "LED", until=since) == ["询价：LED铝基板 1.6mm 导热2.0W"]
+
+
+def test_search_select_is_one_ordered_limited_query_on_both_databases(app: App) -> None:
+    dialect = app.engine.dialect.name
+    stmt = search.search_select("SO2026-0088 ab", dialect, [m.Message.intent == "order"])
+    assert stmt is not None
+    sql = str(stmt.limit(50).compile(app.engine))
+    assert "ORDER BY" in sql and "LIMIT" in sql
+    if dialect == "sqlite":
+        assert "MATCH" in sql and "LIKE" in sql  # "ab": no trigram, checked by LIKE
+        assert sql.index("message_search MATCH") < sql.index("ORDER BY")
+    else:
+        assert "ILIKE" in sql.upper() and "received_at DESC" in sql
+    assert search.search_select('  ""  ', dialect) is None

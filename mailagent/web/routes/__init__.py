@@ -18,6 +18,7 @@ from mailagent.web.routes import followups as routes_followups
 from mailagent.web.routes import mail as routes_mail
 from mailagent.web.routes import ops as routes_ops
 from mailagent.web.routes import relevance as routes_relevance
+from mailagent.web.routes import search as routes_search
 
 __all__ = ["routes"]
 
@@ -27,6 +28,8 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         *routes_auth.ROUTES,
         *routes_mail.ROUTES,
         *routes_conversations.ROUTES,
+
+        *routes_search.ROUTES,
         *routes_relevance.ROUTES,
         *routes_drafts.ROUTES,
         *routes_followups.ROUTES,

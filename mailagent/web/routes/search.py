@@ -1,0 +1,175 @@
+"""Route: the search page (``GET /search``): the header's search box submits here.
+
+The query string carries the words (``q``) and the filters (intent, customer, salesperson,
+SLA state, language, date range, attachment, disposition); they combine, within what the
+viewer may see. Results come newest first, a page at a time, with a snippet of where the
+words were found (``messages.snippets``) and a count that stops at ``COUNT_CAP``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mailagent.messages.listing import MessageFilter, count_found, list_messages
+from mailagent.messages.search import terms
+from mailagent.messages.snippets import highlight, search_snippets
+from mailagent.records import Intent
+from mailagent.sla.views import SLA_STATES, sla_badges
+from mailagent.web.access import MAIL_ROLES, Viewer
+from mailagent.web.auth import require_user
+from mailagent.web.i18n import N_
+from mailagent.web.ids import parse_id
+from mailagent.web.labels import LABELS
+from mailagent.web.pages import customer_options
+from mailagent.web.render import mailagent_app, render
+
+__all__ = ["LANGUAGES", "ROUTES", "SearchForm"]
+
+INTENTS = tuple(i.value for i in Intent)
+DISPOSITIONS = tuple(LABELS["disposition"])
+# mail languages offered as a filter (code -> gettext id)
+LANGUAGES = {
+    "zh": N_("Chinese"),
+    "en": N_("English"),
+    "de": N_("German"),
+    "es": N_("Spanish"),
+    "pt": N_("Portuguese"),
+    "fr": N_("French"),
+    "it": N_("Italian"),
+    "ja": N_("Japanese"),
+    "ru": N_("Russian"),
+    "tr": N_("Turkish"),
+    "ar": N_("Arabic"),
+}
+PER_PAGE = 25
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchForm:
+    """The search page's query string, validated (unknown values are dropped)."""
+
+    q: str = ""
+    intent: str = ""
+    customer: str = ""
+    salesperson: str = ""
+    sla: str = ""
+    language: str = ""
+    since: date | None = None
+    until: date | None = None
+    attachment: bool = False
+    disposition: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: QueryParams) -> SearchForm:
+        def pick(name: str, allowed: tuple[str, ...] | dict[str, str]) -> str:
+            value = params.get(name) or ""
+            return value if value in allowed else ""
+
+        return cls(
+            q=(params.get("q") or "").strip()[:500],
+            intent=pick("intent", INTENTS),
+            customer=(params.get("customer") or "").strip()[:64],
+            salesperson=(params.get("salesperson") or "").strip()[:320],
+            sla=pick("sla", SLA_STATES),
+            language=pick("language", LANGUAGES),
+            since=_date(params.get("since")),
+            until=_date(params.get("until")),
+            attachment=params.get("attachment") == "1",
+            disposition=pick("disposition", DISPOSITIONS),
+            page=parse_id(params.get("page"), maximum=10_000) or 1,
+        )
+
+    def message_filter(self) -> MessageFilter:
+        return MessageFilter(
+            text=self.q,
+            intent=self.intent or None,
+            customer_code=self.customer or None,
+            salesperson=self.salesperson or None,
+            sla=self.sla or None,
+            language=self.language or None,
+            since=_midnight(self.since) if self.since else None,
+            until=_midnight(self.until) + timedelta(days=1) if self.until else None,
+            has_attachment=self.attachment,
+            disposition=self.disposition or None,
+            page=self.page,
+            per_page=PER_PAGE,
+        )
+
+    def query(self, page: int) -> str:
+        """This search's query string for another page."""
+        fields = {
+            "q": self.q,
+            "intent": self.intent,
+            "customer": self.customer,
+            "salesperson": self.salesperson,
+            "sla": self.sla,
+            "language": self.language,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+            "attachment": "1" if self.attachment else "",
+            "disposition": self.disposition,
+            "page": str(page),
+        }
+        return urlencode({k: v for k, v in fields.items() if v})
+
+
+def search_page(request: Request) -> Response:
+    user = require_user(request, *MAIL_ROLES)
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    form = SearchForm.parse(request.query_params)
+    words = terms(form.q)
+    rows, total, more, snippets, subjects = [], 0, False, {}, {}
+    if words:
+        flt = form.message_filter()
+        rows = list_messages(app, flt, viewer)
+        if form.page == 1 and len(rows) < PER_PAGE:  # all of them are on this page
+            total = len(rows)
+        else:
+            total, more = count_found(app, flt, viewer)
+        snippets = search_snippets(app.sessions, [r.id for r in rows], words)
+        subjects = {r.id: highlight(r.subject, words) for r in rows}
+    customers = customer_options(app, viewer)
+    return render(
+        request,
+        "search.html",
+        {
+            "form": form,
+            "words": words,
+            "rows": rows,
+            "total": total,
+            "more": more,
+            "snippets": snippets,
+            "subjects": subjects,
+            "sla": sla_badges(app, [r.id for r in rows]),
+            "intents": INTENTS,
+            "customers": customers,
+            "salespeople": sorted({c.salesperson for c in customers if c.salesperson}),
+            "sla_states": SLA_STATES,
+            "languages": LANGUAGES,
+            "dispositions": DISPOSITIONS,
+            "per_page": PER_PAGE,
+            "search_q": form.q,
+        },
+    )
+
+
+ROUTES = [Route("/search", search_page, name="search")]

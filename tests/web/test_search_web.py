@@ -1,0 +1,93 @@
+"""The search page over HTTP: the header box, filters, scope, highlighted and escaped
+snippets, in Chinese and English (the browser test is ``test_search_browser.py``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+from support.searchsite import add_english_translation
+from support.webtools import FAST_HASHER, Site, build_site, login
+
+from mailagent.messages.snippets import Piece, highlight, snippet
+from mailagent.web import users as users_module
+from mailagent.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """One store for the module: these tests only read."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(users_module, "_hasher", FAST_HASHER)
+    tmp = tmp_path_factory.mktemp("search-web")
+    s = build_site(tmp, f"sqlite:///{tmp / 'web.db'}")
+    add_english_translation(s)
+    yield s
+    s.app.close()
+    mp.undo()
+
+
+def _results(html: str) -> list[str]:
+    return re.findall(r'class="result-subject" href="/messages/(\d+)"', html)
+
+
+def test_search_box_in_the_header_and_results_with_filters(site: Site) -> None:
+    web = TestClient(create_app(site.app))
+    login(web, "grace")  # supervisor, English
+    inbox = web.get("/inbox").text
+    assert 'id="search-box"' in inbox and 'action="/search"' in inbox
+    empty = web.get("/search").text
+    assert "Every word must match" in empty and _results(empty) == []
+    page = web.get("/search", params={"q": "purchase order"}).text
+    assert _results(page) == [str(site.ids["mueller"])]  # the German mail, by its translation
+    assert "in the translation" in page and "<mark>purchase</mark> <mark>order</mark>" in page
+    assert "Messages found: 1" in page
+    assert 'value="purchase order"' in page  # the header box keeps the words
+    assert _results(web.get("/search", params={"q": "4500 118999"}).text) == [
+        str(site.ids["mueller"])
+    ]
+    # attachment names are searched and the filters combine
+    assert _results(web.get("/search", params={"q": "quote"}).text) == [str(site.ids["acme"])]
+    only = {"q": "Tom", "attachment": "1"}
+    assert _results(web.get("/search", params=only).text) == [str(site.ids["acme"])]
+    both = web.get("/search", params={"q": "Tom"}).text
+    assert sorted(_results(both)) == sorted([str(site.ids["acme"]), str(site.ids["hostile"])])
+    assert _results(web.get("/search", params={"q": "Tom", "language": "de"}).text) == []
+    ranged = {"q": "Tom", "since": "2026-11-17", "until": "bad date"}
+    assert _results(web.get("/search", params=ranged).text) == []
+    assert _results(web.get("/search", params={"q": "Tom", "customer": "ACME"}).text) != []
+
+
+def test_sales_user_finds_only_own_customers_mail_in_chinese(site: Site) -> None:
+    web = TestClient(create_app(site.app))
+    login(web, "lily")  # Lily: MUELLER is hers, ACME is Kevin's; she works in Chinese
+    page = web.get("/search", params={"q": "4500118999"}).text
+    assert _results(page) == [str(site.ids["mueller"])]
+    assert "找到的邮件：1 封" in page and "搜索" in page
+    assert 'name="salesperson"' not in page  # the salesperson filter is a supervisor's
+    assert _results(web.get("/search", params={"q": "HX-4L"}).text) == []  # Kevin's customer
+
+
+def test_query_and_mail_text_are_escaped(site: Site) -> None:
+    web = TestClient(create_app(site.app))
+    login(web, "grace")
+    hostile = '<script>alert("q")</script>'
+    page = web.get("/search", params={"q": hostile}).text
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    # the translation's "<b>R&D</b>" is shown as text, its match marked
+    page = web.get("/search", params={"q": "<b>R&D"}).text
+    assert _results(page) == [str(site.ids["mueller"])]
+    assert "<mark>&lt;b&gt;R&amp;D</mark>&lt;/b&gt;" in page and "<b>R&D" not in page
+
+
+def test_snippet_cuts_around_the_first_match_and_marks_every_term() -> None:
+    text = "word " * 100 + "the Lötstopplack was damaged, see Lötstopplack photo " + "tail " * 100
+    pieces = snippet(text, ["lötstopplack"], width=80)
+    assert pieces is not None
+    assert pieces[0] == Piece("… ") and pieces[-1] == Piece(" …")
+    assert [p.text for p in pieces if p.hit] == ["Lötstopplack", "Lötstopplack"]
+    assert sum(len(p.text) for p in pieces) <= 80 + 4
+    assert snippet("nothing here", ["x y"]) is None
+    assert highlight("a.b A.B", ["a.b"]) == (Piece("a.b", True), Piece(" "), Piece("A.B", True))
