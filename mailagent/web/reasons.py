@@ -659,8 +659,11 @@ def render_reason(
 
 
 def _as_is(value: str, keep: Callable[[str], str] | None) -> str:
-    """A value shown in the writer's words (marked by ``keep`` when given)."""
-    return keep(value) if keep else value
+    """A value shown in the writer's words (marked by ``keep`` when given; numbers and
+    other values without letters are in no language: only escaped)."""
+    if keep is None:
+        return value
+    return keep(value) if any(ch.isalpha() for ch in value) else str(escape(value))
 
 
 def _own(value: str, keep: Callable[[str], str] | None) -> str:

@@ -72,6 +72,12 @@ class World:
     def at(self, delta: timedelta) -> None:
         self.app.clock = lambda: T0 + delta
 
+    def after_real_now(self, delta: timedelta) -> None:
+        """``delta`` after the wall clock: what a child process on the real clock stamped
+        (T0 is taken at import, minutes before a late test in a long run)."""
+        now = datetime.now(UTC)
+        self.app.clock = lambda: now + delta
+
     def inquiry(self, n: int = 1, body: str | None = None) -> int:
         """The customer's RFQ arrives (also in the customer's own INBOX); returns the draft id."""
         self.original_id = f"rfq-{unique_name('m')}@acmerobotics.com"
@@ -317,7 +323,7 @@ def test_crash_after_accept_is_never_resent_and_shows_unconfirmed(
     ((_, flags),) = world.find(world.sales, "Sent", message_id)
     assert PENDING_FLAG.encode() in flags  # the journal copy filed before SMTP
     assert drafting.send_approved(world.app) == []  # a recent 'sending' may still be running
-    world.at(timedelta(minutes=10))
+    world.after_real_now(timedelta(minutes=10))
     (result,) = drafting.send_approved(world.app)
     assert (
         result.status == "unconfirmed" and "Check whether the customer received it" in result.detail
@@ -340,7 +346,7 @@ def test_crash_with_a_confirmed_copy_in_sent_is_marked_sent(world: World, tmp_pa
     with world.imap(world.sales) as c:  # e.g. the server filed its own copy in Sent
         c.select_folder("Sent")
         c.remove_flags(c.search(["HEADER", "Message-ID", f"<{message_id}>"]), [PENDING_FLAG])
-    world.at(timedelta(minutes=10))
+    world.after_real_now(timedelta(minutes=10))
     (result,) = drafting.send_approved(world.app)
     assert result.status == "sent" and "not sent again" in result.detail
     assert len(world.smtpd.received) == 1
