@@ -130,6 +130,30 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+@functools.lru_cache(maxsize=64)
+def union(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One alternation matching where any of ``patterns`` matches (one scan per sentence
+    instead of one per pattern); None when they cannot be joined (different flags, a
+    back-reference whose number would shift, a global inline flag)."""
+    flags = {p.flags for p in patterns}
+    if len(flags) != 1 or any(_BACKREF.search(p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), flags.pop())
+    except re.error:
+        return None
+
+
+def _any(patterns: tuple[re.Pattern[str], ...], sentence: str) -> bool:
+    joined = union(patterns)
+    if joined is not None:
+        return joined.search(sentence) is not None
+    return any(p.search(sentence) for p in patterns)
+
+
 def _shipping_detail(sentence: str) -> str:
     mode = next((name for name, pat in _MODES if pat.search(sentence)), "")
     term = _INCOTERM.search(sentence)
@@ -145,11 +169,11 @@ def extract(text: str, rules: AskRules | None) -> tuple[Ask, ...]:
     question_kind = next(k for k in rules.kinds if k.id == "question")
     for sentence in _sentences(text):
         short = sentence[:200]
-        requested = any(p.search(sentence) for p in rules.request)
-        asking = any(p.search(sentence) for p in question_kind.patterns)
+        requested = _any(rules.request, sentence)
+        asking = _any(question_kind.patterns, sentence)
         covered = False
         for kind in rules.kinds:
-            if kind.id == "question" or not any(p.search(sentence) for p in kind.patterns):
+            if kind.id == "question" or not _any(kind.patterns, sentence):
                 continue
             if kind.document and not (requested or asking):
                 continue
