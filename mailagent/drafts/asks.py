@@ -11,6 +11,7 @@ keeps the sentence it came from (shown to the approver as the reason).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
@@ -130,28 +131,38 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
-_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+_GAP = "\n\x00\n"  # between sentences: no word, no space run, a line break each side
 
 
-@functools.lru_cache(maxsize=64)
-def union(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
-    """One alternation matching where any of ``patterns`` matches (one scan per sentence
-    instead of one per pattern); None when they cannot be joined (different flags, a
-    back-reference whose number would shift, a global inline flag)."""
-    flags = {p.flags for p in patterns}
-    if len(flags) != 1 or any(_BACKREF.search(p.pattern) for p in patterns):
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), flags.pop())
-    except re.error:
-        return None
+class _Text:
+    """The sentences of a text joined once, so each pattern scans the whole text in one
+    call instead of once per sentence (a mailing-list mail has hundreds of sentences)."""
 
+    def __init__(self, sentences: list[str]) -> None:
+        self.sentences = sentences
+        self.joined = _GAP.join(sentences)
+        self.starts: list[int] = []
+        at = 0
+        for sentence in sentences:
+            self.starts.append(at)
+            at += len(sentence) + len(_GAP)
 
-def _any(patterns: tuple[re.Pattern[str], ...], sentence: str) -> bool:
-    joined = union(patterns)
-    if joined is not None:
-        return joined.search(sentence) is not None
-    return any(p.search(sentence) for p in patterns)
+    def hits(self, patterns: Sequence[re.Pattern[str]]) -> set[int]:
+        """Indexes of the sentences one of ``patterns`` matches (each sentence on its own:
+        a hit in the joined text is confirmed on its sentence, which decides)."""
+        found: set[int] = set()
+        end = len(self.joined)
+        for pattern in patterns:
+            pos = 0
+            while pos <= end and (mo := pattern.search(self.joined, pos)) is not None:
+                i = bisect.bisect_right(self.starts, mo.start()) - 1
+                after = self.starts[i + 1] if i + 1 < len(self.starts) else end + 1
+                if i in found or pattern.search(self.sentences[i]):
+                    found.add(i)
+                    pos = after
+                else:
+                    pos = mo.start() + 1
+        return found
 
 
 def _shipping_detail(sentence: str) -> str:
@@ -160,20 +171,26 @@ def _shipping_detail(sentence: str) -> str:
     return " ".join(x for x in (mode, term.group(1) if term else "") if x)
 
 
+@functools.lru_cache(maxsize=4096)
 def extract(text: str, rules: AskRules | None) -> tuple[Ask, ...]:
-    """The asks in ``text`` in order of first appearance (one per kind; several questions)."""
+    """The asks in ``text`` in order of first appearance (one per kind; several questions).
+
+    Pure, so memoised per distinct text (forms, notices and one-line replies repeat)."""
     if rules is None or not text.strip():
         return ()
     found: dict[str, Ask] = {}
     questions: list[Ask] = []
     question_kind = next(k for k in rules.kinds if k.id == "question")
-    for sentence in _sentences(text):
+    doc = _Text(_sentences(text))
+    requests, questions_at = doc.hits(rules.request), doc.hits(question_kind.patterns)
+    kinds = [(k, doc.hits(k.patterns)) for k in rules.kinds if k.id != "question"]
+    for i, sentence in enumerate(doc.sentences):
         short = sentence[:200]
-        requested = _any(rules.request, sentence)
-        asking = _any(question_kind.patterns, sentence)
+        requested = i in requests
+        asking = i in questions_at
         covered = False
-        for kind in rules.kinds:
-            if kind.id == "question" or not _any(kind.patterns, sentence):
+        for kind, at in kinds:
+            if i not in at:
                 continue
             if kind.document and not (requested or asking):
                 continue
