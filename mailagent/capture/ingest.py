@@ -334,16 +334,26 @@ def _store(
     stored = [_store_attachment(app, a) for a in mail.attachments]
     sender_domain = mail.from_.domain if mail.from_ else ""
     own = {d.lower() for d in app.settings.team.own_domains}
+    outbound = sender_domain in own or _in_sent_folder(app, f)
     return q.store_message(
         session,
         mail,
         thread=thread,
         thread_method=method,
         origin=f.origin,
-        direction="outbound" if sender_domain in own else "inbound",
+        direction="outbound" if outbound else "inbound",
         received_at=received_at,
         now=app.clock(),
         stored_attachments=stored,
+    )
+
+
+def _in_sent_folder(app: App, f: FetchedMail) -> bool:
+    """Mail from a mailbox's Sent folder is ours, whatever domain it was sent from."""
+    if not f.folder:
+        return False
+    return any(
+        mb.name == f.mailbox and mb.sent_folder == f.folder for mb in app.settings.imap.mailboxes
     )
 
 
