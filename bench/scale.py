@@ -24,6 +24,7 @@ Usage: python bench/scale.py [--messages 20000] [--workers] [--long] [--sample-e
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -125,6 +126,10 @@ def run_daemons(
     store = tmp / "store"
     prime_store(store, cache)
     config = write_config(tmp / "config.toml", dovecot, user, url, store)
+    subprocess.run(  # `mailagent run` wants a store that exists
+        [sys.executable, "-m", "mailagent", "--config", str(config), "db", "upgrade"],
+        check=True, capture_output=True,
+    )  # fmt: skip
     counts = Counts(url)
     start = time.monotonic()
     procs = [
