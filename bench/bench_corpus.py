@@ -7,7 +7,9 @@
 * generated mail in eight languages: inquiries, orders, complaints, payment notices and
   small talk, with random products, quantities, order numbers and lengths;
 * the shared raw-mail fixtures (``/work/shared/eval/raw_mail/fixtures``: parser test
-  suites' malformed and exotic messages), read in place, never copied into the repo.
+  suites' malformed and exotic messages) and SpamAssassin's easy ham (real mailing-list and
+  personal mail from 2002, ``spamassassin_dev/easy_ham``), read in place, never copied
+  into the repo.
 
 Every message gets a unique Message-ID starting with ``bench-``.
 """
@@ -25,7 +27,9 @@ from mailagent import demo
 
 __all__ = ["varied_corpus"]
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "raw_mail" / "fixtures"
+RAW_MAIL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "raw_mail"
+FIXTURES = RAW_MAIL / "fixtures"
+HAM = RAW_MAIL / "spamassassin_dev" / "easy_ham"
 
 PRODUCTS = ["HX-4L-FR4-1.6", "HX-2L-FR4-1.0", "HX-6L-HDI", "HX-AL-1.5", "HX-FLEX-2L"]
 TEXTS = {
@@ -158,13 +162,16 @@ def varied_corpus(n: int, seed: int = 18) -> list[bytes]:
     rng = random.Random(seed)
     demo_mails = [p.read_bytes() for p in sorted(demo.mail_dir().glob("*.eml"))]
     fixtures = sorted(p for p in FIXTURES.rglob("*") if p.is_file()) if FIXTURES.is_dir() else []
+    ham = sorted(p for p in HAM.iterdir() if p.is_file()) if HAM.is_dir() else []
     out: list[bytes] = []
     for i in range(n):
         roll = rng.random()
         if roll < 0.45:
             out.append(_generated(i, rng))
-        elif roll < 0.85 or not fixtures:
+        elif roll < 0.75 or not (fixtures and ham):
             out.append(_renamed(rng.choice(demo_mails), i, rng))
+        elif roll < 0.9:
+            out.append(_renamed(rng.choice(ham).read_bytes(), i, rng))
         else:
             out.append(_renamed(rng.choice(fixtures).read_bytes(), i, rng))
     return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -67,6 +68,10 @@ def main() -> None:
         )
         db_url = pg.create_database(unique_name("lat")) if pg else f"sqlite:///{tmp}/lat.db"
         config = write_config(tmp / "config.toml", dovecot, user, db_url, tmp / "store")
+        subprocess.run(  # `mailagent run` wants a store that exists
+            [sys.executable, "-m", "mailagent", "--config", str(config), "db", "upgrade"],
+            check=True, capture_output=True,
+        )  # fmt: skip
         daemon = DaemonProcess(config, tmp / "daemon.log", "--triage-workers", args.triage_workers)
         wait_until(
             lambda: (

@@ -130,6 +130,12 @@ class ImapSource:
             caps = client.capabilities()
         return frozenset(c.decode("ascii", "replace").upper() for c in caps)
 
+    def has_folder(self, folder: str) -> bool:
+        """True if ``folder`` exists on the server."""
+        client = self._conn()
+        with self._guard(f"LIST {folder}"):
+            return bool(client.folder_exists(folder))
+
     # -- reading ---------------------------------------------------------------------------
 
     def select(self, folder: str) -> FolderState:
@@ -397,6 +403,8 @@ def poll_folder(
     folder: str,
     known: FolderState | None,
     handle_batch: Callable[[list[FetchedMail], FolderState], None],
+    *,
+    mark: bool = True,
 ) -> FolderState:
     """One ingest pass over ``folder``; returns the state to pass as ``known`` next time.
 
@@ -404,13 +412,15 @@ def poll_folder(
     transaction, so a crash redoes at most one batch. Mail that arrives during a long
     backfill is handled between two backlog batches (see :meth:`ImapSource.fetch_live_first`).
     Only after it returns are the messages marked done (flagged/moved, if configured); if
-    that fails they stay stored, just unmarked.
+    that fails they stay stored, just unmarked. ``mark=False`` never marks (the Sent
+    folder: our own copies stay where the mail client filed them).
     """
     state = known
     for batch, frontier in source.fetch_live_first(folder, known):
         after = FolderState(batch[-1].uidvalidity, frontier)
         handle_batch(batch, after)
-        source.mark_done(folder, [m.uid for m in batch])
+        if mark:
+            source.mark_done(folder, [m.uid for m in batch])
         state = after
     current = source.selected
     if current is not None and (state is None or state.uidvalidity != current.uidvalidity):

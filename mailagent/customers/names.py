@@ -59,8 +59,11 @@ def normalise_name(name: str) -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=65536)
 def similarity(name_norm: str, line_norm: str) -> float:
-    """Best ratio of ``name_norm`` against the whole line or a word window of it (0..1)."""
+    """Best ratio of ``name_norm`` against the whole line or a word window of it (0..1).
+
+    Memoised: a customer's signature and letterhead lines come back in every mail."""
     if not name_norm or not line_norm:
         return 0.0
     matcher = SequenceMatcher(None)

@@ -27,6 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from mailagent.app import App
 from mailagent.capture.imap import Backoff, FolderState, ImapSource, poll_folder
 from mailagent.capture.ingest import ingest_batch
+from mailagent.capture.sent import PENDING_FLAG
 from mailagent.config import MailboxSettings
 from mailagent.daemon.lease import LeaseKeeper, lease_ttl
 from mailagent.daemon.triageworker import TriagePool, TriageWorker, default_workers
@@ -118,17 +119,33 @@ class MailboxWorker:
                 )
                 self.stop.wait(delay)
 
+    def folders(self) -> list[str]:
+        """The configured folders, then the Sent folder: our replies filed there (by
+        mailagent or by a mail client) close their threads' SLA clocks and pending drafts,
+        from the first sync on (a backfill ingests the history of both together)."""
+        sent = self.settings.sent_folder
+        extra = [sent] if sent and sent not in self.settings.folders else []
+        return [*self.settings.folders, *extra]
+
     def poll_once(self, source: ImapSource) -> int:
         """Poll every folder this worker holds the lease for; returns messages handled."""
         handled = 0
-        for folder in self.settings.folders:
+        sent = self.settings.sent_folder
+        for folder in self.folders():
+            in_sent = folder == sent
+            if in_sent and folder not in self.settings.folders and not source.has_folder(folder):
+                continue
             if not self._lease(folder):
                 log.debug("mailbox %s/%s: leased by another worker", self.settings.name, folder)
                 continue
             known = self._known_state(folder)
 
-            def handle(batch: list[FetchedMail], state: FolderState) -> None:
+            def handle(
+                batch: list[FetchedMail], state: FolderState, in_sent: bool = in_sent
+            ) -> None:
                 nonlocal handled
+                if in_sent:  # a journal copy may never have been sent: its final copy comes later
+                    batch = [f for f in batch if PENDING_FLAG not in f.flags]
                 results = ingest_batch(
                     self.app, self.settings.name, batch, state, triage=self.on_stored is None
                 )
@@ -138,7 +155,7 @@ class MailboxWorker:
                 if self.stop.is_set():
                     raise _Stopping
 
-            poll_folder(source, folder, known, handle)
+            poll_folder(source, folder, known, handle, mark=not in_sent)
         return handled
 
     def _known_state(self, folder: str) -> FolderState | None:
@@ -158,7 +175,7 @@ class MailboxWorker:
     def _release_leases(self) -> None:
         try:
             with self.app.sessions() as session, session.begin():
-                for folder in self.settings.folders:
+                for folder in self.folders():
                     q.release_lease(session, self.mailbox_id(), folder, self.owner)
         except Exception:
             log.exception("mailbox %s: could not release leases", self.settings.name)

@@ -40,6 +40,10 @@ __all__ = ["LIVE_CLAIM", "TriagePool", "TriageWorker", "Waker", "default_workers
 log = logging.getLogger(__name__)
 
 LIVE_CLAIM = 20  # rows per claim: short write transactions, so live mail waits little
+# and a claim commits after this long even if rows are left (they stay new for the next
+# claim): a backlog claim of slow messages (long mailing-list mail, many drafts) no longer
+# holds the write lock, and live mail behind it, for several seconds
+CLAIM_SECONDS = 0.25
 LIVE_MARGIN = timedelta(seconds=5)  # server clocks drift: what arrived just before start
 # SQLite wakes a writer waiting for the lock by polling (every 100 ms at most): a triage
 # worker that began its next claim at once after a commit could starve capture and the web
@@ -104,6 +108,7 @@ class TriageWorker:
                     stop=self.stop,
                     live_since=self.live_since,
                     on_claim=self._claimed,
+                    claim_seconds=CLAIM_SECONDS,
                 )
                 self.backoff.reset()
             except Exception:  # e.g. the database is away: retry, never die

@@ -15,6 +15,7 @@ specific kinds covers becomes a ``question``. Every ask keeps the sentence it ca
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
@@ -67,17 +68,6 @@ class AskRules:
     # requests without a question mark, per language (ISO 639-1 code, patterns)
     imperative: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
     courtesy: tuple[re.Pattern[str], ...] = ()  # look like requests, ask nothing
-
-    def asks(self, sentence: str, question: AskKind) -> str:
-        """Why ``sentence`` asks something ("question", "imperative:<lang>"), or ""."""
-        if any(p.search(sentence) for p in self.courtesy):
-            return ""
-        if any(p.search(sentence) for p in question.patterns):
-            return "question"
-        for lang, patterns in self.imperative:
-            if any(p.search(sentence) for p in patterns):
-                return f"imperative:{lang}"
-        return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,26 +171,68 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
+_GAP = "\n\x00\n"  # between sentences: no word, no space run, a line break each side
+
+
+class _Text:
+    """The sentences of a text joined once, so each pattern scans the whole text in one
+    call instead of once per sentence (a mailing-list mail has hundreds of sentences)."""
+
+    def __init__(self, sentences: list[str]) -> None:
+        self.sentences = sentences
+        self.joined = _GAP.join(sentences)
+        self.starts: list[int] = []
+        at = 0
+        for sentence in sentences:
+            self.starts.append(at)
+            at += len(sentence) + len(_GAP)
+
+    def hits(self, patterns: Sequence[re.Pattern[str]]) -> set[int]:
+        """Indexes of the sentences one of ``patterns`` matches (each sentence on its own:
+        a hit in the joined text is confirmed on its sentence, which decides)."""
+        found: set[int] = set()
+        end = len(self.joined)
+        for pattern in patterns:
+            pos = 0
+            while pos <= end and (mo := pattern.search(self.joined, pos)) is not None:
+                i = bisect.bisect_right(self.starts, mo.start()) - 1
+                after = self.starts[i + 1] if i + 1 < len(self.starts) else end + 1
+                if i in found or pattern.search(self.sentences[i]):
+                    found.add(i)
+                    pos = after
+                else:
+                    pos = mo.start() + 1
+        return found
+
+
 def _shipping_detail(sentence: str) -> str:
     mode = next((name for name, pat in _MODES if pat.search(sentence)), "")
     term = _INCOTERM.search(sentence)
     return " ".join(x for x in (mode, term.group(1) if term else "") if x)
 
 
+@functools.lru_cache(maxsize=4096)
 def extract(text: str, rules: AskRules | None) -> tuple[Ask, ...]:
-    """The asks in ``text`` in order of first appearance (one per kind; several questions)."""
+    """The asks in ``text`` in order of first appearance (one per kind; several questions).
+
+    Pure, so memoised per distinct text (forms, notices and one-line replies repeat)."""
     if rules is None or not text.strip():
         return ()
     found: dict[str, Ask] = {}
     questions: list[Ask] = []
     question_kind = next(k for k in rules.kinds if k.id == "question")
-    for sentence in _sentences(text):
+    doc = _Text(_sentences(text))
+    requests, questions_at = doc.hits(rules.request), doc.hits(question_kind.patterns)
+    courtesy_at = doc.hits(rules.courtesy)
+    imperative_at = doc.hits([p for _, patterns in rules.imperative for p in patterns])
+    kinds = [(k, doc.hits(k.patterns)) for k in rules.kinds if k.id != "question"]
+    for i, sentence in enumerate(doc.sentences):
         short = sentence[:200]
-        requested = any(p.search(sentence) for p in rules.request)
-        asking = bool(rules.asks(sentence, question_kind))
+        requested = i in requests
+        asking = i not in courtesy_at and (i in questions_at or i in imperative_at)
         covered = False
-        for kind in rules.kinds:
-            if kind.id == "question" or not any(p.search(sentence) for p in kind.patterns):
+        for kind, at in kinds:
+            if i not in at:
                 continue
             if kind.needs_request and not (requested or asking):
                 continue

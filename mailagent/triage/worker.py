@@ -76,6 +76,7 @@ def triage_pending(
     *,
     live_since: datetime | None = None,
     on_claim: Callable[[int], None] | None = None,
+    claim_seconds: float | None = None,
 ) -> int:
     """Triage ``new`` messages, oldest first, until none are left (or ``limit`` were done,
     or ``stop`` is set: it is checked between claims). Returns how many were handled
@@ -84,7 +85,10 @@ def triage_pending(
     With ``live_since`` every claim first takes mail that arrived since then, newest first,
     and only then the oldest of the backlog, so live mail waits for at most one backlog
     claim. ``on_claim(n)`` is called after each committed claim (the daemon resets its
-    back-off there).
+    back-off there). With ``claim_seconds`` a claim commits once that much time went into
+    it (after at least one message): the rows not reached stay ``new`` for the next claim,
+    so the write lock (SQLite) or the row locks are held that long at most whatever one
+    message costs, and live mail waits for at most that.
     """
     done = 0
     started = time.perf_counter()
@@ -95,7 +99,7 @@ def triage_pending(
             rows = rows or tr.claim_new(session, size)
             if not rows:
                 break
-            handled = len(_triage_rows(app, session, rows))
+            handled = len(_triage_rows(app, session, rows, claim_seconds))
         done += handled
         if on_claim is not None:
             on_claim(handled)
@@ -117,14 +121,21 @@ def triage_messages(app: App, message_pks: Sequence[int]) -> list[TriageOutcome]
     return outcomes
 
 
-def _triage_rows(app: App, session: Session, rows: list[m.Message]) -> list[TriageOutcome]:
+def _triage_rows(
+    app: App, session: Session, rows: list[m.Message], budget: float | None = None
+) -> list[TriageOutcome]:
+    started = time.perf_counter()
     ctx = app.context()
     cutoff = history_cutoff(session, app.settings.imap.history_days)
     directory = CachedDirectory(SqlDirectory(session))
     relations = SqlRelations(session)
     # one query; held here because the session's identity map only keeps weak references
     threads = tr.load_threads(session, rows)
-    outcomes = [_guarded(app, session, row, ctx, directory, relations, cutoff) for row in rows]
+    outcomes: list[TriageOutcome] = []
+    for row in rows:
+        if outcomes and budget is not None and time.perf_counter() - started > budget:
+            break  # the rest stays new: the next claim takes it (after the live lane)
+        outcomes.append(_guarded(app, session, row, ctx, directory, relations, cutoff))
     del threads
     log.debug("directory memo: %d hits, %d misses", directory.hits, directory.misses)
     return outcomes

@@ -57,6 +57,16 @@ def test_live_mail_is_claimed_newest_first_before_the_backlog(app: App) -> None:
     assert [pk for pk in backlog if status[pk] == tr.TRIAGED] == backlog[:2]
 
 
+def test_a_claim_commits_when_its_time_is_up_and_the_rest_stays_new(app: App) -> None:
+    backlog = _capture(app, 6, "slow")
+    claims: list[int] = []
+    # no time at all: every claim commits after its first message; the rest of the claim
+    # stays new and the next claims take it, oldest first, until nothing is left
+    assert triage_pending(app, claim_size=4, claim_seconds=0.0, on_claim=claims.append) == 6
+    assert claims == [1] * 6
+    assert all(_status(app)[pk] == tr.TRIAGED for pk in backlog)
+
+
 def test_backoff_resets_on_every_successful_claim(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:

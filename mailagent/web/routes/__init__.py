@@ -28,7 +28,6 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         *routes_auth.ROUTES,
         *routes_mail.ROUTES,
         *routes_conversations.ROUTES,
-
         *routes_search.ROUTES,
         *routes_relevance.ROUTES,
         *routes_drafts.ROUTES,
