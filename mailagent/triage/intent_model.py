@@ -249,7 +249,8 @@ class _FastLinear:
                 analyzer = vectorizer.build_analyzer()
                 self._parts.append((analyzer, vocabulary, vectorizer.idf_, offset))
             offset += len(vocabulary)
-        self._coef = np.asarray(classifier.coef_, dtype=float)
+        # one row per feature: a text's columns are gathered as contiguous rows
+        self._coef_rows = np.ascontiguousarray(np.asarray(classifier.coef_, dtype=float).T)
         self._intercept = np.asarray(classifier.intercept_, dtype=float)
         self._words: dict[str, Any] = {}
 
@@ -316,7 +317,7 @@ class _FastLinear:
     def _add(self, columns: Any, tf: Any, idf: Any, offset: int, scores: Any) -> None:
         values = tf * idf[columns]
         values /= np.sqrt(values @ values)
-        scores += self._coef[:, columns + offset] @ values
+        scores += values @ self._coef_rows[columns + offset]
 
 
 def cache_key(corpus: Path, examples: Sequence[Example] = ()) -> str:
