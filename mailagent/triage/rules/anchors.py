@@ -44,9 +44,6 @@ class Anchors:
     infixes: tuple[str, ...]
     unspaced: bool
     always: bool
-    # the prefixes, suffixes and infixes as one regex over the text (a letter run starting
-    # with a prefix, ending with a suffix, or containing an infix); None if there are none
-    affixes: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, phrases: Iterable[str]) -> Anchors:
@@ -83,12 +80,6 @@ class Anchors:
                     prefixes.add(text)
                 else:
                     suffixes.add(text)
-        letters = r"[^\W\d_]"
-        alternatives = [
-            *(rf"(?<!{letters}){re.escape(p)}" for p in sorted(prefixes)),
-            *(rf"{re.escape(x)}(?!{letters})" for x in sorted(suffixes)),
-            *(re.escape(i) for i in sorted(infixes)),
-        ]
         return cls(
             frozenset(words),
             tuple(sorted(prefixes)),
@@ -96,7 +87,6 @@ class Anchors:
             tuple(sorted(infixes)),
             unspaced,
             always,
-            re.compile("|".join(alternatives)) if alternatives else None,
         )
 
     def may_match(self, folded: str) -> bool:
@@ -108,4 +98,12 @@ class Anchors:
             return True
         if not self.words.isdisjoint(found):
             return True
-        return self.affixes is not None and self.affixes.search(folded) is not None
+        if self.prefixes or self.suffixes or self.infixes:
+            for word in found:
+                if word.startswith(self.prefixes) if self.prefixes else False:
+                    return True
+                if word.endswith(self.suffixes) if self.suffixes else False:
+                    return True
+                if any(part in word for part in self.infixes):
+                    return True
+        return False
