@@ -12,8 +12,6 @@ model learns the frame says nothing and the topic decides. Written for this proj
 nothing is taken from any evaluation set. Same mini-syntax as ``corpus_en.py``.
 """
 
-# ruff: noqa: E501  (template data)
-
 from __future__ import annotations
 
 Topic = tuple[str, str]
@@ -21,14 +19,39 @@ Topic = tuple[str, str]
 # Preposition + article contractions, applied after a topic is put into a frame
 # ("à propos de le statut" -> "à propos du statut", "su la gamma" -> "sulla gamma").
 CONTRACTIONS: dict[str, list[tuple[str, str]]] = {
-    "fr": [(r"\bde le\b", "du"), (r"\bde les\b", "des"), (r"\bà le\b", "au"), (r"\bà les\b", "aux")],
-    "pt": [(r"\bde o\b", "do"), (r"\bde a\b", "da"), (r"\bde os\b", "dos"), (r"\bde as\b", "das"),
-           (r"\bem o\b", "no"), (r"\bem a\b", "na")],
-    "it": [(r"\bsu il\b", "sul"), (r"\bsu lo\b", "sullo"), (r"\bsu la\b", "sulla"), (r"\bsu i\b", "sui"),
-           (r"\bsu gli\b", "sugli"), (r"\bsu le\b", "sulle"), (r"\bsu l'", "sull'"),
-           (r"\ba il\b", "al"), (r"\ba lo\b", "allo"), (r"\ba la\b", "alla"), (r"\ba i\b", "ai"),
-           (r"\ba gli\b", "agli"), (r"\ba le\b", "alle"), (r"\ba l'", "all'"),
-           (r"\bdi il\b", "del"), (r"\bdi la\b", "della"), (r"\bdi i\b", "dei")],
+    "fr": [
+        (r"\bde le\b", "du"),
+        (r"\bde les\b", "des"),
+        (r"\bà le\b", "au"),
+        (r"\bà les\b", "aux"),
+    ],
+    "pt": [
+        (r"\bde o\b", "do"),
+        (r"\bde a\b", "da"),
+        (r"\bde os\b", "dos"),
+        (r"\bde as\b", "das"),
+        (r"\bem o\b", "no"),
+        (r"\bem a\b", "na"),
+    ],
+    "it": [
+        (r"\bsu il\b", "sul"),
+        (r"\bsu lo\b", "sullo"),
+        (r"\bsu la\b", "sulla"),
+        (r"\bsu i\b", "sui"),
+        (r"\bsu gli\b", "sugli"),
+        (r"\bsu le\b", "sulle"),
+        (r"\bsu l'", "sull'"),
+        (r"\ba il\b", "al"),
+        (r"\ba lo\b", "allo"),
+        (r"\ba la\b", "alla"),
+        (r"\ba i\b", "ai"),
+        (r"\ba gli\b", "agli"),
+        (r"\ba le\b", "alle"),
+        (r"\ba l'", "all'"),
+        (r"\bdi il\b", "del"),
+        (r"\bdi la\b", "della"),
+        (r"\bdi i\b", "dei"),
+    ],
 }
 
 FRAMES: dict[str, dict[str, list[str]]] = {
@@ -45,7 +68,14 @@ FRAMES: dict[str, dict[str, list[str]]] = {
             "I have a question regarding {t}.",
             "Kindly send us information about {t}.",
         ],
-        "subj": ["Question about {s}", "Inquiry regarding {s}", "Request: {s}", "{s}", "Information on {s}", "Help with {s}"],
+        "subj": [
+            "Question about {s}",
+            "Inquiry regarding {s}",
+            "Request: {s}",
+            "{s}",
+            "Information on {s}",
+            "Help with {s}",
+        ],
     },
     "de": {
         "ask": [
@@ -57,7 +87,13 @@ FRAMES: dict[str, dict[str, list[str]]] = {
             "Bitte teilen Sie uns Näheres zu {t} mit.",
             "Ich wende mich an Sie bezüglich {t}.",
         ],
-        "subj": ["Anfrage zu {s}", "Frage zu {s}", "{s}", "Bitte um Informationen: {s}", "Unterstützung bei {s}"],
+        "subj": [
+            "Anfrage zu {s}",
+            "Frage zu {s}",
+            "{s}",
+            "Bitte um Informationen: {s}",
+            "Unterstützung bei {s}",
+        ],
     },
     "es": {
         "ask": [
@@ -69,7 +105,13 @@ FRAMES: dict[str, dict[str, list[str]]] = {
             "Tengo una pregunta sobre {t}.",
             "Les contacto en relación con {t}.",
         ],
-        "subj": ["Consulta sobre {s}", "Solicitud: {s}", "{s}", "Pregunta sobre {s}", "Ayuda con {s}"],
+        "subj": [
+            "Consulta sobre {s}",
+            "Solicitud: {s}",
+            "{s}",
+            "Pregunta sobre {s}",
+            "Ayuda con {s}",
+        ],
     },
     "fr": {
         "ask": [
@@ -81,7 +123,13 @@ FRAMES: dict[str, dict[str, list[str]]] = {
             "J'ai une question concernant {t}.",
             "Je me permets de vous contacter à propos de {t}.",
         ],
-        "subj": ["Demande concernant {s}", "Question sur {s}", "{s}", "Demande d'assistance : {s}", "Informations sur {s}"],
+        "subj": [
+            "Demande concernant {s}",
+            "Question sur {s}",
+            "{s}",
+            "Demande d'assistance : {s}",
+            "Informations sur {s}",
+        ],
     },
     "pt": {
         "ask": [
@@ -93,7 +141,13 @@ FRAMES: dict[str, dict[str, list[str]]] = {
             "Tenho uma dúvida sobre {t}.",
             "Entro em contato a respeito de {t}.",
         ],
-        "subj": ["Dúvida sobre {s}", "Solicitação: {s}", "{s}", "Pedido de informações: {s}", "Ajuda com {s}"],
+        "subj": [
+            "Dúvida sobre {s}",
+            "Solicitação: {s}",
+            "{s}",
+            "Pedido de informações: {s}",
+            "Ajuda com {s}",
+        ],
     },
     "it": {
         "ask": [
@@ -117,23 +171,49 @@ FRAMES: dict[str, dict[str, list[str]]] = {
         "subj": ["Вопрос о {s}", "Запрос: {s}", "{s}"],
     },
     "zh": {
-        "ask": ["能否请您提供关于{t}的详细信息？", "我写信是想咨询一下{t}。", "想进一步了解{t}。", "请协助我们处理{t}。", "关于{t}，我有一个问题。"],
+        "ask": [
+            "能否请您提供关于{t}的详细信息？",
+            "我写信是想咨询一下{t}。",
+            "想进一步了解{t}。",
+            "请协助我们处理{t}。",
+            "关于{t}，我有一个问题。",
+        ],
         "subj": ["关于{s}的咨询", "{s}", "请教：{s}"],
     },
     "ja": {
-        "ask": ["{t}について詳しく教えていただけますか。", "{t}についてお伺いしたく、ご連絡いたしました。", "{t}についてご確認をお願いいたします。", "{t}について質問があります。"],
+        "ask": [
+            "{t}について詳しく教えていただけますか。",
+            "{t}についてお伺いしたく、ご連絡いたしました。",
+            "{t}についてご確認をお願いいたします。",
+            "{t}について質問があります。",
+        ],
         "subj": ["{s}について", "{s}のお問い合わせ", "{s}"],
     },
     "ko": {
-        "ask": ["{t}에 대해 자세한 정보를 주실 수 있을까요?", "{t} 관련하여 문의드립니다.", "{t}에 대해 더 알고 싶습니다.", "{t} 건으로 도움을 요청드립니다."],
+        "ask": [
+            "{t}에 대해 자세한 정보를 주실 수 있을까요?",
+            "{t} 관련하여 문의드립니다.",
+            "{t}에 대해 더 알고 싶습니다.",
+            "{t} 건으로 도움을 요청드립니다.",
+        ],
         "subj": ["{s} 문의", "{s} 관련", "{s}"],
     },
     "ar": {
-        "ask": ["هل يمكنكم تزويدي بمعلومات مفصلة حول {t}؟", "أكتب إليكم للاستفسار عن {t}.", "أود معرفة المزيد عن {t}.", "نرجو مساعدتكم بخصوص {t}."],
+        "ask": [
+            "هل يمكنكم تزويدي بمعلومات مفصلة حول {t}؟",
+            "أكتب إليكم للاستفسار عن {t}.",
+            "أود معرفة المزيد عن {t}.",
+            "نرجو مساعدتكم بخصوص {t}.",
+        ],
         "subj": ["استفسار بخصوص {s}", "{s}", "طلب: {s}"],
     },
     "tr": {
-        "ask": ["{t} hakkında ayrıntılı bilgi verebilir misiniz?", "{t} konusunda bilgi almak için yazıyorum.", "{t} hakkında daha fazla bilgi edinmek istiyorum.", "{t} konusunda yardımınızı rica ediyoruz."],
+        "ask": [
+            "{t} hakkında ayrıntılı bilgi verebilir misiniz?",
+            "{t} konusunda bilgi almak için yazıyorum.",
+            "{t} hakkında daha fazla bilgi edinmek istiyorum.",
+            "{t} konusunda yardımınızı rica ediyoruz.",
+        ],
         "subj": ["{s} hakkında", "{s} ile ilgili soru", "{s}"],
     },
 }
@@ -145,9 +225,18 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
             ("Consulting services", "your consulting services for companies of our size"),
             ("{product} specifications", "the specifications and options of the {product}"),
             ("Samples", "samples of the {product} before we decide"),
-            ("Digital marketing services", "the marketing services you offer to grow a brand online"),
-            ("Analytics solutions", "your data analytics solutions and what they can do for our team"),
-            ("Lead time and MOQ", "the minimum order quantity and lead time for {qty} pcs of {product}"),
+            (
+                "Digital marketing services",
+                "the marketing services you offer to grow a brand online",
+            ),
+            (
+                "Analytics solutions",
+                "your data analytics solutions and what they can do for our team",
+            ),
+            (
+                "Lead time and MOQ",
+                "the minimum order quantity and lead time for {qty} pcs of {product}",
+            ),
             ("Quotation", "a quotation for {qty} units of {product}"),
             ("Integration options", "whether your platform can be integrated with our CRM"),
             ("Service packages", "the service packages you offer and what each includes"),
@@ -158,12 +247,18 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
             ("Order cancellation", "cancelling order {po} that we placed last week"),
             ("Shipment tracking", "the tracking number for the shipment of order {po}"),
             ("Purchase order", "the purchase order {po} we sent you for {qty} pcs"),
-            ("Order confirmation", "the order confirmation for PO {po}, which we have not received"),
+            (
+                "Order confirmation",
+                "the order confirmation for PO {po}, which we have not received",
+            ),
         ],
         "complaint": [
             ("Exchange request", "exchanging the faulty {item} we bought from you"),
             ("Return and refund", "returning the damaged goods and getting a refund"),
-            ("Defective unit", "the defective unit we received, which stopped working after two days"),
+            (
+                "Defective unit",
+                "the defective unit we received, which stopped working after two days",
+            ),
             ("Replacement", "a replacement for the broken {item}"),
             ("Warranty claim", "a warranty claim for the device that keeps failing"),
             ("Wrong goods delivered", "the wrong items that were delivered instead of our order"),
@@ -181,7 +276,10 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
         ],
         "other": [
             ("Server outage", "the server outage that stopped our monitoring system this morning"),
-            ("Software crash", "the analytics software that crashes whenever we load large data sets"),
+            (
+                "Software crash",
+                "the analytics software that crashes whenever we load large data sets",
+            ),
             ("Password reset", "resetting the password of my user account"),
             ("Employee onboarding", "the onboarding process for our new employees"),
             ("Training request", "the training schedule for our staff"),
@@ -197,7 +295,10 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
             ("Beratungsleistungen", "Ihren Beratungsleistungen für mittelständische Unternehmen"),
             ("Angebotsanfrage {product}", "einem Angebot für {qty} Stück {product}"),
             ("Muster", "Mustern des {product} vor unserer Entscheidung"),
-            ("Marketingdienstleistungen", "Ihren Dienstleistungen im digitalen Marketing zur Markenentwicklung"),
+            (
+                "Marketingdienstleistungen",
+                "Ihren Dienstleistungen im digitalen Marketing zur Markenentwicklung",
+            ),
             ("Datenanalyse-Lösungen", "Ihren Datenanalyse-Lösungen und deren Möglichkeiten"),
             ("Lieferzeit und Mindestmenge", "der Lieferzeit und Mindestbestellmenge für {product}"),
             ("Leistungspakete", "den angebotenen Leistungspaketen und deren Umfang"),
@@ -210,12 +311,21 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
             ("Auftragsbestätigung", "der Auftragsbestätigung zu unserer Bestellung {po}"),
         ],
         "complaint": [
-            ("Produktumtausch", "dem Umtausch des defekten Geräts, das wir bei Ihnen gekauft haben"),
-            ("Rücksendung und Erstattung", "der Rücksendung der beschädigten Ware und der Rückerstattung"),
+            (
+                "Produktumtausch",
+                "dem Umtausch des defekten Geräts, das wir bei Ihnen gekauft haben",
+            ),
+            (
+                "Rücksendung und Erstattung",
+                "der Rücksendung der beschädigten Ware und der Rückerstattung",
+            ),
             ("Reklamation", "unserer Reklamation wegen fehlerhafter Teile"),
             ("Ersatzlieferung", "einer Ersatzlieferung für das kaputte {item}"),
             ("Garantiefall", "einem Garantiefall für das Gerät, das ständig ausfällt"),
-            ("Falschlieferung", "der Falschlieferung, die wir statt unserer Bestellung erhalten haben"),
+            (
+                "Falschlieferung",
+                "der Falschlieferung, die wir statt unserer Bestellung erhalten haben",
+            ),
         ],
         "payment": [
             ("Abrechnungsoptionen", "den Abrechnungsoptionen für unser Abonnement"),
@@ -244,7 +354,10 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
             ("Servicios de consultoría", "sus servicios de consultoría para empresas medianas"),
             ("Cotización", "una cotización para {qty} unidades de {product}"),
             ("Muestras", "muestras del {product} antes de decidir"),
-            ("Servicios de marketing", "los servicios de marketing digital que ofrecen para hacer crecer una marca"),
+            (
+                "Servicios de marketing",
+                "los servicios de marketing digital que ofrecen para hacer crecer una marca",
+            ),
             ("Plazo de entrega", "el plazo de entrega y la cantidad mínima para {product}"),
         ],
         "order": [
@@ -271,7 +384,10 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
         "other": [
             ("Caída del servidor", "la caída del servidor que detuvo nuestro sistema de monitoreo"),
             ("Fallo del software", "el software de análisis que se bloquea con muchos datos"),
-            ("Restablecer contraseña", "el restablecimiento de la contraseña de mi cuenta de usuario"),
+            (
+                "Restablecer contraseña",
+                "el restablecimiento de la contraseña de mi cuenta de usuario",
+            ),
             ("Incorporación de empleados", "el proceso de incorporación de nuevos empleados"),
             ("Formación", "el calendario de formación de nuestro personal"),
             ("Problema de red", "el problema de red que genera alertas constantes"),
@@ -283,18 +399,27 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
             ("Services de conseil", "vos services de conseil pour les PME"),
             ("Devis", "un devis pour {qty} unités de {product}"),
             ("Échantillons", "des échantillons du {product} avant notre décision"),
-            ("Services marketing", "vos services de marketing numérique pour développer une marque"),
+            (
+                "Services marketing",
+                "vos services de marketing numérique pour développer une marque",
+            ),
             ("Délai de livraison", "le délai de livraison et la quantité minimale pour {product}"),
         ],
         "order": [
             ("Statut de commande", "le statut de notre commande {po}"),
-            ("Changement d'adresse", "la modification de l'adresse de livraison de la commande {po}"),
+            (
+                "Changement d'adresse",
+                "la modification de l'adresse de livraison de la commande {po}",
+            ),
             ("Annulation", "l'annulation de la commande {po}"),
             ("Suivi d'expédition", "le numéro de suivi de l'expédition de la commande {po}"),
         ],
         "complaint": [
             ("Échange de produit", "l'échange de l'appareil défectueux acheté chez vous"),
-            ("Retour et remboursement", "le retour de la marchandise endommagée et son remboursement"),
+            (
+                "Retour et remboursement",
+                "le retour de la marchandise endommagée et son remboursement",
+            ),
             ("Réclamation", "notre réclamation pour des pièces défectueuses"),
             ("Remplacement", "le remplacement du {item} cassé"),
             ("Garantie", "la garantie de l'appareil qui tombe sans cesse en panne"),
@@ -309,7 +434,10 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
         ],
         "other": [
             ("Panne de serveur", "la panne de serveur qui a arrêté notre système de surveillance"),
-            ("Plantage du logiciel", "le logiciel d'analyse qui plante avec de gros volumes de données"),
+            (
+                "Plantage du logiciel",
+                "le logiciel d'analyse qui plante avec de gros volumes de données",
+            ),
             ("Mot de passe", "la réinitialisation du mot de passe de mon compte utilisateur"),
             ("Intégration des employés", "le processus d'intégration des nouveaux employés"),
             ("Formation", "le planning de formation de notre personnel"),
@@ -364,7 +492,10 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
             ("Annullamento", "l'annullamento dell'ordine {po}"),
         ],
         "complaint": [
-            ("Richiesta di sostituzione", "la sostituzione del dispositivo difettoso acquistato da voi"),
+            (
+                "Richiesta di sostituzione",
+                "la sostituzione del dispositivo difettoso acquistato da voi",
+            ),
             ("Reso e rimborso", "il reso della merce danneggiata e il rimborso"),
             ("Reclamo", "il nostro reclamo per pezzi difettosi"),
         ],
@@ -375,7 +506,10 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
             ("Addebiti imprevisti", "gli addebiti imprevisti sul nostro conto"),
         ],
         "other": [
-            ("Guasto del server", "il guasto del server che ha bloccato il nostro sistema di monitoraggio"),
+            (
+                "Guasto del server",
+                "il guasto del server che ha bloccato il nostro sistema di monitoraggio",
+            ),
             ("Reimpostazione password", "la reimpostazione della password del mio account"),
             ("Inserimento dei dipendenti", "il processo di inserimento dei nuovi dipendenti"),
             ("Formazione", "il calendario di formazione del personale"),
@@ -409,38 +543,138 @@ TOPICS: dict[str, dict[str, list[Topic]]] = {
         ],
     },
     "zh": {
-        "inquiry": [("产品系列", "贵司的产品系列和可供应的型号"), ("咨询服务", "贵司为中小企业提供的咨询服务"), ("报价", "{qty}件{product}的报价")],
-        "order": [("订单状态", "我们订单{po}的状态"), ("修改收货地址", "订单{po}收货地址的修改"), ("取消订单", "取消订单{po}")],
-        "complaint": [("换货申请", "我们购买的故障设备的换货"), ("退货退款", "损坏货物的退货和退款"), ("质量投诉", "不良零件的质量投诉")],
-        "payment": [("付款方式", "贵司接受的付款方式"), ("发票金额错误", "发票{inv}上金额有误的问题"), ("异常扣费", "我们账户上的异常扣费")],
-        "other": [("服务器故障", "导致监控系统停止的服务器故障"), ("重置密码", "重置我的用户账户密码"), ("新员工入职", "新员工的入职培训安排")],
+        "inquiry": [
+            ("产品系列", "贵司的产品系列和可供应的型号"),
+            ("咨询服务", "贵司为中小企业提供的咨询服务"),
+            ("报价", "{qty}件{product}的报价"),
+        ],
+        "order": [
+            ("订单状态", "我们订单{po}的状态"),
+            ("修改收货地址", "订单{po}收货地址的修改"),
+            ("取消订单", "取消订单{po}"),
+        ],
+        "complaint": [
+            ("换货申请", "我们购买的故障设备的换货"),
+            ("退货退款", "损坏货物的退货和退款"),
+            ("质量投诉", "不良零件的质量投诉"),
+        ],
+        "payment": [
+            ("付款方式", "贵司接受的付款方式"),
+            ("发票金额错误", "发票{inv}上金额有误的问题"),
+            ("异常扣费", "我们账户上的异常扣费"),
+        ],
+        "other": [
+            ("服务器故障", "导致监控系统停止的服务器故障"),
+            ("重置密码", "重置我的用户账户密码"),
+            ("新员工入职", "新员工的入职培训安排"),
+        ],
     },
     "ja": {
-        "inquiry": [("製品ラインアップ", "御社の製品ラインアップと供給可能なモデル"), ("コンサルティングサービス", "中小企業向けのコンサルティングサービス"), ("お見積り", "{product} {qty}個のお見積り")],
-        "order": [("注文状況", "注文{po}の状況"), ("配送先変更", "注文{po}の配送先の変更"), ("注文キャンセル", "注文{po}のキャンセル")],
-        "complaint": [("交換依頼", "購入した不良品の交換"), ("返品と返金", "破損品の返品と返金"), ("品質クレーム", "不良部品に関するクレーム")],
-        "payment": [("支払方法", "利用可能な支払方法"), ("請求書の誤り", "請求書{inv}の金額の誤り"), ("予期しない請求", "アカウントへの予期しない請求")],
-        "other": [("サーバー障害", "監視システムが停止したサーバー障害"), ("パスワード再設定", "ユーザーアカウントのパスワード再設定"), ("新入社員研修", "新入社員の研修スケジュール")],
+        "inquiry": [
+            ("製品ラインアップ", "御社の製品ラインアップと供給可能なモデル"),
+            ("コンサルティングサービス", "中小企業向けのコンサルティングサービス"),
+            ("お見積り", "{product} {qty}個のお見積り"),
+        ],
+        "order": [
+            ("注文状況", "注文{po}の状況"),
+            ("配送先変更", "注文{po}の配送先の変更"),
+            ("注文キャンセル", "注文{po}のキャンセル"),
+        ],
+        "complaint": [
+            ("交換依頼", "購入した不良品の交換"),
+            ("返品と返金", "破損品の返品と返金"),
+            ("品質クレーム", "不良部品に関するクレーム"),
+        ],
+        "payment": [
+            ("支払方法", "利用可能な支払方法"),
+            ("請求書の誤り", "請求書{inv}の金額の誤り"),
+            ("予期しない請求", "アカウントへの予期しない請求"),
+        ],
+        "other": [
+            ("サーバー障害", "監視システムが停止したサーバー障害"),
+            ("パスワード再設定", "ユーザーアカウントのパスワード再設定"),
+            ("新入社員研修", "新入社員の研修スケジュール"),
+        ],
     },
     "ko": {
-        "inquiry": [("제품 라인업", "귀사의 제품 라인업과 공급 가능한 모델"), ("컨설팅 서비스", "중소기업을 위한 컨설팅 서비스"), ("견적", "{qty}개 제품의 견적")],
-        "order": [("주문 상태", "주문 {po}의 진행 상태"), ("배송지 변경", "주문 {po}의 배송지 변경"), ("주문 취소", "주문 {po} 취소")],
-        "complaint": [("교환 요청", "구매한 불량 제품의 교환"), ("반품 및 환불", "파손된 상품의 반품과 환불"), ("품질 클레임", "불량 부품에 대한 클레임")],
-        "payment": [("결제 방법", "사용 가능한 결제 방법"), ("청구서 오류", "청구서 {inv}의 금액 오류"), ("예상치 못한 요금", "계정에 부과된 예상치 못한 요금")],
-        "other": [("서버 장애", "모니터링 시스템을 멈추게 한 서버 장애"), ("비밀번호 재설정", "사용자 계정의 비밀번호 재설정"), ("신입 사원 교육", "신입 사원 교육 일정")],
+        "inquiry": [
+            ("제품 라인업", "귀사의 제품 라인업과 공급 가능한 모델"),
+            ("컨설팅 서비스", "중소기업을 위한 컨설팅 서비스"),
+            ("견적", "{qty}개 제품의 견적"),
+        ],
+        "order": [
+            ("주문 상태", "주문 {po}의 진행 상태"),
+            ("배송지 변경", "주문 {po}의 배송지 변경"),
+            ("주문 취소", "주문 {po} 취소"),
+        ],
+        "complaint": [
+            ("교환 요청", "구매한 불량 제품의 교환"),
+            ("반품 및 환불", "파손된 상품의 반품과 환불"),
+            ("품질 클레임", "불량 부품에 대한 클레임"),
+        ],
+        "payment": [
+            ("결제 방법", "사용 가능한 결제 방법"),
+            ("청구서 오류", "청구서 {inv}의 금액 오류"),
+            ("예상치 못한 요금", "계정에 부과된 예상치 못한 요금"),
+        ],
+        "other": [
+            ("서버 장애", "모니터링 시스템을 멈추게 한 서버 장애"),
+            ("비밀번호 재설정", "사용자 계정의 비밀번호 재설정"),
+            ("신입 사원 교육", "신입 사원 교육 일정"),
+        ],
     },
     "ar": {
-        "inquiry": [("مجموعة المنتجات", "مجموعة منتجاتكم والطرازات المتوفرة"), ("الخدمات الاستشارية", "خدماتكم الاستشارية للشركات المتوسطة"), ("عرض سعر", "عرض سعر لعدد {qty} قطعة")],
-        "order": [("حالة الطلب", "حالة طلبنا رقم {po}"), ("تغيير عنوان التسليم", "تغيير عنوان التسليم للطلب {po}"), ("إلغاء الطلب", "إلغاء الطلب {po}")],
-        "complaint": [("طلب استبدال", "استبدال الجهاز المعيب الذي اشتريناه"), ("الإرجاع واسترداد المبلغ", "إرجاع البضاعة التالفة واسترداد المبلغ"), ("شكوى جودة", "شكوانا بشأن القطع المعيبة")],
-        "payment": [("طرق الدفع", "طرق الدفع المقبولة لديكم"), ("خطأ في الفاتورة", "مبلغ غير صحيح في الفاتورة {inv}"), ("رسوم غير متوقعة", "رسوم غير متوقعة على حسابنا")],
-        "other": [("تعطل الخادم", "تعطل الخادم الذي أوقف نظام المراقبة"), ("إعادة تعيين كلمة المرور", "إعادة تعيين كلمة المرور لحسابي"), ("تأهيل الموظفين", "برنامج تأهيل الموظفين الجدد")],
+        "inquiry": [
+            ("مجموعة المنتجات", "مجموعة منتجاتكم والطرازات المتوفرة"),
+            ("الخدمات الاستشارية", "خدماتكم الاستشارية للشركات المتوسطة"),
+            ("عرض سعر", "عرض سعر لعدد {qty} قطعة"),
+        ],
+        "order": [
+            ("حالة الطلب", "حالة طلبنا رقم {po}"),
+            ("تغيير عنوان التسليم", "تغيير عنوان التسليم للطلب {po}"),
+            ("إلغاء الطلب", "إلغاء الطلب {po}"),
+        ],
+        "complaint": [
+            ("طلب استبدال", "استبدال الجهاز المعيب الذي اشتريناه"),
+            ("الإرجاع واسترداد المبلغ", "إرجاع البضاعة التالفة واسترداد المبلغ"),
+            ("شكوى جودة", "شكوانا بشأن القطع المعيبة"),
+        ],
+        "payment": [
+            ("طرق الدفع", "طرق الدفع المقبولة لديكم"),
+            ("خطأ في الفاتورة", "مبلغ غير صحيح في الفاتورة {inv}"),
+            ("رسوم غير متوقعة", "رسوم غير متوقعة على حسابنا"),
+        ],
+        "other": [
+            ("تعطل الخادم", "تعطل الخادم الذي أوقف نظام المراقبة"),
+            ("إعادة تعيين كلمة المرور", "إعادة تعيين كلمة المرور لحسابي"),
+            ("تأهيل الموظفين", "برنامج تأهيل الموظفين الجدد"),
+        ],
     },
     "tr": {
-        "inquiry": [("ürün yelpazesi", "ürün yelpazeniz ve tedarik edebileceğiniz modeller"), ("danışmanlık hizmetleri", "orta ölçekli şirketler için danışmanlık hizmetleriniz"), ("fiyat teklifi", "{qty} adet {product} için fiyat teklifi")],
-        "order": [("sipariş durumu", "{po} numaralı siparişimizin durumu"), ("teslimat adresi değişikliği", "{po} siparişinin teslimat adresinin değiştirilmesi"), ("sipariş iptali", "{po} siparişinin iptali")],
-        "complaint": [("değişim talebi", "satın aldığımız arızalı cihazın değişimi"), ("iade ve geri ödeme", "hasarlı ürünlerin iadesi ve geri ödeme"), ("kalite şikayeti", "kusurlu parçalarla ilgili şikayetimiz")],
-        "payment": [("ödeme yöntemleri", "kabul ettiğiniz ödeme yöntemleri"), ("fatura hatası", "{inv} numaralı faturadaki hatalı tutar"), ("beklenmeyen ücretler", "hesabımıza yansıyan beklenmeyen ücretler")],
-        "other": [("sunucu arızası", "izleme sistemimizi durduran sunucu arızası"), ("şifre sıfırlama", "kullanıcı hesabımın şifresinin sıfırlanması"), ("yeni çalışan uyumu", "yeni çalışanların işe alışma süreci")],
+        "inquiry": [
+            ("ürün yelpazesi", "ürün yelpazeniz ve tedarik edebileceğiniz modeller"),
+            ("danışmanlık hizmetleri", "orta ölçekli şirketler için danışmanlık hizmetleriniz"),
+            ("fiyat teklifi", "{qty} adet {product} için fiyat teklifi"),
+        ],
+        "order": [
+            ("sipariş durumu", "{po} numaralı siparişimizin durumu"),
+            ("teslimat adresi değişikliği", "{po} siparişinin teslimat adresinin değiştirilmesi"),
+            ("sipariş iptali", "{po} siparişinin iptali"),
+        ],
+        "complaint": [
+            ("değişim talebi", "satın aldığımız arızalı cihazın değişimi"),
+            ("iade ve geri ödeme", "hasarlı ürünlerin iadesi ve geri ödeme"),
+            ("kalite şikayeti", "kusurlu parçalarla ilgili şikayetimiz"),
+        ],
+        "payment": [
+            ("ödeme yöntemleri", "kabul ettiğiniz ödeme yöntemleri"),
+            ("fatura hatası", "{inv} numaralı faturadaki hatalı tutar"),
+            ("beklenmeyen ücretler", "hesabımıza yansıyan beklenmeyen ücretler"),
+        ],
+        "other": [
+            ("sunucu arızası", "izleme sistemimizi durduran sunucu arızası"),
+            ("şifre sıfırlama", "kullanıcı hesabımın şifresinin sıfırlanması"),
+            ("yeni çalışan uyumu", "yeni çalışanların işe alışma süreci"),
+        ],
     },
 }

@@ -25,8 +25,8 @@ from corpus_en import ACTIONS, B2B, CLOSERS, FRAMES, OPENERS, SLOTS, SUBJECTS, S
 from corpus_hand import HAND
 from corpus_intl import ITEMS, PRODUCTS, TEMPLATES
 from corpus_mail import INTENTS, PIECES, PLATFORM_WRAPPERS
-from corpus_topics import FRAMES as TOPIC_FRAMES
 from corpus_topics import CONTRACTIONS, TOPICS
+from corpus_topics import FRAMES as TOPIC_FRAMES
 
 OUT = Path(__file__).resolve().parents[1] / "mailagent" / "triage" / "data" / "intent_corpus.jsonl"
 SEED = 20260302
@@ -182,7 +182,9 @@ def topic_mails(rng: random.Random) -> list[dict[str, str]]:
         for label, topics in TOPICS[lang].items():
             for _ in range(TOPIC_COUNT.get(lang, TOPIC_COUNT_OTHER)):
                 chosen = rng.sample(topics, min(len(topics), rng.choice((1, 1, 1, 2))))
-                body = [_contract(lang, rng.choice(frames["ask"]).replace("{t}", t)) for _, t in chosen]
+                body = [
+                    _contract(lang, rng.choice(frames["ask"]).replace("{t}", t)) for _, t in chosen
+                ]
                 body += rng.sample(frame["neutral"], rng.choice((0, 1, 1, 2)))
                 rng.shuffle(body)
                 lines = [joiner.join(dict.fromkeys(body))]

@@ -33,10 +33,15 @@ _GREETING_WORDS = (
     r"|السلام عليكم|مرحبا|عزيزي|عزيزتي|السيد|السادة|تحية طيبة"
 )
 # Latin/Cyrillic/Arabic greetings must end at a word boundary; CJK ones are unspaced.
-_GREETING = re.compile(rf"^\s*(?:(?:{_GREETING_WORDS})(?=[\s,.:;!，：]|$)|您好|你好|尊敬的|亲爱的|親愛的|各位|"
-                       r"お世話になっております|いつもお世話になっております|拝啓|안녕하세요|안녕하십니까)",
-                       re.IGNORECASE)  # fmt: skip
+_GREETING_CJK = (
+    "您好|你好|尊敬的|亲爱的|親愛的|各位|お世話になっております|いつもお世話になっております"
+    "|拝啓|안녕하세요|안녕하십니까"
+)
+_GREETING = re.compile(
+    rf"^\s*(?:(?:{_GREETING_WORDS})(?=[\s,.:;!，：]|$)|{_GREETING_CJK})", re.IGNORECASE
+)
 _GREETING_MAX = 80  # a salutation line is short; a longer first line is content
+_GREETING_END = re.compile(r"[,，:：!！、]")
 _CLOSING_WORDS = (
     r"best(?: regards| wishes)?|kind(?:est)? regards|warm(?:est)? regards|regards|sincerely"
     r"|yours (?:sincerely|faithfully|truly)|yours|thanks(?: and regards| in advance)?"
@@ -67,12 +72,12 @@ def strip_courtesy(text: str) -> str:
         start += 1
     if start < len(lines) and (match := _GREETING.match(lines[start])):
         first = lines[start]
-        if len(first.strip()) <= _GREETING_MAX:
+        comma = _GREETING_END.search(first, match.end(), match.end() + _GREETING_MAX)
+        rest = first[comma.end() :].strip() if comma is not None else ""
+        if rest:  # the mail goes on after the salutation's comma, on the same line
+            lines[start] = rest
+        elif len(first.strip()) <= _GREETING_MAX:
             start += 1
-        else:  # a one-line mail: drop the words up to the salutation's comma
-            comma = re.search(r"[,，:：!！]", first[match.end() : match.end() + _GREETING_MAX])
-            if comma is not None:
-                lines[start] = first[match.end() + comma.end() :]
     end = len(lines)
     seen_content = False
     for index in range(start, len(lines)):

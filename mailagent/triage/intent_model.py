@@ -47,7 +47,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CORPUS = Path(__file__).resolve().parent / "data" / "intent_corpus.jsonl"
-MODEL_VERSION = "3"  # bump when the features or the classifier change
+MODEL_VERSION = "4"  # bump when the features or the classifier change
 _DIGITS = re.compile(r"\d")
 # A correction made by a person of this installation weighs as much as this many corpus
 # mails: it is real mail of the kind this team receives, the corpus is written to be general.
@@ -276,7 +276,7 @@ class _FastLinear:
     def _add_chars(self, normalised: str, scores: Any) -> None:
         """Add the character n-gram part of ``normalised`` text to ``scores``."""
         assert self._chars is not None
-        vocabulary, idf, offset, _, _ = self._chars
+        _, idf, offset, _, _ = self._chars
         words = self._words
         if len(words) > self._WORD_CACHE:
             words.clear()

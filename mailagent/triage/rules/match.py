@@ -34,9 +34,9 @@ __all__ = [
     "MailView",
     "compile_condition",
     "compile_phrases",
-    "phrase_text",
     "field_values",
     "fold",
+    "phrase_text",
     "to_simplified",
 ]
 

@@ -13,7 +13,8 @@ The model reads Chinese text with traditional characters mapped to simplified, a
 do (its corpus is simplified); Japanese text (with kana) is left as written.
 Rules and model read the new text without its greeting and sign-off
 (:func:`~mailagent.triage.courtesy.strip_courtesy`): "Dear Customer Support," is not a
-request to talk to a person. Every decision carries ``decided_by``, the deciding ``rule_id`` and readable ``reasons``.
+request to talk to a person. Every decision carries ``decided_by``, the deciding
+``rule_id`` and readable ``reasons``.
 Pure: no I/O, no clock.
 """
 
