@@ -25,7 +25,7 @@ from corpus_en import ACTIONS, B2B, CLOSERS, FRAMES, OPENERS, SLOTS, SUBJECTS, S
 from corpus_hand import HAND
 from corpus_intl import ITEMS, PRODUCTS, TEMPLATES
 from corpus_mail import INTENTS, PIECES, PLATFORM_WRAPPERS
-from corpus_topics import CONTRACTIONS, TOPICS
+from corpus_topics import CONTRACTIONS, PITCH_SUBJECTS, PITCHES, TOPICS
 from corpus_topics import FRAMES as TOPIC_FRAMES
 
 OUT = Path(__file__).resolve().parents[1] / "mailagent" / "triage" / "data" / "intent_corpus.jsonl"
@@ -34,6 +34,8 @@ MAIL_COUNT = {"en": 160, "de": 130, "es": 110, "fr": 110, "pt": 110, "it": 80}
 MAIL_COUNT_OTHER = 50  # ru zh ja ko ar tr
 TOPIC_COUNT = {"en": 150, "de": 110, "es": 70, "fr": 70, "pt": 60, "it": 45}
 TOPIC_COUNT_OTHER = 35  # ru zh ja ko ar tr
+PITCH_COUNT = {"en": 160, "de": 50, "es": 50, "fr": 50, "pt": 40, "it": 30}
+PITCH_COUNT_OTHER = 25
 
 INTL_OPENERS: dict[str, list[str]] = {
     "zh": ["", "", "您好，", "你好，", "李经理您好，"],
@@ -199,6 +201,17 @@ def topic_mails(rng: random.Random) -> list[dict[str, str]]:
                     subject = rng.choice(frames["subj"]).replace("{s}", noun)
                     subject = expand(subject[:1].upper() + subject[1:], slots, rng)
                 rows.append(_row(subject, text, label, lang, f"topic-{lang}-{label}"))
+    for lang, pitches in PITCHES.items():
+        frame = PIECES[lang]["frame"]
+        joiner = "" if lang in ("zh", "ja") else " "
+        for _ in range(PITCH_COUNT.get(lang, PITCH_COUNT_OTHER)):
+            body = rng.sample(pitches, min(len(pitches), rng.choice((2, 3, 4))))
+            lines = [joiner.join(body)]
+            if rng.random() < 0.5:
+                lines.insert(0, rng.choice(frame["open"]))
+            text = expand("\n\n".join(lines), SLOTS, rng)
+            subject = rng.choice(PITCH_SUBJECTS[lang]) if rng.random() < 0.9 else ""
+            rows.append(_row(subject, text, "other", lang, f"pitch-{lang}"))
     return rows
 
 
