@@ -12,6 +12,8 @@ model learns the frame says nothing and the topic decides. Written for this proj
 nothing is taken from any evaluation set. Same mini-syntax as ``corpus_en.py``.
 """
 
+# ruff: noqa: E501  (template data: one sentence per line)
+
 from __future__ import annotations
 
 Topic = tuple[str, str]
