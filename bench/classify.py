@@ -6,7 +6,9 @@
 Each line is ``{"text", "subject"?, "label"}`` (``subject`` may be missing, null or empty).
 Every message goes through ``stages.classify.run`` one at a time, as in the daemon. Prints
 per-class precision/recall/F1, macro-F1, the confusion matrix, how decisions were made and
-messages per second (model training/loading is timed separately). ``--by-source`` adds
+messages per second, by the clock and per CPU second of this process (the latter is the
+steadier figure on a box shared with other jobs; model training/loading is timed
+separately). ``--by-source`` adds
 accuracy per ``source_label`` (category-level diagnostics, no message text is printed).
 Evaluation files are read in place and never copied or used for training.
 """
@@ -55,13 +57,16 @@ class _NoRules:
 def evaluate(path: Path, ruleset: Ruleset, model: IntentModel | None, by_source: bool) -> float:
     rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     mails = [to_mail(str(r.get("subject") or ""), str(r["text"])) for r in rows]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     policy = ruleset.review if isinstance(ruleset, Ruleset) else DEFAULT_POLICY
     results = [review.run(classify.run(mail, ruleset, model), policy) for mail in mails]
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     truth = [str(r["label"]) for r in rows]
     guess = [c.intent.value for c in results]
-    print(f"\n== {path.name}: {len(rows)} messages, {len(rows) / seconds:,.0f} msgs/s")
+    print(
+        f"\n== {path.name}: {len(rows)} messages, {len(rows) / seconds:,.0f} msgs/s "
+        f"({len(rows) / max(cpu_seconds, 1e-9):,.0f} per CPU second: on a shared box)"
+    )
     macro = report(truth, guess)
     decided = Counter(c.decided_by for c in results)
     print("decided by: " + ", ".join(f"{k} {v}" for k, v in decided.most_common()))

@@ -25,11 +25,17 @@ from corpus_en import ACTIONS, B2B, CLOSERS, FRAMES, OPENERS, SLOTS, SUBJECTS, S
 from corpus_hand import HAND
 from corpus_intl import ITEMS, PRODUCTS, TEMPLATES
 from corpus_mail import INTENTS, PIECES, PLATFORM_WRAPPERS
+from corpus_topics import CONTRACTIONS, PITCH_SUBJECTS, PITCHES, TOPICS
+from corpus_topics import FRAMES as TOPIC_FRAMES
 
 OUT = Path(__file__).resolve().parents[1] / "mailagent" / "triage" / "data" / "intent_corpus.jsonl"
 SEED = 20260302
 MAIL_COUNT = {"en": 160, "de": 130, "es": 110, "fr": 110, "pt": 110, "it": 80}
 MAIL_COUNT_OTHER = 50  # ru zh ja ko ar tr
+TOPIC_COUNT = {"en": 150, "de": 110, "es": 70, "fr": 70, "pt": 60, "it": 45}
+TOPIC_COUNT_OTHER = 35  # ru zh ja ko ar tr
+PITCH_COUNT = {"en": 160, "de": 50, "es": 50, "fr": 50, "pt": 40, "it": 30}
+PITCH_COUNT_OTHER = 25
 
 INTL_OPENERS: dict[str, list[str]] = {
     "zh": ["", "", "您好，", "你好，", "李经理您好，"],
@@ -119,6 +125,7 @@ def generate(seed: int = SEED) -> list[dict[str, str]]:
                     )
                     rows.append(_row(subject, text, label, lang, f"{lang}-{label}-{i}"))
     rows.extend(mails(rng))
+    rows.extend(topic_mails(rng))
     for i, (lang, label, subject, text) in enumerate(HAND):
         rows.append(_row(subject, text, label, lang, f"hand-{i}"))
     seen: set[tuple[str, str]] = set()
@@ -164,6 +171,54 @@ def mails(rng: random.Random) -> list[dict[str, str]]:
         text = expand(body_t, slots, rng)
         rows.append(_row(expand(subject_t, slots, rng), text, "inquiry", lang, "mail-platform"))
     return rows
+
+
+def topic_mails(rng: random.Random) -> list[dict[str, str]]:
+    """Mails from ``corpus_topics``: the same question frames around each intent's topics."""
+    rows: list[dict[str, str]] = []
+    for lang, frames in TOPIC_FRAMES.items():
+        slots = {**SLOTS, "product": PRODUCTS.get(lang, SLOTS["product"])}
+        slots["item"] = ITEMS.get(lang, SLOTS["item"])
+        frame = PIECES[lang]["frame"]
+        joiner = "" if lang in ("zh", "ja") else " "
+        for label, topics in TOPICS[lang].items():
+            for _ in range(TOPIC_COUNT.get(lang, TOPIC_COUNT_OTHER)):
+                chosen = rng.sample(topics, min(len(topics), rng.choice((1, 1, 1, 2))))
+                body = [
+                    _contract(lang, rng.choice(frames["ask"]).replace("{t}", t)) for _, t in chosen
+                ]
+                body += rng.sample(frame["neutral"], rng.choice((0, 1, 1, 2)))
+                rng.shuffle(body)
+                lines = [joiner.join(dict.fromkeys(body))]
+                if rng.random() < 0.7:
+                    lines.insert(0, rng.choice(frame["open"]))
+                    if rng.random() < 0.8:
+                        lines.append(rng.choice(frame["close"]))
+                text = expand("\n\n".join(lines), slots, rng)
+                subject = ""
+                if rng.random() < 0.85:
+                    noun = chosen[0][0]
+                    subject = rng.choice(frames["subj"]).replace("{s}", noun)
+                    subject = expand(subject[:1].upper() + subject[1:], slots, rng)
+                rows.append(_row(subject, text, label, lang, f"topic-{lang}-{label}"))
+    for lang, pitches in PITCHES.items():
+        frame = PIECES[lang]["frame"]
+        joiner = "" if lang in ("zh", "ja") else " "
+        for _ in range(PITCH_COUNT.get(lang, PITCH_COUNT_OTHER)):
+            body = rng.sample(pitches, min(len(pitches), rng.choice((2, 3, 4))))
+            lines = [joiner.join(body)]
+            if rng.random() < 0.5:
+                lines.insert(0, rng.choice(frame["open"]))
+            text = expand("\n\n".join(lines), SLOTS, rng)
+            subject = rng.choice(PITCH_SUBJECTS[lang]) if rng.random() < 0.9 else ""
+            rows.append(_row(subject, text, "other", lang, f"pitch-{lang}"))
+    return rows
+
+
+def _contract(lang: str, sentence: str) -> str:
+    for pattern, replacement in CONTRACTIONS.get(lang, ()):
+        sentence = re.sub(pattern, replacement, sentence)
+    return sentence
 
 
 def noisy(text: str, rng: random.Random) -> str:

@@ -76,12 +76,19 @@ def test_fast_path_equals_scikit_learn(model: IntentModel) -> None:
         ("注文", "注文書を送ります"),
         ("", "zzzz qqqq"),
         ("", ""),
+        (
+            "Rechnungsabweichung",
+            "Sehr geehrte Damen und Herren,\n\nauf der Rechnung 2026-118 ist der Betrag falsch. "
+            "Die Rechnung wurde doppelt belastet, bitte prüfen Sie die Rechnung.\n\nMfG\nAnna",
+        ),
+        ("Re: Rechnungsabweichung", "Die Rechnung ist noch immer falsch: a ab abc."),
     ]
-    batch = model.predict_many(items)
-    for (subject, body), expected in zip(items, batch, strict=True):
-        single = dict(model.predict_text(subject, body))
-        for intent, p in expected:
-            assert single[intent] == pytest.approx(p, abs=1e-9)
+    for _ in range(2):  # the second round reads every word from the per-word cache
+        batch = model.predict_many(items)
+        for (subject, body), expected in zip(items, batch, strict=True):
+            single = dict(model.predict_text(subject, body))
+            for intent, p in expected:
+                assert single[intent] == pytest.approx(p, abs=1e-9)
 
 
 def test_predict_mail_uses_subject_and_new_text(model: IntentModel) -> None:

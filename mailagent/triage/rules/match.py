@@ -36,6 +36,7 @@ __all__ = [
     "compile_phrases",
     "field_values",
     "fold",
+    "phrase_text",
     "to_simplified",
 ]
 
@@ -121,13 +122,16 @@ def field_values(mail: InboundMail, name: str) -> tuple[str, ...]:
 class MailView:
     """One message's field values (original, simplified-Chinese, folded), computed once."""
 
-    __slots__ = ("_folded", "_raw", "_simplified", "mail")
+    __slots__ = ("_folded", "_raw", "_simplified", "found", "mail")
 
     def __init__(self, mail: InboundMail) -> None:
         self.mail = mail
         self._raw: dict[str, tuple[str, ...]] = {}
         self._simplified: dict[str, tuple[str, ...]] = {}
         self._folded: dict[str, tuple[str, ...]] = {}
+        # (vocabulary name, field) -> first phrase found and its language, or None: several
+        # rules test the same vocabulary (as evidence or as a guard), it is searched once
+        self.found: dict[tuple[str, str], tuple[str, str] | None] = {}
 
     def raw(self, name: str) -> tuple[str, ...]:
         if name not in self._raw:
@@ -204,7 +208,9 @@ def compile_phrases(phrases: Sequence[str]) -> re.Pattern[str]:
         if _UNSPACED.search(core):
             edges = ("", "")
         else:
-            left = r"\w*" if raw.startswith("*") else (r"(?<!\w)" if core[0].isalnum() else "")
+            # "*word" looks for the ending only (a leading \w* would rescan every word from
+            # each of its letters); phrase_text() widens the match to the whole word
+            left = "" if raw.startswith("*") else (r"(?<!\w)" if core[0].isalnum() else "")
             right = r"\w*" if raw.endswith("*") else (r"(?!\w)" if core[-1].isalnum() else "")
             edges = (left, right)
         groups.setdefault(edges, []).append(core)
@@ -219,6 +225,26 @@ def _first(pattern: re.Pattern[str], values: Sequence[str]) -> str | None:
         match = pattern.search(value)
         if match:
             return match.group(0)
+    return None
+
+
+def phrase_text(text: str, match: re.Match[str]) -> str:
+    """The text a phrase pattern matched, widened to the start of its word ("*ending")."""
+    start = match.start()
+    if _UNSPACED.match(text, start):  # CJK / Thai phrases match as substrings
+        return match.group(0)
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        if _UNSPACED.match(text, start - 1):
+            break
+        start -= 1
+    return text[start : match.end()]
+
+
+def _first_phrase(pattern: re.Pattern[str], values: Sequence[str]) -> str | None:
+    for value in values:
+        match = pattern.search(value)
+        if match:
+            return phrase_text(value, match)
     return None
 
 
@@ -254,12 +280,12 @@ def _list_test(field: str, operator: str, phrases: Sequence[str]) -> Test:
         each = [compile_phrases([p]) for p in phrases]
 
         def all_of(view: MailView) -> str | None:
-            found = [_first(p, view.folded(field)) for p in each]
+            found = [_first_phrase(p, view.folded(field)) for p in each]
             return None if any(f is None for f in found) else ", ".join(map(str, found))
 
         return all_of
     pattern = compile_phrases(phrases)
     if operator == "any_of":
-        return lambda view: _first(pattern, view.folded(field))
+        return lambda view: _first_phrase(pattern, view.folded(field))
     shown = ", ".join(phrases[:3]) + (", ..." if len(phrases) > 3 else "")
-    return lambda view: None if _first(pattern, view.folded(field)) is not None else shown
+    return lambda view: None if _first_phrase(pattern, view.folded(field)) is not None else shown

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mailagent.triage.rules.anchors import Anchors
-from mailagent.triage.rules.match import MailView, compile_phrases, fold
+from mailagent.triage.rules.match import MailView, compile_phrases, fold, phrase_text
 
 __all__ = [
     "VOCABULARY_FILE",
@@ -265,7 +265,7 @@ class Vocabulary:
         for lang, pattern in patterns.items():
             match = pattern.search(folded)
             if match:
-                return match.group(0), lang
+                return phrase_text(folded, match), lang
         return None  # pragma: no cover - the combined pattern matched, so one language does
 
     def condition(self, field_name: str, *, absent: bool = False) -> VocabCondition:
@@ -283,13 +283,20 @@ class VocabCondition:
 
     def check(self, view: MailView) -> str | None:
         """The reason fragment when the check passes, else None."""
-        for value in view.folded(self.field):
-            found = self.vocabulary.find(value)
-            if found:
-                if self.absent:
-                    return None
-                text, lang = found
-                return f"{self.field} contains {text!r} (vocab {self.vocabulary.name}/{lang})"
+        key = (self.vocabulary.name, self.field)
+        if key in view.found:
+            found = view.found[key]
+        else:
+            found = next(
+                (hit for value in view.folded(self.field) if (hit := self.vocabulary.find(value))),
+                None,
+            )
+            view.found[key] = found
+        if found:
+            if self.absent:
+                return None
+            text, lang = found
+            return f"{self.field} contains {text!r} (vocab {self.vocabulary.name}/{lang})"
         return "" if self.absent else None  # a passed guard adds nothing to the reason
 
 

@@ -11,7 +11,10 @@ evidence (a rule of weight >= :data:`STRONG_EVIDENCE` for another intent while n
 supports the thread's intent), so a bank slip in an order thread stays a payment.
 The model reads Chinese text with traditional characters mapped to simplified, as the rules
 do (its corpus is simplified); Japanese text (with kana) is left as written.
-Every decision carries ``decided_by``, the deciding ``rule_id`` and readable ``reasons``.
+Rules and model read the new text without its greeting and sign-off
+(:func:`~mailagent.triage.courtesy.strip_courtesy`): "Dear Customer Support," is not a
+request to talk to a person. Every decision carries ``decided_by``, the deciding
+``rule_id`` and readable ``reasons``.
 Pure: no I/O, no clock.
 """
 
@@ -20,9 +23,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from mailagent.context import ThreadContext
 from mailagent.records import AutoReplyKind, Classification, InboundMail, Intent
+from mailagent.triage.courtesy import strip_courtesy
 from mailagent.triage.intent_model import IntentModel
 from mailagent.triage.rules.match import to_simplified
 from mailagent.triage.rules.ruleset import RuleHit, Ruleset
@@ -59,9 +64,10 @@ def run(
         return Classification(
             Intent.OTHER, 1.0, None, "autoreply", (f"{mail.auto_reply.value}: {why}",)
         )
-    hits = ruleset.evaluate(mail)
+    core = strip_courtesy(mail.new_text)
+    hits = ruleset.evaluate(mail if core == mail.new_text else replace(mail, new_text=core))
     probabilities = (
-        model.predict_text(_chinese_simplified(mail.subject), _chinese_simplified(mail.new_text))
+        model.predict_text(_chinese_simplified(mail.subject), _chinese_simplified(core))
         if model is not None
         else None
     )

@@ -326,3 +326,89 @@ def test_thread_prior_does_not_override_strong_own_evidence() -> None:
     assert any(
         r.startswith("thread prior not applied: rule payment.remittance") for r in result.reasons
     )
+
+
+# -- realistic mail: greetings, generic request subjects, frames around a topic -------------
+
+
+def test_greeting_to_a_service_desk_is_not_a_request_for_a_person(
+    make_mail: MakeMail, shipped_ruleset: Ruleset, intent_model: IntentModel
+) -> None:
+    body = (
+        "Dear Customer Support Team,\n\nThe coffee machine I bought in May leaks water. "
+        "I would like to exchange the product for a new one.\n\nKind regards,\nLena Voss"
+    )
+    result = classify.run(make_mail("Coffee machine", body), shipped_ruleset, intent_model)
+    assert result.intent is Intent.COMPLAINT, result
+    assert not any("other.human-contact" in r or "service-desk" in r for r in result.reasons)
+
+
+def test_asking_how_to_reach_the_desk_is_other(
+    make_mail: MakeMail, shipped_ruleset: Ruleset, intent_model: IntentModel
+) -> None:
+    result = classify.run(
+        make_mail("", "How do I get in touch with your customer service by phone?"),
+        shipped_ruleset,
+        intent_model,
+    )
+    assert result.intent is Intent.OTHER, result
+
+
+def test_generic_request_subject_yields_to_the_topic(
+    make_mail: MakeMail, shipped_ruleset: Ruleset, intent_model: IntentModel
+) -> None:
+    body = (
+        "Sehr geehrtes Team,\n\nauf unserer letzten Monatsrechnung wurden uns Gebühren "
+        "berechnet, die wir nicht nachvollziehen können. Bitte prüfen Sie die Abrechnung.\n\n"
+        "Mit freundlichen Grüßen\nJonas Keller"
+    )
+    result = classify.run(
+        make_mail("Anfrage zur Monatsrechnung", body), shipped_ruleset, intent_model
+    )
+    assert result.intent is Intent.PAYMENT, result
+    assert not any(r.startswith("rule inquiry.") for r in result.reasons), result.reasons
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "intent"),
+    [
+        (
+            "Question",
+            "Could you tell me which payment methods you accept for annual licences?",
+            Intent.PAYMENT,
+        ),
+        (
+            "Question",
+            "Could you tell me which models of your label printers you can supply this year?",
+            Intent.INQUIRY,
+        ),
+        (
+            "Demande d'assistance",
+            "Bonjour, je souhaite échanger l'imprimante achetée le mois dernier, elle ne "
+            "s'allume plus. Merci.",
+            Intent.COMPLAINT,
+        ),
+        (
+            "Consulta",
+            "Hola, nuestro servidor de monitoreo se cayó esta mañana y necesitamos ayuda "
+            "para restablecerlo.",
+            Intent.OTHER,
+        ),
+    ],
+)
+def test_same_polite_frame_different_topics(
+    make_mail: MakeMail,
+    shipped_ruleset: Ruleset,
+    intent_model: IntentModel,
+    subject: str,
+    body: str,
+    intent: Intent,
+) -> None:
+    assert classify.run(make_mail(subject, body), shipped_ruleset, intent_model).intent is intent
+
+
+def test_product_names_are_not_order_numbers(make_mail: MakeMail, shipped_ruleset: Ruleset) -> None:
+    mail = make_mail("Printer", "My Canon PIXMA printer from POLAND is broken, PI 2026-77 paid.")
+    ids = {h.rule_id: h.reason for h in shipped_ruleset.evaluate(mail)}
+    assert "PIXMA" not in ids.get("order.pi-number", "") and "2026-77" in ids["order.pi-number"]
+    assert "order.po-number" not in ids
