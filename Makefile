@@ -21,7 +21,7 @@ typecheck:
 	$(PY) -m mypy
 
 pytest:
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile  # two workers: most tests wait on servers
 
 test: deps install lint typecheck pytest
 

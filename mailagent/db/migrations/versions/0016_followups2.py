@@ -1,6 +1,6 @@
 """followups2: server_moves, the queue of junk / archive moves mirrored on the IMAP server
 
-Revision ID: 0015_followups2
+Revision ID: 0016_followups2
 Revises: 0014_search
 Create Date: 2026-12-02 12:00:00.000000
 """
