@@ -15,13 +15,13 @@ from mailagent import demo
 from mailagent.app import App
 from mailagent.capture.importer import import_path
 from mailagent.config import DraftSettings, SalespersonSettings, Settings
-from mailagent.customers.archive import import_archive
+from mailagent.customers.archive import ImportReport, import_archive
 from mailagent.demo.clock import install_demo_clock, mail_anchor
 from mailagent.demo.lines import draft_lines, sla_lines
 from mailagent.messages.listing import MessageFilter, list_messages
 from mailagent.messages.service import list_quarantine, message_detail, store_summary
 
-__all__ = ["demo_settings", "run_demo"]
+__all__ = ["demo_settings", "import_demo_archive", "run_demo"]
 
 DEMO_DOMAIN = "huaxin-pcb.com"
 _FLAGS = {
@@ -71,16 +71,21 @@ def demo_settings(base: Settings, store_dir: str, sink_port: int = 0) -> Setting
     )
 
 
-def run_demo(app: App) -> str:
-    """Import the demo archive and mailbox; return the report to print."""
+def import_demo_archive(app: App) -> ImportReport:
+    """Import the demo's customers, contacts and orders into ``app``'s store."""
     archive = demo.archive_dir()
-    out: list[str] = []
-    report = import_archive(
+    return import_archive(
         app.sessions,
         customers=archive / "customers.csv",
         contacts=archive / "contacts.csv",
         orders=archive / "orders.csv",
     )
+
+
+def run_demo(app: App) -> str:
+    """Import the demo archive and mailbox; return the report to print."""
+    out: list[str] = []
+    report = import_demo_archive(app)
     out.append(f"customer archive: {report}")
     # one "now" for the import, the report, the clocks, the follow-ups and the web UI
     anchor = install_demo_clock(app, mail_anchor(sorted(demo.mail_dir().glob("*.eml"))))

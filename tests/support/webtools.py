@@ -15,11 +15,10 @@ from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 from support.apptools import make_app
 
-from mailagent import demo
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
 from mailagent.config import SmtpSettings
-from mailagent.customers.archive import import_archive
+from mailagent.demo.run import import_demo_archive
 from mailagent.web.users import create_user
 
 PASSWORD = "correct horse battery"
@@ -93,13 +92,7 @@ def build_site(
     smtp = smtp or SmtpSettings(host="127.0.0.1", port=25, security="plain")
     smtp = dataclasses.replace(smtp, from_address="sales@huaxin-pcb.com")
     app = make_app(tmp_path, db_url, smtp=smtp)
-    archive = demo.archive_dir()
-    import_archive(
-        app.sessions,
-        customers=archive / "customers.csv",
-        contacts=archive / "contacts.csv",
-        orders=archive / "orders.csv",
-    )
+    import_demo_archive(app)
     mails = {
         "acme": message(
             1,

@@ -18,9 +18,8 @@ from support.apptools import mail, make_app
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
 from mailagent.cli.main import cli
-from mailagent.customers.archive import import_archive
 from mailagent.db import models as m
-from mailagent.demo import archive_dir
+from mailagent.demo.run import import_demo_archive
 from mailagent.messages.relevance import (
     RelevanceError,
     acknowledge_fraud,
@@ -44,13 +43,7 @@ SPAM = (
 def app(tmp_path: Path, db_url: str) -> Iterator[App]:
     a = make_app(tmp_path, db_url)
     a.clock = lambda: NOW
-    archive = archive_dir()
-    import_archive(
-        a.sessions,
-        customers=archive / "customers.csv",
-        contacts=archive / "contacts.csv",
-        orders=archive / "orders.csv",
-    )
+    import_demo_archive(a)
     yield a
     a.close()
 

@@ -40,10 +40,9 @@ from support.webtools import FAST_HASHER
 from mailagent import demo
 from mailagent.app import open_app
 from mailagent.capture.importer import import_path
-from mailagent.customers.archive import import_archive
 from mailagent.db import models as m
 from mailagent.demo.clock import install_demo_clock, mail_anchor
-from mailagent.demo.run import demo_settings
+from mailagent.demo.run import demo_settings, import_demo_archive
 from mailagent.demo.web import DEMO_USERS, ensure_demo_users
 from mailagent.followups.service import run_followups
 from mailagent.sla import service as slaservice
@@ -91,13 +90,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("walk")
     store = tmp / "store"
     app = open_app(demo_settings(make_settings(tmp, "sqlite://"), str(store)), with_model=False)
-    archive = demo.archive_dir()
-    import_archive(
-        app.sessions,
-        customers=archive / "customers.csv",
-        contacts=archive / "contacts.csv",
-        orders=archive / "orders.csv",
-    )
+    import_demo_archive(app)
     now_at = install_demo_clock(app, mail_anchor(sorted(demo.mail_dir().glob("*.eml"))))
     assert now_at is not None
     import_path(app, demo.mail_dir(), mailbox="demo")
