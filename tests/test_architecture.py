@@ -27,6 +27,9 @@ FORBIDDEN: tuple[tuple[str, tuple[str, ...]], ...] = (
     # delivery is handed the mail and an on-sent hook: it never reaches into drafting
     ("mailagent.send", ("mailagent.drafts", "mailagent.web", "mailagent.cli")),
     ("mailagent.db", ("mailagent.triage.stages", "mailagent.web", "mailagent.cli")),
+    # translation runs in its own background job: capture and triage only mark mail pending
+    ("mailagent.capture", ("mailagent.translation", "mailagent.drafts.translate")),
+    ("mailagent.triage", ("mailagent.translation", "mailagent.drafts.translate")),
     ("mailagent.records", ("mailagent.",)),
     ("mailagent.errors", ("mailagent.",)),
 )

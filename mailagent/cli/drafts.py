@@ -170,7 +170,12 @@ def choose(ctx: click.Context, draft_id: int, choice: str, actor: str) -> None:
 
 @drafts.command("translate")
 @click.argument("draft_id", type=int)
-@click.option("--from", "source", default=None, help="Language it is written in (default: team).")
+@click.option(
+    "--from",
+    "source",
+    default=None,
+    help="Language it is written in (default: detected, else the team language).",
+)
 @click.option(
     "--to", "target", default=None, help="Translate into this language (default: the draft's)."
 )

@@ -2,7 +2,8 @@
 
 Neural models garble exactly what matters most in a sales mail: part numbers
 (``HX-4L-FR4-1.6``), prices (``USD 1,234.50``), quantities (``5,000 pcs``), Incoterms,
-order numbers (``PO-45001``), addresses and links. :func:`protect` replaces each with a
+order numbers (``PO-45001``), addresses and links; a draft's ``[[...]]`` notes to the
+salesperson are theirs and stay as written. :func:`protect` replaces each with a
 placeholder ``⟦N⟧`` that the model should copy, and :func:`restore` puts the original text
 back (or, for glossary terms, the forced target-language term).
 
@@ -49,6 +50,8 @@ _ORDER_PREFIX = "PO|PI|SO|INV|DN|CI|PL|QT|RFQ|RMA|NCR|AWB|BL|LC"
 # equally long. Overlaps are resolved by position, then by length.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("placeholder", re.compile(r"⟦[^⟦⟧\n]{0,12}⟧|\[\[[^\[\]\n]{0,12}\]\]")),
+    # a draft's note to the salesperson ("[[PRICE NEEDED / 待报价: ...]]"): theirs, kept as is
+    ("marker", re.compile(r"\[\[[^\[\]\n]{13,400}\]\]")),
     ("url", re.compile(r"(?:https?://|www\.)[!-~]+", re.IGNORECASE)),
     ("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")),
     (

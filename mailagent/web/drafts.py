@@ -24,6 +24,7 @@ from mailagent.drafts import (
 )
 from mailagent.drafts import service as drafting
 from mailagent.drafts.service import DraftDetail, DraftSummary
+from mailagent.drafts.translate import DraftTranslation, translate_draft
 from mailagent.errors import NotFound
 from mailagent.records import DeliveryOutcome, DraftState
 from mailagent.web.access import Viewer
@@ -46,6 +47,7 @@ __all__ = [
     "scoped_drafts",
     "send_draft",
     "set_draft_recipients",
+    "translate_to_customer",
 ]
 
 
@@ -166,6 +168,14 @@ def compose_draft(
     if message_pk is not None:
         scoped_message(app, viewer, message_pk)  # LookupError outside the viewer's scope
     return compose.compose(app, mode, actor, message_pk=message_pk, to=to)
+
+
+def translate_to_customer(app: App, viewer: Viewer, draft_id: int, actor: str) -> DraftTranslation:
+    """Put the draft's text (written in, e.g., Chinese) into the customer's language as a new
+    version; the version before it keeps the original. Blocking (the model): call it from a
+    worker thread. ``TranslationError`` names a missing pair."""
+    _check(app, viewer, draft_id)
+    return translate_draft(app, draft_id, actor=actor)
 
 
 def send_draft(app: App, viewer: Viewer, draft_id: int) -> tuple[DeliveryOutcome, str]:

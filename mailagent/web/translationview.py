@@ -7,7 +7,9 @@
 * :func:`inbox_subjects`: translated subjects for the inbox (the original goes in ``title``).
 * :func:`draft_check`: a draft in a language the approver does not read, translated into
   the approver's language before approval (its own text, not the quoted customer mail;
-  through the sentence cache; never saved).
+  through the sentence cache; never saved). A reply whose text is not in the customer's
+  language (typed in Chinese or English into a German draft) is checked from the language
+  it is written in, and the page offers to translate it into the customer's.
 * :func:`admin_translation`: installed pairs per engine and the pairs recent mail needed.
 """
 
@@ -22,11 +24,11 @@ from sqlalchemy import select
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db.session import transaction
-from mailagent.drafts.translate import reply_and_history
+from mailagent.drafts.translate import reply_and_history, written_language
 from mailagent.errors import TranslationError
 from mailagent.records import TranslationJobState
 from mailagent.translation.backlog import MissingPair, missing_report
-from mailagent.translation.base import Pair
+from mailagent.translation.base import Pair, language_family
 from mailagent.translation.engines import EngineRouter, InstalledPair, installed_pairs
 from mailagent.translation.inbound import ensure_row, for_app
 from mailagent.translation.readers import choose, missing_pairs
@@ -70,7 +72,8 @@ class ReaderTranslation:
 
 @dataclass(frozen=True, slots=True)
 class DraftCheck:
-    """A draft's text in the approver's language: ``state`` none | done | no_model | failed."""
+    """A draft's text in the approver's language: ``state`` none | done | no_model | failed.
+    ``source`` is the language the text is written in, ``customer`` the draft's language."""
 
     state: str
     source: str
@@ -79,6 +82,14 @@ class DraftCheck:
     error: str | None = None
     engine: str = ""
     missing: tuple[Pair, ...] = ()
+    customer: str = ""
+
+    @property
+    def offer(self) -> bool:
+        """The text is not in the customer's language: offer to translate it into theirs."""
+        return self.customer not in ("", "unknown") and (
+            language_family(self.source) != language_family(self.customer)
+        )
 
     @property
     def commands(self) -> tuple[str, ...]:
@@ -165,36 +176,54 @@ def inbox_subjects(
     }
 
 
-def draft_check(app: App, user: UserInfo, text: str, language: str) -> DraftCheck:
-    """``text`` (a draft in ``language``) translated for ``user`` if they do not read it."""
+def draft_check(
+    app: App, user: UserInfo, text: str, language: str, kind: str = "reply"
+) -> DraftCheck:
+    """``text`` (a draft for a customer writing ``language``) translated for ``user`` if they
+    do not read the language it is written in (detected for replies; a relay to Quality
+    quotes the customer's mail inline and stays in its own language)."""
     service, router = for_app(app)
     pairs = router.available_pairs()
-    choice = choose(language, user.reads, pairs)
+    written = (written_language(text) if kind == "reply" else None) or language
+    choice = choose(written, user.reads, pairs)
+    src = choice.source
     if choice.action == "none" or not text.strip():
-        return DraftCheck("none", choice.source)
+        return DraftCheck("none", src, customer=language)
     if choice.action == "missing":
         return DraftCheck(
-            TranslationJobState.NO_MODEL, choice.source, choice.target, missing=choice.missing
+            TranslationJobState.NO_MODEL,
+            target=choice.target,
+            missing=choice.missing,
+            source=src,
+            customer=language,
         )
     assert choice.target is not None
     try:
         out = service.translate_text(reply_and_history(text)[0], choice.source, choice.target)
     except TranslationError as exc:
-        return DraftCheck(TranslationJobState.FAILED, choice.source, choice.target, error=str(exc))
+        return DraftCheck(
+            TranslationJobState.FAILED,
+            target=choice.target,
+            error=str(exc),
+            source=src,
+            customer=language,
+        )
     except Exception as exc:  # a broken model must not take the review page down
         log.exception("back-translation %s→%s failed", choice.source, choice.target)
         return DraftCheck(
             TranslationJobState.FAILED,
-            choice.source,
-            choice.target,
+            target=choice.target,
             error=f"{type(exc).__name__}: {exc}",
+            source=src,
+            customer=language,
         )
     return DraftCheck(
         TranslationJobState.DONE,
-        choice.source,
-        choice.target,
+        target=choice.target,
         text=out,
         engine=router.describe(choice.hops),
+        source=src,
+        customer=language,
     )
 
 

