@@ -70,6 +70,7 @@ def test_team_language_draft_translated_and_both_versions_kept(
     assert (result.source, result.target) == ("zh", "de")
     assert result.original_version == v_zh and result.translated_version == v_zh + 1
     assert "FOB" in result.translated and "USD 2.65" in result.translated  # protected tokens
+    assert "Lieferzeit" in result.translated  # rules/glossary.toml: 交期 -> Lieferzeit
     with app.sessions() as s:
         versions = s.scalars(
             select(m.DraftVersion)
