@@ -51,7 +51,9 @@ def _url_problem(url: str) -> str | None:
         known = ", ".join(d for d in drivers if d)
         return f"store.url: driver {driver!r} is not supported for {dialect} ({known})"
     if importlib.util.find_spec(module) is None:
-        return f"store.url: the {dialect} driver {module!r} is not installed"
+        installed = [d for d, mod in drivers.items() if d and importlib.util.find_spec(mod)]
+        hint = f"; use {dialect}+{installed[0]}://" if installed else ""
+        return f"store.url: the {dialect} driver {module!r} is not installed{hint}"
     return None
 
 

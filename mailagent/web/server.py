@@ -76,11 +76,11 @@ class UiServer:
             log_level=log_level,
             access_log=False,
             lifespan="off",
-            # behind a reverse proxy (deploy/proxy/): trust its X-Forwarded-Proto/-For, so
-            # cookies get Secure and the log-in limiter sees clients. Trusted: 127.0.0.1, or
-            # the addresses in $FORWARDED_ALLOW_IPS (uvicorn's own setting; containers)
-            proxy_headers=True,
-            forwarded_allow_ips=None,
+            # X-Forwarded-* are believed only from web.trusted_proxies, by the app's own
+            # middleware (web/proxy.py). uvicorn's handling would trust 127.0.0.1 (or
+            # $FORWARDED_ALLOW_IPS) whatever the config says: a local peer could then fake
+            # https, and a new X-Forwarded-For per guess would dodge the log-in throttle.
+            proxy_headers=False,
             server_header=False,
             log_config=None,  # the application configured logging already (logs.py)
         )

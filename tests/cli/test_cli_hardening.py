@@ -6,6 +6,7 @@ and the daily report's documented sender."""
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import mailbox
 import os
 import socket
@@ -18,6 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 from support.apptools import ROOT, mail, make_settings
+from support.modelcache import seed_intent_model
 from support.servers import IMAP_PASSWORD_ENV, Dovecot, free_port
 
 from mailagent import config
@@ -90,6 +92,30 @@ def test_config_check_rejects_values_that_cannot_work(tmp_path: Path) -> None:
     ):
         assert expected in result.output, result.output
     assert "configuration OK" not in result.output
+
+
+def test_config_check_names_missing_paths_and_drivers(tmp_path: Path) -> None:
+    """Paths that must exist and database drivers that must be installed (the usual
+    ``postgresql://`` means psycopg2, which mailagent does not install)."""
+    path = _config(
+        tmp_path,
+        f'rules_dir = "{tmp_path / "no-rules"}"\ntemplates_dir = "{ROOT / "templates"}"\n'
+        '[store]\nurl = "postgresql+pg8000://u@db.example/x"\n'
+        f'[drafts]\npricelist_path = "{tmp_path / "prices.xlsx"}"\n',
+    )
+    result = _invoke(path, "config", "check")
+    assert result.exit_code == 2
+    for expected in (
+        f"rules_dir: directory {tmp_path / 'no-rules'} does not exist",
+        f"drafts.pricelist_path: file {tmp_path / 'prices.xlsx'} does not exist",
+        "store.url: driver 'pg8000' is not supported for postgresql (psycopg, psycopg2)",
+    ):
+        assert expected in result.output, result.output
+    if importlib.util.find_spec("psycopg2") is None:  # not a dependency of mailagent
+        path.write_text('[store]\nurl = "postgresql://u@db.example/x"\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match="driver 'psycopg2' is not installed; use "
+                           r"postgresql\+psycopg://"):  # fmt: skip
+            config.load(path)
 
 
 def test_config_check_prints_effective_values_with_secrets_masked(
@@ -197,6 +223,7 @@ def test_no_store_is_created_implicitly(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_demo_writes_its_config_and_prints_the_next_command(tmp_path: Path) -> None:
     store = tmp_path / "demo"
+    seed_intent_model(store)  # the model a first start trains (shared by the process's tests)
     result = _invoke(None, "demo", "--no-ui", "--store", str(store), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     written = store / "config.toml"
@@ -254,6 +281,7 @@ def test_web_port_taken_says_so_and_demo_falls_back_with_a_note(tmp_path: Path) 
 def test_import_mh_folder_extensionless_files_and_nothing_found(tmp_path: Path) -> None:
     path = _config(tmp_path, f'rules_dir = "{ROOT / "rules"}"\n' + _store(tmp_path))
     assert _invoke(path, "db", "upgrade").exit_code == 0
+    seed_intent_model(tmp_path / "store")  # as after a first start: no training here
     mh = mailbox.MH(tmp_path / "inbox", create=True)
     for n in range(3):
         mh.add(mail(n, message_id=f"<mh-{n}@example.com>"))
@@ -275,6 +303,12 @@ def test_import_mh_folder_extensionless_files_and_nothing_found(tmp_path: Path) 
     result = _invoke(path, "import", str(empty))
     assert result.exit_code == 1
     assert "no messages found" in result.output
+    junk = tmp_path / "junk.eml"  # found, but nothing in it can be stored as a message
+    junk.write_bytes(b"\x00\x01 this is no mail at all\n")
+    result = _invoke(path, "import", str(junk))
+    assert result.exit_code == 1
+    assert "0 stored" in result.output and "1 quarantined" in result.output, result.output
+    assert "none of the 1 message(s) could be stored" in result.output
 
 
 # -- report sender -------------------------------------------------------------------------------

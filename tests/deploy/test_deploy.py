@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -89,6 +90,12 @@ def test_compose_has_two_daemons_web_and_postgres() -> None:
     assert services["web"]["ports"] == ["127.0.0.1:8025:8025"]  # TLS proxy in front
     assert services["postgres"]["image"].endswith("-bookworm")
     assert set(compose()["volumes"]) == {"store", "pgdata"}
+    # X-Forwarded-* believed from the network's gateway only (the host's reverse proxy),
+    # through web.trusted_proxies; uvicorn's own FORWARDED_ALLOW_IPS is not used
+    gateway = compose()["networks"]["default"]["ipam"]["config"][0]["gateway"]
+    assert "FORWARDED_ALLOW_IPS" not in services["web"]["environment"]
+    image_config = tomllib.loads((DEPLOY / "docker" / "config.toml").read_text())
+    assert image_config["web"]["trusted_proxies"] == [gateway]
 
 
 def dockerfile() -> tuple[list[str], list[str], list[str]]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -63,7 +64,7 @@ def client(site: Site, address: str = "203.0.113.7", **kw: object) -> TestClient
     return TestClient(create_app(site.app), client=(address, 40000), **kw)  # type: ignore[arg-type]
 
 
-def attempt(c: TestClient, who: str, password: str, **headers: str) -> int:
+def attempt(c: httpx.Client, who: str, password: str, **headers: str) -> int:
     token = csrf_of(c.get("/login", headers=headers).text)
     response = c.post(
         "/login",
@@ -97,6 +98,20 @@ def test_deactivation_and_password_change_end_sessions(lite: Site) -> None:
     with lite.app.sessions() as s:
         assert s.scalar(select(func.count()).select_from(m.WebSession)) == 0
     assert browser.get("/inbox", follow_redirects=False).status_code == 303
+    # a password change (here the admin page's reset) ends every session of that user only
+    update_user(lite.app, uid, actor="test", active=True)
+    laptop, phone, admin = client(lite), client(lite), client(lite)
+    login(laptop, "kevin")
+    login(phone, "kevin")
+    token = login(admin, "admin")
+    changed = admin.post(
+        f"/admin/users/{uid}/password",
+        data={"csrf_token": token, "password": "a brand new passphrase"},
+    )
+    assert changed.status_code == 200 and "was changed" in changed.text, changed.text[:2000]
+    for device in (laptop, phone):
+        assert device.get("/inbox", follow_redirects=False).status_code == 303
+    assert admin.get("/admin", follow_redirects=False).status_code == 200
 
 
 def test_idle_and_absolute_timeouts(lite: Site, clock: Clock) -> None:
@@ -132,6 +147,44 @@ def test_public_https_url_always_secure(lite: Site) -> None:
     response = client(lite).get("/login")
     assert "; Secure" in response.headers["set-cookie"]
     assert "strict-transport-security" in response.headers
+
+
+def test_real_server_believes_forwarded_headers_only_from_trusted_proxies(lite: Site) -> None:
+    """Through uvicorn itself, not only the ASGI app: its own proxy handling (which trusts
+    127.0.0.1 unless told otherwise) must not believe what web.trusted_proxies does not."""
+    from mailagent.web.server import UiServer, bind
+
+    def serve() -> UiServer:
+        server = UiServer(create_app(lite.app), bind("127.0.0.1", 0))
+        server.start()
+        return server
+
+    https = {"x-forwarded-proto": "https", "x-forwarded-for": "198.51.100.9"}
+    server = serve()  # no trusted proxies: a local peer's headers are ignored
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            response = http.get("/login", headers=https)
+            assert "Secure" not in response.headers["set-cookie"]
+            assert "strict-transport-security" not in response.headers
+            # a new X-Forwarded-For per guess is still the same client to the throttle
+            for i in range(5):
+                with httpx.Client(base_url=server.url) as guesser:
+                    headers = {"x-forwarded-for": f"198.51.100.{i + 10}"}
+                    assert attempt(guesser, "lily", "wrong", **headers) == 401
+            with httpx.Client(base_url=server.url) as guesser:
+                headers = {"x-forwarded-for": "198.51.100.99"}
+                assert attempt(guesser, "lily", PASSWORD, **headers) == 429
+    finally:
+        server.stop()
+    _web(lite, trusted_proxies=["127.0.0.1"])
+    server = serve()
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            response = http.get("/login", headers=https)
+            assert "; Secure" in response.headers["set-cookie"]
+            assert response.headers["strict-transport-security"].startswith("max-age=")
+    finally:
+        server.stop()
 
 
 # -- log-in throttle ------------------------------------------------------------------------------

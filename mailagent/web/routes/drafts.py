@@ -39,7 +39,15 @@ from mailagent.web.drafts import (
     translate_to_customer,
 )
 from mailagent.web.i18n import N_
-from mailagent.web.render import flash, form_str, gettext, mailagent_app, redirect, render
+from mailagent.web.render import (
+    flash,
+    form_int,
+    form_str,
+    gettext,
+    mailagent_app,
+    redirect,
+    render,
+)
 from mailagent.web.translationview import draft_check
 from mailagent.web.users import UserInfo
 
@@ -156,20 +164,13 @@ async def compose(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     form = await request.form()
     mode = form_str(form, "mode", limit=20)
-    pk = form_str(form, "message_pk", limit=20)
+    pk = form_int(form, "message_pk")  # None for anything that cannot be a key
     to = form_str(form, "to", limit=2000)
     try:
-        draft_id = compose_draft(
-            mailagent_app(request),
-            Viewer.of(user),
-            mode,
-            user.email,
-            int(pk) if pk.isdigit() else None,
-            to,
-        )
+        draft_id = compose_draft(mailagent_app(request), Viewer.of(user), mode, user.email, pk, to)
     except (RecipientError, ValueError) as exc:
         flash(request, N_("No draft was created: %(error)s"), "error", error=str(exc))
-        return redirect(f"/messages/{pk}" if pk.isdigit() else "/drafts")
+        return redirect(f"/messages/{pk}" if pk is not None else "/drafts")
     return redirect(f"/drafts/{draft_id}")
 
 
@@ -195,13 +196,13 @@ async def attach(request: Request) -> Response:
     draft_id = int(request.path_params["draft_id"])
     app, viewer = mailagent_app(request), Viewer.of(user)
     form = await request.form()  # size checked by the use case (50 MB per file)
-    document, pick = form_str(form, "document", limit=20), form_str(form, "pick", limit=20)
+    document, pick = form_str(form, "document", limit=20), form_int(form, "pick")
     upload = form.get("file")
     try:
         if document:
             await run_in_threadpool(add_document, app, viewer, draft_id, document, user.email)
-        elif pick.isdigit():
-            await run_in_threadpool(pick_file, app, viewer, draft_id, int(pick), user.email)
+        elif pick is not None:
+            await run_in_threadpool(pick_file, app, viewer, draft_id, pick, user.email)
         elif isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read()
             ctype = upload.content_type or ""

@@ -25,6 +25,7 @@ from mailagent.web.auth import require_user
 from mailagent.web.csrf import Handler, protect
 from mailagent.web.drafts import approve_draft, draft_detail, scoped_drafts
 from mailagent.web.i18n import N_
+from mailagent.web.ids import parse_id
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render
 
 __all__ = ["ROUTES"]
@@ -58,7 +59,8 @@ async def approve_greetings(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     app, viewer = mailagent_app(request), Viewer.of(user)
     form = await request.form()
-    ids = [int(v) for v in form.getlist("draft") if isinstance(v, str) and v.isdigit()]
+    picked = (parse_id(v) if isinstance(v, str) else None for v in form.getlist("draft"))
+    ids = [i for i in picked if i is not None]
     done = 0
     for draft_id in ids[:500]:
         try:
