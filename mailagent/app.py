@@ -83,9 +83,9 @@ def open_app(
 ) -> App:
     """Open the store (migrating it), load rules and the intent model.
 
-    With ``create_store=False`` (every CLI command except ``demo`` and ``db upgrade``) a
-    SQLite store that does not exist yet is a :class:`ConfigError`, not a new empty file in
-    whatever directory the command happened to run in.
+    With ``create_store=False`` (every CLI command except ``demo``, ``db upgrade`` and
+    ``restore``) a SQLite store that does not exist yet is a :class:`ConfigError`, not a new
+    empty file in whatever directory the command happened to run in.
     """
     url = database_url(settings.store)
     if not create_store:

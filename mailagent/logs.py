@@ -15,7 +15,7 @@ import logging.config
 import re
 from datetime import UTC, datetime
 
-__all__ = ["JsonLines", "RedactSecrets", "setup"]
+__all__ = ["JsonLines", "RedactSecrets", "message_fields", "setup"]
 
 _SECRET = re.compile(
     r"(?i)(password|passwd|pwd|token|secret|authorization)(\s*[=:]\s*|\s+)"
@@ -44,6 +44,17 @@ def _mask(match: re.Match[str]) -> str:
 _MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
 _TIMING = re.compile(r"\bin (\d+(?:\.\d+)?) ?s\b")
 _STAGES = {"capture", "parse", "triage", "translation", "drafts", "send", "sla", "reports"}
+
+
+def message_fields(message_id: str | None) -> dict[str, str]:
+    """``extra=`` for a log call about one message: its Message-ID as ``<...>``.
+
+    The store keeps Message-IDs without angle brackets, so a message logged as
+    ``"%s stored", message_id`` would not be recognised by :class:`JsonLines` otherwise.
+    """
+    if not message_id:
+        return {}
+    return {"message_id": message_id if message_id.startswith("<") else f"<{message_id}>"}
 
 
 class JsonLines(logging.Formatter):

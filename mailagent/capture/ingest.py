@@ -36,6 +36,7 @@ from mailagent.db import queries as q
 from mailagent.db.threadindex import ThreadIndex
 from mailagent.db.triage_rows import NEW, TRIAGE_FAILED
 from mailagent.errors import NotFound, ParseError
+from mailagent.logs import message_fields
 from mailagent.parse.message import parse_message
 from mailagent.parse.spool import Spool
 from mailagent.records import Attachment, FetchedMail, InboundMail
@@ -108,6 +109,7 @@ def ingest_batch(
             r.status.value,
             r.origin,
             f": {r.reason}" if r.reason else "",
+            extra=message_fields(r.message_id),
         )
     return results
 

@@ -82,7 +82,8 @@ def restore(ctx: click.Context, src: Path) -> None:
     """Restore the backup SRC into an empty store (database and blobs), then migrate it."""
     from mailagent.ops.backup import restore as do_restore
 
-    with cli_app(ctx, migrate=False, with_model=False) as app:
+    # restoring is making a store, like `db upgrade`: the SQLite file may not exist yet
+    with cli_app(ctx, migrate=False, with_model=False, create_store=True) as app:
         manifest = do_restore(app, src)
     click.echo(
         f"restored {manifest.counts.get('messages', 0)} messages from {src}; "

@@ -36,6 +36,7 @@ from mailagent.drafts.templating import Templates, render_reply
 from mailagent.drafts.thread_drafts import contact_language
 from mailagent.drafts.variables import DraftEnv, MessageFacts, OrderFacts
 from mailagent.errors import NotFound
+from mailagent.logs import message_fields
 from mailagent.records import Address, AutoReplyKind, Disposition, DraftState, Intent, OutboxState
 from mailagent.send.notices import from_address
 from mailagent.sla.policies import load_sla_rules
@@ -202,7 +203,7 @@ def prepare_drafts(session: Session, app: App, row: m.Message) -> list[int]:
         with session.begin_nested():
             return _prepare(session, app, row, now)
     except Exception as exc:  # drafting must never lose or quarantine the message
-        log.exception("%s: drafting failed", row.message_id)
+        log.exception("%s: drafting failed", row.message_id, extra=message_fields(row.message_id))
         with session.begin_nested():
             q.audit(session, "mailagent", "draft.error", now, row.id, error=str(exc)[:1000])
         return []
@@ -324,7 +325,13 @@ def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[
         for planned in plan.drafts
     ]
     thread_drafts.after_new_draft(session, row, ids[0], answers, thread_note, now)
-    audit_log.info("%s: drafts %s (%s)", row.message_id, ids, "; ".join(plan.reasons))
+    audit_log.info(
+        "%s: drafts %s (%s)",
+        row.message_id,
+        ids,
+        "; ".join(plan.reasons),
+        extra={"stage": "drafts", **message_fields(row.message_id)},
+    )
     return ids
 
 

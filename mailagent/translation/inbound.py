@@ -38,6 +38,7 @@ from mailagent.app import App
 from mailagent.config import Settings
 from mailagent.db import models as m
 from mailagent.db.session import transaction
+from mailagent.logs import message_fields
 from mailagent.records import TranslationJobState, TranslationStatus
 from mailagent.translation.base import Pair, language_family, plan
 from mailagent.translation.engines import EngineRouter, build_router
@@ -370,7 +371,13 @@ def _translate_rows(
             session.flush()
             _summarise(session, msg)
             done.add(msg.id)
-            log.info("%s translated %s (%s)", msg.message_id, f"{source}→{target}", engine)
+            log.info(
+                "%s translated %s (%s)",
+                msg.message_id,
+                f"{source}→{target}",
+                engine,
+                extra=message_fields(msg.message_id),
+            )
     return done, 0
 
 

@@ -22,17 +22,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from mailagent.records import InboundMail, Intent
 from mailagent.triage.courtesy import strip_courtesy
+
+if TYPE_CHECKING:  # scikit-learn and joblib load when a model is trained or read (seconds):
+    # commands that never classify (config check, db upgrade, users, status) skip them
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
 
 __all__ = [
     "CORPUS",
@@ -102,6 +102,10 @@ def load_corpus(path: Path = CORPUS) -> tuple[list[str], list[str]]:
 
 
 def _pipeline() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             (
@@ -180,6 +184,9 @@ class IntentModel:
         key = cache_key(corpus, examples)
         path = store_dir / "models" / f"intent-{key}.joblib"
         if path.exists():
+            import joblib
+            from sklearn.pipeline import Pipeline
+
             try:
                 pipeline = joblib.load(path)
                 if isinstance(pipeline, Pipeline):
@@ -325,6 +332,8 @@ def cache_key(corpus: Path, examples: Sequence[Example] = ()) -> str:
     digest = hashlib.sha256(corpus.read_bytes())
     for example in examples:
         digest.update(json.dumps([example.subject, example.text, example.label]).encode())
+    import sklearn
+
     digest.update(f"|sklearn={sklearn.__version__}|model={MODEL_VERSION}".encode())
     if examples:
         digest.update(f"|weight={CORRECTION_WEIGHT}".encode())
@@ -344,6 +353,8 @@ def _prune(current: Path) -> None:
 
 def _save(pipeline: Pipeline, path: Path) -> None:
     """Write atomically: a temporary file in the same directory, then rename."""
+    import joblib
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".intent-", suffix=".tmp")
     os.close(fd)

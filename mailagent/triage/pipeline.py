@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mailagent.context import Context, Directory, ThreadContext
+from mailagent.logs import message_fields
 from mailagent.records import (
     AutoReplyKind,
     Classification,
@@ -154,6 +155,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
 def run(mail: InboundMail, env: TriageEnv) -> Triage:
     """Run every stage in order and return the combined decision."""
     triage = Triage(disposition=Disposition.PROCESS)
+    began = time.perf_counter()
     for name, stage in STAGES:
         started = time.perf_counter()
         triage = stage(mail, env, triage)
@@ -172,5 +174,10 @@ def run(mail: InboundMail, env: TriageEnv) -> Triage:
         lk.method.value if lk else "-",
         triage.relevance.relevance.value if triage.relevance else "-",
         ",".join(f.kind for f in triage.fraud) or "-",
+        extra={
+            "stage": "triage",
+            "duration_s": round(time.perf_counter() - began, 4),
+            **message_fields(mail.message_id),
+        },
     )
     return triage

@@ -40,6 +40,7 @@ from mailagent.db.directory import SqlDirectory, create_prospect
 from mailagent.db.history import from_imap, history_cutoff
 from mailagent.db.relations import SqlRelations
 from mailagent.drafts.service import prepare_drafts
+from mailagent.logs import message_fields
 from mailagent.records import InboundMail, TranslationStatus, Triage
 from mailagent.triage import pipeline
 from mailagent.triage.gate_inputs import with_archive_payloads
@@ -156,7 +157,11 @@ def _guarded(
             _triage_one(app, session, row, ctx, directory, relations, cutoff)
         return TriageOutcome(pk, ok=True)
     except Exception as exc:  # one message's failure must not stop the others
-        log.exception("%s: triage failed; message kept, entry quarantined", message_id)
+        log.exception(
+            "%s: triage failed; message kept, entry quarantined",
+            message_id,
+            extra=message_fields(message_id),
+        )
         directory.clear()  # the savepoint may have rolled back writes the memo had seen
         relations.clear()
         reason = f"triage failed: {type(exc).__name__}: {exc}"

@@ -6,10 +6,13 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from support.apptools import mail, make_app
 
 from mailagent import logs
+from mailagent.capture.ingest import ingest_raw
 
 
 @pytest.fixture
@@ -64,3 +67,21 @@ def test_explicit_extra_fields_win_and_secrets_stay_masked(
     assert "hunter2" not in json.dumps(entry)
     assert failure["stage"] == "send"
     assert "ValueError: boom" in str(failure["exc"])
+
+
+def test_the_pipeline_logs_carry_message_id_stage_and_timing(
+    json_logs: io.StringIO, tmp_path: Path
+) -> None:
+    """Real capture and triage, not hand-written records: the store keeps Message-IDs bare."""
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'm.db'}")
+    try:
+        ingest_raw(app, [(mail(1, message_id="<json-1@acmerobotics.com>"), "imap://x/INBOX;UID=1")])
+    finally:
+        app.close()
+    entries = lines(json_logs)
+    stored = [e for e in entries if e.get("stage") == "capture" and "stored" in str(e["msg"])]
+    assert stored and stored[0]["message_id"] == "<json-1@acmerobotics.com>", entries
+    (triaged,) = [e for e in entries if "triaged: lang=" in str(e["msg"])]
+    assert triaged["stage"] == "triage" and triaged["logger"] == "mailagent.audit"
+    assert triaged["message_id"] == "<json-1@acmerobotics.com>"
+    assert isinstance(triaged["duration_s"], float) and triaged["duration_s"] > 0
