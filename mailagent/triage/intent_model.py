@@ -300,18 +300,15 @@ class _FastLinear:
         vocabulary, _, _, low, high = self._chars
         padded = f" {word} "
         length = len(padded)
-        found = []
-        for n in range(low, high + 1):
-            if length < n:  # a short word counts once, as a whole
-                if n == low:
-                    index = vocabulary.get(padded)
-                    if index is not None:
-                        found.append(index)
-                break
-            for start in range(length - n + 1):
-                index = vocabulary.get(padded[start : start + n])
-                if index is not None:
-                    found.append(index)
+        if length <= low:  # a short word counts once, as a whole
+            index = vocabulary.get(padded)
+            return np.asarray(() if index is None else (index,), dtype=np.intp)
+        grams = [
+            padded[start : start + n]
+            for n in range(low, min(high, length) + 1)
+            for start in range(length - n + 1)
+        ]
+        found = [index for index in map(vocabulary.get, grams) if index is not None]
         return np.asarray(found, dtype=np.intp)
 
     def _add(self, columns: Any, tf: Any, idf: Any, offset: int, scores: Any) -> None:

@@ -74,11 +74,13 @@ _T2S_PAIRS = (
     "髮发鬆松鬍胡鬧闹鬱郁魚鱼鮮鲜鯨鲸鱷鳄鳥鸟鴻鸿鷹鹰鹼碱鹽盐麗丽麪面麵面麼么麽么黃黄點点黨党黴霉鼴鼹齊齐齋斋齒齿齡龄龍龙"
 )
 _T2S = str.maketrans(_T2S_PAIRS[0::2], _T2S_PAIRS[1::2])
+# every traditional character of the table lies in this block: text without it is unchanged
+_T2S_RANGE = re.compile(f"[{min(_T2S_PAIRS[0::2])}-{max(_T2S_PAIRS[0::2])}]")
 
 
 def to_simplified(text: str) -> str:
     """``text`` with traditional Chinese characters replaced by simplified ones (same length)."""
-    return text.translate(_T2S)
+    return text.translate(_T2S) if _T2S_RANGE.search(text) else text
 
 
 def fold(text: str) -> str:
