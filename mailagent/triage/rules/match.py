@@ -9,7 +9,8 @@ in CJK/Thai (which do not separate words), any run of white space matches a spac
 ``*`` at either end of a phrase matches the rest of the word ("defect*", "*reklamation").
 Chinese is matched script-independently: traditional characters are mapped to their
 simplified forms (:func:`fold`, a built-in table of the characters common in trade mail) in
-both the text and the phrases, so 詢價 matches the phrase 询价 and 採購單 matches 采购单.
+both the text and the phrases, so 詢價 matches the phrase 询价 and 採購單 matches 采购单;
+typographic apostrophes read as ``'`` (French "d’échange" matches the phrase "d'échange").
 Phrase lists compile to one prefix-trie regex, so a 200-phrase list costs a few
 microseconds per message. ``matches`` uses the rule's own regex on the original text,
 Chinese mapped to simplified in both (so a regex's 询价 also finds 詢價).
@@ -83,9 +84,17 @@ def to_simplified(text: str) -> str:
     return text.translate(_T2S) if _T2S_RANGE.search(text) else text
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
+
+
+def _straight_apostrophes(text: str) -> str:
+    """Typographic apostrophes (’ ʼ) as ' ("d’échange" is "d'échange"); same length."""
+    return text.translate(_APOSTROPHES) if "\u2019" in text or "\u02bc" in text else text
+
+
 def fold(text: str) -> str:
-    """The form phrases are matched in: simplified Chinese, case-folded."""
-    return to_simplified(text).casefold()
+    """The form phrases are matched in: simplified Chinese, case-folded, straight apostrophes."""
+    return _straight_apostrophes(to_simplified(text).casefold())
 
 
 _VERB = {
@@ -149,7 +158,9 @@ class MailView:
     def folded(self, name: str) -> tuple[str, ...]:
         """Simplified and case-folded values (for phrases and the string operators)."""
         if name not in self._folded:
-            self._folded[name] = tuple(v.casefold() for v in self.simplified(name))
+            self._folded[name] = tuple(
+                _straight_apostrophes(v.casefold()) for v in self.simplified(name)
+            )
         return self._folded[name]
 
 
