@@ -18,7 +18,6 @@ import os
 import re
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,10 +243,13 @@ class _FastLinear:
             vocabulary: dict[str, int] = vectorizer.vocabulary_
             if vectorizer.analyzer == "char_wb" and self._chars is None:
                 low, high = vectorizer.ngram_range
-                self._chars = (vocabulary, vectorizer.idf_, offset, low, high)
+                # plain ints: a word's columns become an index array without conversions
+                plain = {gram: int(column) for gram, column in vocabulary.items()}
+                self._chars = (plain, vectorizer.idf_, offset, low, high)
             else:
                 analyzer = vectorizer.build_analyzer()
-                self._parts.append((analyzer, vocabulary, vectorizer.idf_, offset))
+                plain = {term: int(column) for term, column in vocabulary.items()}
+                self._parts.append((analyzer, plain, vectorizer.idf_, offset))
             offset += len(vocabulary)
         # one row per feature: a text's columns are gathered as contiguous rows
         self._coef_rows = np.ascontiguousarray(np.asarray(classifier.coef_, dtype=float).T)
@@ -259,16 +261,11 @@ class _FastLinear:
         if self._chars is not None:
             self._add_chars(normalise(text), scores)
         for analyzer, vocabulary, idf, offset in self._parts:
-            counts: dict[int, int] = {}
-            for term, seen in Counter(analyzer(text)).items():  # distinct terms only
-                index = vocabulary.get(term)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + seen
-            if not counts:
+            found = [index for index in map(vocabulary.get, analyzer(text)) if index is not None]
+            if not found:
                 continue
-            columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-            self._add(columns, tf, idf, offset, scores)
+            columns, seen = np.unique(np.asarray(found, dtype=np.intp), return_counts=True)
+            self._add(columns, 1.0 + np.log(seen), idf, offset, scores)
         scores -= scores.max()
         exp = np.exp(scores)
         return exp / exp.sum()

@@ -52,6 +52,7 @@ class PhraseIndex:
     def __init__(self, phrases: Iterable[str] = ()) -> None:
         self._ids: dict[str, int] = {}
         self._needs: list[frozenset[int]] = []
+        self._leads: list[str] = []  # the text every match of a phrase starts with
         self._anchors: dict[tuple[str, str], int] = {}
         self._whole: dict[str, int] = {}  # whole word -> anchor
         self._prefixes: dict[int, dict[str, int]] = {}  # length -> word start -> anchor
@@ -75,10 +76,11 @@ class PhraseIndex:
         number = self._ids[raw] = len(self._needs)
         needs = frozenset(self._anchor(kind, text) for kind, text in _anchors_of(raw))
         self._needs.append(needs)
-        if not needs:
-            core = fold(" ".join(raw.strip("*").split()))
-            if core:  # an empty phrase never matches (compile_phrases drops it)
-                self._always.add(number)
+        core = fold(" ".join(raw.strip("*").split()))
+        # a match starts with the phrase's first piece as written (a space matches \s+)
+        self._leads.append(core.split(" ")[0] if core else "")
+        if not needs and core:  # an empty phrase never matches (compile_phrases drops it)
+            self._always.add(number)
         self._postings = None
         self._word_memo.clear()
         self._text_memo.clear()
@@ -122,6 +124,18 @@ class PhraseIndex:
             memo.clear()
         memo[folded] = found
         return found
+
+    def start(self, ids: frozenset[int], folded: str) -> int:
+        """Where in ``folded`` the first match of a phrase of ``ids`` can start, or -1.
+
+        Every match starts with its phrase's first piece, so no match starts before the
+        first occurrence of any of those pieces; a phrase whose first piece is absent
+        cannot match at all. A regex search from there finds what a search from the start
+        finds (its look-behind still sees the text before).
+        """
+        leads = self._leads
+        found = [at for at in (folded.find(leads[number]) for number in ids) if at >= 0]
+        return min(found) if found else -1
 
     def _post(self) -> dict[int, list[int]]:
         """File each phrase under its anchor that the fewest phrases need (then the longest).

@@ -204,6 +204,18 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         ]
     ),
 }
+
+
+def _languages_of() -> dict[str, tuple[str, ...]]:
+    """Function word -> the languages it is a function word of (one lookup per text word)."""
+    languages: dict[str, tuple[str, ...]] = {}
+    for lang, words in _FUNCTION_WORDS.items():
+        for word in words:
+            languages[word] = (*languages.get(word, ()), lang)
+    return languages
+
+
+_LANGUAGES_OF = _languages_of()
 # Common English words that other languages' lists use (English mail is the most frequent).
 _ENGLISH_WORDS = frozenset(
     [
@@ -274,9 +286,13 @@ class Vocabulary:
             if language is not None and language in self.by_language:
                 patterns, ids = self.by_language[language][1], self.by_language_ids[language]
         for lang, pattern in patterns.items():
-            if ids[lang].isdisjoint(candidates):
+            live = ids[lang] & candidates
+            if not live:
                 continue  # no phrase of this language can occur: its regex cannot match
-            match = pattern.search(folded)
+            start = index.start(live, folded)
+            if start < 0:
+                continue
+            match = pattern.search(folded, start)
             if match:
                 return phrase_text(folded, match), lang
         return None
@@ -366,9 +382,8 @@ def text_language(folded: str) -> str | None:
     """
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
     for word in _WORD.findall(folded):
-        for lang, words in _FUNCTION_WORDS.items():
-            if word in words:
-                counts[lang] += 1
+        for lang in _LANGUAGES_OF.get(word, ()):
+            counts[lang] += 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     (best, top), (_, second) = ranked[0], ranked[1]
     return best if top >= 3 and top >= 2 * second else None
