@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mailagent.records import InboundMail
+from mailagent.triage.rules.literals import required
 
 __all__ = [
     "FIELDS",
@@ -276,8 +277,15 @@ def compile_condition(field: str, operator: str, value: str | Sequence[str]) -> 
 
 def _string_test(field: str, operator: str, value: str) -> Test:
     if operator == "matches":
-        pattern = re.compile(to_simplified(value))  # a 詢價 in a regex also finds 询价
-        return lambda view: _first(pattern, view.simplified(field))
+        source = to_simplified(value)  # a 詢價 in a regex also finds 询价
+        pattern = re.compile(source)
+        need = required(source)
+        if need is None:
+            return lambda view: _first(pattern, view.simplified(field))
+        # text without any of the literals the regex needs is not searched
+        return lambda view: _first(
+            pattern, [v for v in view.simplified(field) if need.may_match(v)]
+        )
     needle = fold(value)
     if operator == "contains":
         return lambda view: value if any(needle in v for v in view.folded(field)) else None
