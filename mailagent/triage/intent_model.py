@@ -18,7 +18,6 @@ import os
 import re
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,10 +250,13 @@ class _FastLinear:
             vocabulary: dict[str, int] = vectorizer.vocabulary_
             if vectorizer.analyzer == "char_wb" and self._chars is None:
                 low, high = vectorizer.ngram_range
-                self._chars = (vocabulary, vectorizer.idf_, offset, low, high)
+                # plain ints: a word's columns become an index array without conversions
+                plain = {gram: int(column) for gram, column in vocabulary.items()}
+                self._chars = (plain, vectorizer.idf_, offset, low, high)
             else:
                 analyzer = vectorizer.build_analyzer()
-                self._parts.append((analyzer, vocabulary, vectorizer.idf_, offset))
+                plain = {term: int(column) for term, column in vocabulary.items()}
+                self._parts.append((analyzer, plain, vectorizer.idf_, offset))
             offset += len(vocabulary)
         # one row per feature: a text's columns are gathered as contiguous rows
         self._coef_rows = np.ascontiguousarray(np.asarray(classifier.coef_, dtype=float).T)
@@ -266,16 +268,11 @@ class _FastLinear:
         if self._chars is not None:
             self._add_chars(normalise(text), scores)
         for analyzer, vocabulary, idf, offset in self._parts:
-            counts: dict[int, int] = {}
-            for term, seen in Counter(analyzer(text)).items():  # distinct terms only
-                index = vocabulary.get(term)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + seen
-            if not counts:
+            found = [index for index in map(vocabulary.get, analyzer(text)) if index is not None]
+            if not found:
                 continue
-            columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-            self._add(columns, tf, idf, offset, scores)
+            columns, seen = np.unique(np.asarray(found, dtype=np.intp), return_counts=True)
+            self._add(columns, 1.0 + np.log(seen), idf, offset, scores)
         scores -= scores.max()
         exp = np.exp(scores)
         return exp / exp.sum()
@@ -307,18 +304,15 @@ class _FastLinear:
         vocabulary, _, _, low, high = self._chars
         padded = f" {word} "
         length = len(padded)
-        found = []
-        for n in range(low, high + 1):
-            if length < n:  # a short word counts once, as a whole
-                if n == low:
-                    index = vocabulary.get(padded)
-                    if index is not None:
-                        found.append(index)
-                break
-            for start in range(length - n + 1):
-                index = vocabulary.get(padded[start : start + n])
-                if index is not None:
-                    found.append(index)
+        if length <= low:  # a short word counts once, as a whole
+            index = vocabulary.get(padded)
+            return np.asarray(() if index is None else (index,), dtype=np.intp)
+        grams = [
+            padded[start : start + n]
+            for n in range(low, min(high, length) + 1)
+            for start in range(length - n + 1)
+        ]
+        found = [index for index in map(vocabulary.get, grams) if index is not None]
         return np.asarray(found, dtype=np.intp)
 
     def _add(self, columns: Any, tf: Any, idf: Any, offset: int, scores: Any) -> None:

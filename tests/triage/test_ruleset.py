@@ -398,3 +398,23 @@ def test_shipped_japanese_complaint_words() -> None:
     ):
         hits = ruleset.evaluate(mail("", text))
         assert Intent.COMPLAINT in {h.intent for h in hits}, text
+
+
+def test_typographic_apostrophes_match_straight_ones(tmp_path: Path) -> None:
+    vocab = VOCAB + '\n[vocab.claim]\nfr = ["demande d\'échange"]\n'
+    ruleset = load(tmp_path, rule('vocab = "claim"', intent="complaint"), vocab)
+    for text in ("Demande d’échange du produit", "Demande dʼéchange", "demande d'échange"):
+        hits = ruleset.evaluate(mail(text, ""))
+        assert hits and "(vocab claim/fr)" in hits[0].reason, text
+
+
+def test_shipped_french_inquiry_words() -> None:
+    ruleset = load_rules(ROOT / "rules")
+    cases = {
+        "Pourriez-vous nous envoyer une estimation des coûts pour 500 pièces ?": Intent.INQUIRY,
+        "Nous souhaitons des renseignements sur vos délais de fabrication.": Intent.INQUIRY,
+        "Vendez-vous aussi des câbles compatibles avec ce modèle ?": Intent.INQUIRY,
+        "L’appareil est tombé en panne après deux jours.": Intent.COMPLAINT,
+    }
+    for text, intent in cases.items():
+        assert intent in {h.intent for h in ruleset.evaluate(mail("", text))}, text

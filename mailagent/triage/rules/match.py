@@ -9,7 +9,8 @@ in CJK/Thai (which do not separate words), any run of white space matches a spac
 ``*`` at either end of a phrase matches the rest of the word ("defect*", "*reklamation").
 Chinese is matched script-independently: traditional characters are mapped to their
 simplified forms (:func:`fold`, a built-in table of the characters common in trade mail) in
-both the text and the phrases, so 詢價 matches the phrase 询价 and 採購單 matches 采购单.
+both the text and the phrases, so 詢價 matches the phrase 询价 and 採購單 matches 采购单;
+typographic apostrophes read as ``'`` (French "d’échange" matches the phrase "d'échange").
 Phrase lists compile to one prefix-trie regex, so a 200-phrase list costs a few
 microseconds per message. ``matches`` uses the rule's own regex on the original text,
 Chinese mapped to simplified in both (so a regex's 询价 also finds 詢價).
@@ -23,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mailagent.records import InboundMail
+from mailagent.triage.rules.literals import required
 
 __all__ = [
     "FIELDS",
@@ -74,16 +76,26 @@ _T2S_PAIRS = (
     "髮发鬆松鬍胡鬧闹鬱郁魚鱼鮮鲜鯨鲸鱷鳄鳥鸟鴻鸿鷹鹰鹼碱鹽盐麗丽麪面麵面麼么麽么黃黄點点黨党黴霉鼴鼹齊齐齋斋齒齿齡龄龍龙"
 )
 _T2S = str.maketrans(_T2S_PAIRS[0::2], _T2S_PAIRS[1::2])
+# every traditional character of the table lies in this block: text without it is unchanged
+_T2S_RANGE = re.compile(f"[{min(_T2S_PAIRS[0::2])}-{max(_T2S_PAIRS[0::2])}]")
 
 
 def to_simplified(text: str) -> str:
     """``text`` with traditional Chinese characters replaced by simplified ones (same length)."""
-    return text.translate(_T2S)
+    return text.translate(_T2S) if _T2S_RANGE.search(text) else text
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
+
+
+def _straight_apostrophes(text: str) -> str:
+    """Typographic apostrophes (’ ʼ) as ' ("d’échange" is "d'échange"); same length."""
+    return text.translate(_APOSTROPHES) if "\u2019" in text or "\u02bc" in text else text
 
 
 def fold(text: str) -> str:
-    """The form phrases are matched in: simplified Chinese, case-folded."""
-    return to_simplified(text).casefold()
+    """The form phrases are matched in: simplified Chinese, case-folded, straight apostrophes."""
+    return _straight_apostrophes(to_simplified(text).casefold())
 
 
 _VERB = {
@@ -147,7 +159,9 @@ class MailView:
     def folded(self, name: str) -> tuple[str, ...]:
         """Simplified and case-folded values (for phrases and the string operators)."""
         if name not in self._folded:
-            self._folded[name] = tuple(v.casefold() for v in self.simplified(name))
+            self._folded[name] = tuple(
+                _straight_apostrophes(v.casefold()) for v in self.simplified(name)
+            )
         return self._folded[name]
 
 
@@ -263,8 +277,15 @@ def compile_condition(field: str, operator: str, value: str | Sequence[str]) -> 
 
 def _string_test(field: str, operator: str, value: str) -> Test:
     if operator == "matches":
-        pattern = re.compile(to_simplified(value))  # a 詢價 in a regex also finds 询价
-        return lambda view: _first(pattern, view.simplified(field))
+        source = to_simplified(value)  # a 詢價 in a regex also finds 询价
+        pattern = re.compile(source)
+        need = required(source)
+        if need is None:
+            return lambda view: _first(pattern, view.simplified(field))
+        # text without any of the literals the regex needs is not searched
+        return lambda view: _first(
+            pattern, [v for v in view.simplified(field) if need.may_match(v)]
+        )
     needle = fold(value)
     if operator == "contains":
         return lambda view: value if any(needle in v for v in view.folded(field)) else None

@@ -5,7 +5,11 @@ that rules reference with ``vocab = "rfq"`` instead of repeating the words. Load
 validates names, language keys and phrase types, collecting problems as
 ``FILE: vocab "NAME": KEY: PROBLEM`` lines for ``ruleset.load_rules`` to raise. Phrases are
 compiled with ``rulematch.compile_phrases`` (all languages in one regex to test, and one per
-language to say which list matched). Pure after loading.
+language to say which list matched). A :class:`~mailagent.triage.rules.anchors.PhraseIndex`
+shared by all vocabularies of the file reads a text's words once and tells which phrases can
+occur at all; only the languages with such a phrase are searched, so a multi-sentence mail
+costs a few dict lookups per word instead of a regex scan per list and language (the
+result is the regexes', tested against them). Pure after loading (apart from memo tables).
 
 Cross-language false positives: a phrase of one alphabetic language that is also an
 ordinary word of another ("account" in the Italian list, "carta" in the Italian list read in
@@ -26,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mailagent.triage.rules.anchors import Anchors
+from mailagent.triage.rules.anchors import PhraseIndex
 from mailagent.triage.rules.match import MailView, compile_phrases, fold, phrase_text
 
 __all__ = [
@@ -200,6 +204,18 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         ]
     ),
 }
+
+
+def _languages_of() -> dict[str, tuple[str, ...]]:
+    """Function word -> the languages it is a function word of (one lookup per text word)."""
+    languages: dict[str, tuple[str, ...]] = {}
+    for lang, words in _FUNCTION_WORDS.items():
+        for word in words:
+            languages[word] = (*languages.get(word, ()), lang)
+    return languages
+
+
+_LANGUAGES_OF = _languages_of()
 # Common English words that other languages' lists use (English mail is the most frequent).
 _ENGLISH_WORDS = frozenset(
     [
@@ -240,8 +256,13 @@ class Vocabulary:
     by_language: dict[str, tuple[re.Pattern[str], dict[str, re.Pattern[str]]]] = field(
         default_factory=dict, repr=False
     )
-    # what a text must contain for any phrase to match (skips the regex otherwise)
-    anchors: Anchors | None = field(default=None, repr=False)
+    # which phrases can occur in a text (shared by all vocabularies of a file); None = the
+    # regexes alone decide (the reference behaviour the index is tested against)
+    index: PhraseIndex | None = field(default=None, repr=False)
+    # phrase ids per language, for all phrases and per by_language text language
+    ids: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    by_language_ids: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict, repr=False)
+    all_ids: frozenset[int] = field(default=frozenset(), repr=False)
 
     @property
     def size(self) -> int:
@@ -253,8 +274,31 @@ class Vocabulary:
         Phrases of another language that are ordinary words of the text's own language
         (see the module docstring) are not looked for.
         """
-        if self.anchors is not None and not self.anchors.may_match(folded):
+        index = self.index
+        if index is None:
+            return self._find_plain(folded)
+        candidates = index.candidates(folded)
+        if self.all_ids.isdisjoint(candidates):
             return None
+        patterns, ids = self.patterns, self.ids
+        if self.by_language:
+            language = text_language(folded)
+            if language is not None and language in self.by_language:
+                patterns, ids = self.by_language[language][1], self.by_language_ids[language]
+        for lang, pattern in patterns.items():
+            live = ids[lang] & candidates
+            if not live:
+                continue  # no phrase of this language can occur: its regex cannot match
+            start = index.start(live, folded)
+            if start < 0:
+                continue
+            match = pattern.search(folded, start)
+            if match:
+                return phrase_text(folded, match), lang
+        return None
+
+    def _find_plain(self, folded: str) -> tuple[str, str] | None:
+        """:meth:`find` by the regexes alone (no index)."""
         combined, patterns = self.pattern, self.patterns
         if self.by_language:
             language = text_language(folded)
@@ -322,8 +366,9 @@ def load_vocabularies(path: Path, problems: list[str]) -> dict[str, Vocabulary]:
         if entry is not None:
             parsed[name] = entry
     lexicon = _lexicon(terms for _, terms in parsed.values())
+    index = PhraseIndex()
     return {
-        name: _compile(name, description, terms, lexicon)
+        name: _compile(name, description, terms, lexicon, index)
         for name, (description, terms) in parsed.items()
     }
 
@@ -337,9 +382,8 @@ def text_language(folded: str) -> str | None:
     """
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
     for word in _WORD.findall(folded):
-        for lang, words in _FUNCTION_WORDS.items():
-            if word in words:
-                counts[lang] += 1
+        for lang in _LANGUAGES_OF.get(word, ()):
+            counts[lang] += 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     (best, top), (_, second) = ranked[0], ranked[1]
     return best if top >= 3 and top >= 2 * second else None
@@ -370,10 +414,12 @@ def _compile(
     description: str,
     terms: dict[str, tuple[str, ...]],
     lexicon: Mapping[str, frozenset[str]],
+    index: PhraseIndex,
 ) -> Vocabulary:
     every = [phrase for phrases in terms.values() for phrase in phrases]
     patterns = {lang: compile_phrases(phrases) for lang, phrases in terms.items()}
     by_language: dict[str, tuple[re.Pattern[str], dict[str, re.Pattern[str]]]] = {}
+    by_language_ids: dict[str, dict[str, frozenset[int]]] = {}
     for text_lang, known in lexicon.items():
         kept: dict[str, tuple[str, ...]] = {}
         for lang, phrases in terms.items():
@@ -387,8 +433,21 @@ def _compile(
             compile_phrases([p for phrases in kept.values() for p in phrases]),
             {lang: compile_phrases(phrases) for lang, phrases in kept.items() if phrases},
         )
+        by_language_ids[text_lang] = {
+            lang: index.ids(phrases) for lang, phrases in kept.items() if phrases
+        }
+    ids = {lang: index.ids(phrases) for lang, phrases in terms.items()}
     return Vocabulary(
-        name, description, terms, compile_phrases(every), patterns, by_language, Anchors.of(every)
+        name,
+        description,
+        terms,
+        compile_phrases(every),
+        patterns,
+        by_language,
+        index,
+        ids,
+        by_language_ids,
+        index.ids(every),
     )
 
 
