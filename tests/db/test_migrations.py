@@ -85,7 +85,9 @@ def fill(engine: Engine) -> dict[str, int]:
 
 def _ours(name: str | None) -> bool:
     """Tables the models describe: not APScheduler's, not the search index (raw SQL)."""
-    return name != "apscheduler_jobs" and not (name or "").startswith("message_search")
+    return name != "apscheduler_jobs" and not (name or "").startswith(
+        ("message_search", "message_words")
+    )
 
 
 # the schemas released before this round (0001-0005); the newer revisions are crossed by each

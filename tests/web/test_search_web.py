@@ -40,6 +40,9 @@ def test_search_box_in_the_header_and_results_with_filters(site: Site) -> None:
     assert 'id="search-box"' in inbox and 'action="/search"' in inbox
     empty = web.get("/search").text
     assert "Every word must match" in empty and _results(empty) == []
+    # the salesperson filter names people (the address on hover), the value stays the address
+    kevin = re.search(r'<option value="kevin[^"]*"[^>]*>([^<]*)</option>', empty)
+    assert kevin is not None and kevin.group(1) == "Kevin", kevin
     page = web.get("/search", params={"q": "purchase order"}).text
     assert _results(page) == [str(site.ids["mueller"])]  # the German mail, by its translation
     assert "in the translation" in page and "<mark>purchase</mark> <mark>order</mark>" in page

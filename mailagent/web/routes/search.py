@@ -28,6 +28,7 @@ from mailagent.web.i18n import N_
 from mailagent.web.ids import parse_id
 from mailagent.web.labels import LABELS
 from mailagent.web.pages import customer_options
+from mailagent.web.people import people_of
 from mailagent.web.render import mailagent_app, render
 
 __all__ = ["LANGUAGES", "ROUTES", "SearchForm"]
@@ -148,6 +149,8 @@ def search_page(request: Request) -> Response:
         snippets = search_snippets(app.sessions, [r.id for r in rows], words)
         subjects = {r.id: highlight(r.subject, words) for r in rows}
     customers = customer_options(app, viewer)
+    salespeople = sorted({c.salesperson for c in customers if c.salesperson})
+    people = people_of(request)
     return render(
         request,
         "search.html",
@@ -162,7 +165,7 @@ def search_page(request: Request) -> Response:
             "sla": sla_badges(app, [r.id for r in rows]),
             "intents": INTENTS,
             "customers": customers,
-            "salespeople": sorted({c.salesperson for c in customers if c.salesperson}),
+            "salespeople": [(e, people.name_of(e) or e) for e in salespeople],
             "sla_states": SLA_STATES,
             "languages": LANGUAGES,
             "dispositions": DISPOSITIONS,
