@@ -1,4 +1,5 @@
-"""Route: the search page (``GET /search``): the header's search box submits here.
+"""Routes: the search page (``GET /search``): the header's search box submits here; and the
+box's results as you type (``GET /search/live``, an HTML fragment).
 
 The query string carries the words (``q``) and the filters (intent, customer, salesperson,
 SLA state, language, date range, attachment, disposition); they combine, within what the
@@ -50,6 +51,7 @@ LANGUAGES = {
     "ar": N_("Arabic"),
 }
 PER_PAGE = 25
+LIVE = 8  # results shown under the header box while typing
 
 
 def _date(value: str | None) -> date | None:
@@ -175,4 +177,31 @@ def search_page(request: Request) -> Response:
     )
 
 
-ROUTES = [Route("/search", search_page, name="search")]
+def live_results(request: Request) -> Response:
+    """The header box's results as you type: the newest few matches, an HTML fragment the
+    box's script shows under it (``static/search.js``); the full page is one Enter away."""
+    user = require_user(request, *MAIL_ROLES)
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    q = (request.query_params.get("q") or "").strip()[:500]
+    words = terms(q)
+    rows = []
+    if words and sum(len(w) for w in words) >= 2:
+        rows = list_messages(app, MessageFilter(text=q, per_page=LIVE), viewer)
+    return render(
+        request,
+        "_search_live.html",
+        {
+            "rows": rows,
+            "q": q,
+            "words": words,
+            "subjects": {r.id: highlight(r.subject, words) for r in rows},
+            "more": len(rows) == LIVE,
+        },
+        headers={"cache-control": "no-store"},
+    )
+
+
+ROUTES = [
+    Route("/search", search_page, name="search"),
+    Route("/search/live", live_results, name="search_live"),
+]
