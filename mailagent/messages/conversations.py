@@ -1,7 +1,8 @@
 """Conversations: the inbox as threads, and one thread with everything that happened in it.
 
-Shared by the web UI (``/conversations``) and the CLI (``mailagent threads``). Threads are the
-ones the ingest spine builds (``db/threadindex.py``: References, In-Reply-To, subject tokens).
+Shared by the web UI (``/inbox``, ``/conversations/ID``) and the CLI (``mailagent threads``).
+Threads are the ones the ingest spine builds (``db/threadindex.py``: References,
+In-Reply-To, subject tokens).
 :func:`list_threads` returns one :class:`ThreadRow` per thread: latest message, count,
 participants, intents, customer, order, owner, the most urgent SLA clock as time left, a
 preview line of the latest customer text (translated for a reader who needs it, when the
