@@ -73,7 +73,7 @@ def demo(
                 f"  log in as {login} (supervisor), lily.chen@huaxin-pcb.com /"
                 " kevin.wang@huaxin-pcb.com (sales), admin@huaxin-pcb.com (admin)\n"
                 f"  password (all demo users): {password}\n"
-                f"  conversations (threads, owners, snooze, time left; keys j/k/r/a/e): "
-                f"{url.rstrip('/')}/conversations\n  Ctrl-C stops the web UI"
+                f"  inbox of conversations (threads, owners, snooze, time left; keys "
+                f"j/k/r/a/e): {url.rstrip('/')}/inbox\n  Ctrl-C stops the web UI"
             )
             wait_forever()

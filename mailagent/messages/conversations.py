@@ -1,7 +1,8 @@
 """Conversations: the inbox as threads, and one thread with everything that happened in it.
 
-Shared by the web UI (``/conversations``) and the CLI (``mailagent threads``). Threads are the
-ones the ingest spine builds (``db/threadindex.py``: References, In-Reply-To, subject tokens).
+Shared by the web UI (``/inbox``, ``/conversations/ID``) and the CLI (``mailagent threads``).
+Threads are the ones the ingest spine builds (``db/threadindex.py``: References,
+In-Reply-To, subject tokens).
 :func:`list_threads` returns one :class:`ThreadRow` per thread: latest message, count,
 participants, intents, customer, order, owner, the most urgent SLA clock as time left, a
 preview line of the latest customer text (translated for a reader who needs it, when the
@@ -28,6 +29,7 @@ from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db.queries import aware
 from mailagent.errors import NotFound
+from mailagent.messages.listing import MessageFilter, message_conditions, unanswered_ids
 from mailagent.messages.threadrecords import (
     AuditLine,
     ClockView,
@@ -222,6 +224,27 @@ def _most_urgent(lefts: Iterable[TimeLeft]) -> TimeLeft | None:
 # -- the inbox -------------------------------------------------------------------------------
 
 
+def _matching_threads(app: App, flt: ThreadFilter, scope: Scope | None) -> Any:
+    """The ids of threads with a visible message matching every message filter of ``flt``
+    (the single-message list's conditions, ``messages.listing``)."""
+    mflt = MessageFilter(
+        intent=flt.intent,
+        customer_code=flt.customer_code,
+        sla=flt.sla,
+        disposition=flt.disposition,
+        needs_review=flt.needs_review,
+        unanswered=flt.unanswered,
+    )
+    where = message_conditions(mflt, unanswered_ids(app) if flt.unanswered else None)
+    if scope is not None:
+        where.append(scope.customers(m.Message.customer_id))
+    return (
+        select(m.Message.thread_id)
+        .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
+        .where(m.Message.thread_id.is_not(None), *where)
+    )
+
+
 def list_threads(
     app: App,
     flt: ThreadFilter | None = None,
@@ -252,13 +275,8 @@ def list_threads(
     condition = _view_condition(flt.view, stats, now, reader)
     if condition is not None:
         stmt = stmt.where(condition)
-    if flt.customer_code:
-        in_customer = (
-            select(m.Message.thread_id)
-            .join(m.Customer, m.Customer.id == m.Message.customer_id)
-            .where(m.Customer.code == flt.customer_code)
-        )
-        stmt = stmt.where(m.Thread.id.in_(in_customer))
+    if flt.customer_code or flt.by_message:
+        stmt = stmt.where(m.Thread.id.in_(_matching_threads(app, flt, scope)))
     with app.sessions() as session:
         found = session.execute(stmt).all()
         ids = [t.id for t, *_ in found]
@@ -359,6 +377,7 @@ def list_threads(
                 snoozed_until=aware(state.snoozed_until) if state and state.snoozed_until else None,
                 snooze_until_reply=bool(state and state.snooze_until_reply),
                 pending_draft_id=pending.get(thread.id),
+                needs_review=any(x.needs_review for x in items),
             )
         )
     return rows

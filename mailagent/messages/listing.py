@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, select
 
 from mailagent.app import App
 from mailagent.db import models as m
@@ -29,10 +28,14 @@ __all__ = [
     "Scope",
     "count_found",
     "list_messages",
+    "message_conditions",
     "unanswered_ids",
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# these reads never write: on SQLite they begin DEFERRED, so a page never waits for the
+# write lock a daemon's transaction holds (WAL readers see the last commit)
+READ_ONLY = {"sqlite_begin": "DEFERRED"}
 
 
 class Scope(Protocol):
@@ -91,19 +94,16 @@ def unanswered_ids(app: App, among: Sequence[int] | None = None) -> set[int]:
     ``among``: only those of these messages."""
     now = app.clock()
     with app.sessions() as session:
+        session.connection(execution_options=READ_ONLY)
         items = reports.unanswered(session, now, _EPOCH, app.settings, among)
     return {item.message_pk for item in items}
 
 
-def _needs_answer(msg: m.Message) -> bool:
-    return (
-        msg.direction == "inbound"
-        and msg.disposition == "process"
-        and msg.intent in reports.NEEDS_ANSWER
-    )
+def _needs_answer(direction: str, disposition: str, intent: str | None) -> bool:
+    return direction == "inbound" and disposition == "process" and intent in reports.NEEDS_ANSWER
 
 
-def _conditions(flt: MessageFilter, waiting: set[int] | None) -> list[Any]:
+def message_conditions(flt: MessageFilter, waiting: set[int] | None) -> list[Any]:
     """The filters of ``flt`` but its text, as conditions on ``messages`` and ``customers``."""
     where: list[Any] = []
     if flt.salesperson:
@@ -137,23 +137,49 @@ def _conditions(flt: MessageFilter, waiting: set[int] | None) -> list[Any]:
     return where
 
 
+_ROW_COLUMNS = (
+    m.Message.id,
+    m.Message.received_at,
+    m.Message.from_name,
+    m.Message.from_email,
+    m.Message.subject,
+    m.Message.direction,
+    m.Message.language,
+    m.Message.intent,
+    m.Message.thread_id,
+    m.Message.disposition,
+    m.Message.translation_status,
+    m.Message.status,
+    m.Message.needs_review,
+    m.Message.review_reasons,
+    m.Message.intent_secondary,
+    m.Customer.code,
+    m.Customer.name,
+    m.Customer.salesperson,
+    m.Order.order_no,
+)
+
+
 def list_messages(
     app: App, flt: MessageFilter | None = None, scope: Scope | None = None
 ) -> list[MessageRow]:
-    """One page of the messages ``flt`` selects within ``scope``, newest first."""
+    """One page of the messages ``flt`` selects within ``scope``, newest first.
+
+    Only the listed columns are read (not whole messages: a page of 50 decoded rows with
+    every JSON column was most of a page's time), attachments are counted in one query."""
     flt = flt or MessageFilter()
     waiting = unanswered_ids(app) if flt.unanswered else None
     page = max(flt.page, 1)
-    where = _conditions(flt, waiting)
+    where = message_conditions(flt, waiting)
     if scope is not None:
         where.append(scope.customers(m.Message.customer_id))
     stmt = (
-        select(m.Message, m.Customer, m.Order.order_no)
+        select(*_ROW_COLUMNS)
         .outerjoin(m.Customer, m.Customer.id == m.Message.customer_id)
         .outerjoin(m.Order, m.Order.id == m.Message.order_id)
-        .options(selectinload(m.Message.attachments))
     )
     with app.sessions() as session:
+        session.connection(execution_options=READ_ONLY)
         if terms(flt.text):  # the search index picks the page, newest first
             ids = matching_ids(
                 session,
@@ -165,40 +191,56 @@ def list_messages(
             )
             rank = {pk: n for n, pk in enumerate(ids)}
             found = sorted(
-                session.execute(stmt.where(m.Message.id.in_(ids))), key=lambda r: rank[r[0].id]
+                session.execute(stmt.where(m.Message.id.in_(ids))).all(),
+                key=lambda r: rank[r.id],
             )
         else:
             stmt = stmt.where(*where).order_by(m.Message.received_at.desc(), m.Message.id.desc())
             found = list(
                 session.execute(stmt.limit(flt.per_page).offset((page - 1) * flt.per_page))
             )
-    if waiting is None:  # only the shown rows need to know whether they were answered
-        waiting = unanswered_ids(app, [msg.id for msg, _c, _o in found])
+        attachments: dict[int, int] = dict(
+            session.execute(
+                select(m.Attachment.message_pk, func.count())
+                .where(
+                    m.Attachment.message_pk.in_([r.id for r in found]),
+                    m.Attachment.inline.is_(False),
+                )
+                .group_by(m.Attachment.message_pk)
+            ).all()
+        )
+        needing = [r.id for r in found if _needs_answer(r.direction, r.disposition, r.intent)]
+        if waiting is None and needing:  # only the shown rows: were they answered?
+            items = reports.unanswered(session, app.clock(), _EPOCH, app.settings, needing)
+            waiting = {item.message_pk for item in items}
+    waiting = waiting or set()
     return [
         MessageRow(
-            id=msg.id,
-            received_at=msg.received_at,
-            from_name=msg.from_name,
-            from_email=msg.from_email,
-            subject=msg.subject,
-            direction=msg.direction,
-            language=msg.language,
-            intent=msg.intent,
-            customer_code=cust.code if cust else None,
-            customer_name=cust.name if cust else None,
-            salesperson=cust.salesperson if cust else None,
-            order_no=order_no,
-            thread_id=msg.thread_id,
-            disposition=msg.disposition,
-            translation_status=msg.translation_status,
-            answered=msg.id not in waiting if _needs_answer(msg) else None,
-            attachments=sum(1 for a in msg.attachments if not a.inline),
-            status=msg.status,
-            needs_review=msg.needs_review,
-            review_reasons=tuple(msg.review_reasons or ()),
-            intent_secondary=msg.intent_secondary,
+            id=r.id,
+            received_at=r.received_at,
+            from_name=r.from_name,
+            from_email=r.from_email,
+            subject=r.subject,
+            direction=r.direction,
+            language=r.language,
+            intent=r.intent,
+            customer_code=r.code,
+            customer_name=r.name,
+            salesperson=r.salesperson,
+            order_no=r.order_no,
+            thread_id=r.thread_id,
+            disposition=r.disposition,
+            translation_status=r.translation_status,
+            answered=r.id not in waiting
+            if _needs_answer(r.direction, r.disposition, r.intent)
+            else None,
+            attachments=attachments.get(r.id, 0),
+            status=r.status,
+            needs_review=r.needs_review,
+            review_reasons=tuple(r.review_reasons or ()),
+            intent_secondary=r.intent_secondary,
         )
-        for msg, cust, order_no in found
+        for r in found
     ]
 
 
@@ -207,8 +249,9 @@ def count_found(
 ) -> tuple[int, bool]:
     """How many messages a search ``flt`` finds, counted up to ``cap`` (``True``: more)."""
     waiting = unanswered_ids(app) if flt.unanswered else None
-    where = _conditions(flt, waiting)
+    where = message_conditions(flt, waiting)
     if scope is not None:
         where.append(scope.customers(m.Message.customer_id))
     with app.sessions() as session:
+        session.connection(execution_options=READ_ONLY)
         return count_matches(session, flt.text, where, cap, Span(flt.since, flt.until))

@@ -112,10 +112,25 @@ def preview_kind(content_type: str, filename: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ThreadFilter:
+    """Which threads the inbox lists. ``view`` is the work state; the other fields select
+    threads with at least one (visible) message that matches them all."""
+
     view: str = "open"
     customer_code: str | None = None
+    intent: str | None = None
+    sla: str | None = None
+    disposition: str | None = None
+    needs_review: bool = False
+    unanswered: bool = False
     page: int = 1
     per_page: int = 50
+
+    @property
+    def by_message(self) -> bool:
+        """Whether a filter on the threads' messages applies (beyond the customer)."""
+        return bool(
+            self.intent or self.sla or self.disposition or self.needs_review or self.unanswered
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +154,7 @@ class ThreadRow:
     snoozed_until: datetime | None
     snooze_until_reply: bool
     pending_draft_id: int | None
+    needs_review: bool = False  # a message's intent is uncertain (the review queue)
 
 
 @dataclass(frozen=True, slots=True)

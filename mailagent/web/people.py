@@ -15,11 +15,12 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from starlette.requests import Request
 
 from mailagent.app import App
 from mailagent.db import models as m
 
-__all__ = ["TTL", "People", "install_people_global"]
+__all__ = ["TTL", "People", "install_people_global", "people_of"]
 
 TTL = 30.0
 
@@ -61,13 +62,19 @@ def person_html(email: str | None, name: str) -> Markup:
     )
 
 
+def people_of(request: Request) -> People:
+    """The web app's name table (made on first use)."""
+    state = request.app.state
+    people: People | None = getattr(state, "people", None)
+    if people is None:
+        people = state.people = People(state.mailagent)
+    return people
+
+
 def install_people_global(env: jinja2.Environment) -> None:
     @pass_context
     def person(context: Context, email: str | None) -> Markup:
-        state = context["request"].app.state
-        people: People | None = getattr(state, "people", None)
-        if people is None:
-            people = state.people = People(state.mailagent)
+        people = people_of(context["request"])
         return person_html(email, people.name_of(email) if email else "")
 
     @pass_context
@@ -86,11 +93,7 @@ def install_people_global(env: jinja2.Environment) -> None:
 
     @pass_context
     def person_name(context: Context, email: str) -> str:
-        state = context["request"].app.state
-        people: People | None = getattr(state, "people", None)
-        if people is None:
-            people = state.people = People(state.mailagent)
-        return people.name_of(email) or email
+        return people_of(context["request"]).name_of(email) or email
 
     env.globals["person"] = person
     env.globals["shown"] = shown

@@ -73,7 +73,9 @@ def value(column: Any, n: int) -> Any:
 
 def _ours(name: str | None) -> bool:
     """Tables the models describe: not APScheduler's, not the search index (raw SQL)."""
-    return name != "apscheduler_jobs" and not (name or "").startswith("message_search")
+    return name != "apscheduler_jobs" and not (name or "").startswith(
+        ("message_search", "message_words")
+    )
 
 
 def fill(engine: Engine, n: int) -> set[str]:

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from support.apptools import make_app
 
 from mailagent.app import App
@@ -266,6 +266,13 @@ def test_renamed_customer_and_renumbered_order_are_found_by_their_new_names(app:
     with app.sessions() as s, s.begin():  # a removed attachment is no longer found
         s.execute(delete(m.Attachment).where(m.Attachment.message_pk == pk))
     assert _subjects(app, "gerber_revA") == []
+    # numbers are words: whole or their beginning, in any spelling
+    assert _subjects(app, "so 2026-01") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    assert _subjects(app, "SO20260100") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
+    if app.engine.dialect.name == "sqlite":  # the word index followed every change exactly
+        assert _subjects(app, "6-0100") == []  # (PostgreSQL: a substring like any term)
+        with app.sessions() as s, s.begin():
+            s.execute(text("INSERT INTO message_words (message_words) VALUES ('integrity-check')"))
 
 
 def test_pages_come_newest_first_and_the_count_is_capped(app: App) -> None:
@@ -338,7 +345,7 @@ def test_postgres_newest_window_falls_back_to_the_full_query(
     if app.engine.dialect.name != "postgresql":
         pytest.skip("the window is PostgreSQL's (SQLite's index walks newest first itself)")
     for window in (1, 2, 100):
-        monkeypatch.setattr(search, "WINDOW", window)
+        monkeypatch.setattr(search, "WINDOWS", (window, 4 * window))
         assert _subjects(app, "LED") == [
             "Cotação – MCPCB de alumínio",
             "询价：LED铝基板 1.6mm 导热2.0W",
@@ -355,9 +362,11 @@ def test_search_select_is_one_ordered_limited_query_on_both_databases(app: App) 
     assert stmt is not None
     sql = str(stmt.limit(50).compile(app.engine))
     assert "ORDER BY" in sql and "LIMIT" in sql
-    if dialect == "sqlite":
-        assert "MATCH" in sql and "LIKE" in sql  # "ab": no trigram, checked by LIKE
-        assert sql.index("message_search MATCH") < sql.index("ORDER BY")
-    else:
-        assert "ILIKE" in sql.upper() and "received_at DESC" in sql
+    if dialect == "sqlite":  # an order number: the word index; "ab" checked by LIKE
+        assert "message_words MATCH" in sql and "LIKE" in sql
+        assert sql.index("message_words MATCH") < sql.index("ORDER BY")
+        trigrams = search.search_select("Reklamation ab", dialect)
+        assert trigrams is not None and "message_search MATCH" in str(trigrams.compile())
+    else:  # the index text is lower case: LIKE lower(pattern), no ILIKE
+        assert "LIKE lower(" in sql and "ILIKE" not in sql.upper() and "received_at DESC" in sql
     assert search.search_select('  ""  ', dialect) is None

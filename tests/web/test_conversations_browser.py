@@ -113,7 +113,7 @@ def page(browser: Any, env: Env) -> Iterator[Any]:  # noqa: F811
     context.close()
 
 
-def log_in(page: Any, env: Env, who: str, target: str = "/conversations") -> None:
+def log_in(page: Any, env: Env, who: str, target: str = "/inbox") -> None:
     page.goto(env.url + "/login?next=" + target)
     page.fill("input[name=email]", USERS[who][0])
     page.fill("input[name=password]", PASSWORD)
@@ -152,7 +152,7 @@ def test_thread_page_shows_messages_in_order_with_attachment_previews(page: Any,
     assert page.locator("#audit li").count() >= 1, "the drafts' history is in the trail"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "thread-en.png"), full_page=True)
-    page.goto(env.url + "/conversations")
+    page.goto(env.url + "/inbox")
     expect(page.locator(f"tr.thread[data-id='{env.acme_thread}']")).not_to_have_class(
         re.compile("unread")
     )
@@ -172,7 +172,7 @@ def test_assign_snooze_and_bulk_junk(page: Any, env: Env) -> None:
     page.select_option("#thread-snooze", "reply")
     page.locator("#work button[value=snooze]").click()
     expect(page.locator("p.flash")).to_contain_text("1 conversation(s) snoozed.")
-    page.goto(env.url + "/conversations")
+    page.goto(env.url + "/inbox")
     expect(page.locator(f"tr.thread[data-id='{second}']")).to_have_count(0)
     page.get_by_role("link", name="Snoozed", exact=True).click()
     expect(page.locator(f"tr.thread[data-id='{second}']")).to_have_count(1)
@@ -180,7 +180,7 @@ def test_assign_snooze_and_bulk_junk(page: Any, env: Env) -> None:
     page.locator("#bulk button[value=reopen]").click()
     expect(page.locator("p.flash")).to_contain_text("1 conversation(s) back in the inbox.")
     # bulk junk: both spam threads selected, both leave the inbox for the junk view
-    page.goto(env.url + "/conversations")
+    page.goto(env.url + "/inbox")
     for tid in env.spam_threads:
         page.locator(f"tr.thread[data-id='{tid}'] input[name=thread]").check()
     page.locator("#bulk button[value=junk]").click()

@@ -78,10 +78,10 @@ def test_inbox_filter_badge_and_web_reclassify(site: Site) -> None:
     with site.app.sessions() as session:
         flagged = set(session.scalars(select(m.Message.id).where(m.Message.needs_review)))
     assert site.ids["acme"] in flagged and site.ids["mueller"] not in flagged
-    everything = web.get("/inbox").text
+    everything = web.get("/messages").text  # the single messages: one badge each
     assert "Needs review only" in everything
     assert everything.count('class="tag review"') == len(flagged)
-    queue = web.get("/inbox?review=1").text
+    queue = web.get("/messages?review=1").text
     for pk in site.ids.values():
         assert (f'href="/messages/{pk}"' in queue) == (pk in flagged)
     assert 'name="review" value="1" checked' in queue
@@ -94,7 +94,8 @@ def test_inbox_filter_badge_and_web_reclassify(site: Site) -> None:
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert "RFQ: 500 pcs" not in web.get("/inbox?review=1").text
+    assert "RFQ: 500 pcs" not in web.get("/messages?review=1").text
+    assert "RFQ: 500 pcs" not in web.get("/inbox?review=1").text  # nor its conversation
     with site.app.sessions() as session:
         assert [c.label for c in session.scalars(select(m.TriageCorrection))] == ["inquiry"]
 

@@ -54,7 +54,17 @@ def test_search_by_po_number_and_by_a_word_of_the_translation(
     page.fill("input[name=password]", PASSWORD)
     page.locator("form[action='/login'] button[type=submit]").click()
     page.wait_for_url(url + "/inbox")
-    # the PO number, typed into the header's box on the inbox
+    # the PO number, typed into the header's box on the inbox: results appear as you type
+    page.locator("#search-box").press_sequentially("45001189")
+    live = page.locator("#search-live")
+    expect(live.locator("ul.live-results a")).to_have_count(1)
+    expect(page.locator("#search-box")).to_have_attribute("aria-expanded", "true")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "search-live-en.png"))
+    page.press("#search-box", "ArrowDown")
+    expect(live.locator("ul.live-results a").first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(live).to_be_hidden()
     page.fill("#search-box", "4500118999")
     page.press("#search-box", "Enter")
     page.wait_for_url(re.compile(r"/search\?q=4500118999$"))

@@ -40,6 +40,9 @@ def test_search_box_in_the_header_and_results_with_filters(site: Site) -> None:
     assert 'id="search-box"' in inbox and 'action="/search"' in inbox
     empty = web.get("/search").text
     assert "Every word must match" in empty and _results(empty) == []
+    # the salesperson filter names people (the address on hover), the value stays the address
+    kevin = re.search(r'<option value="kevin[^"]*"[^>]*>([^<]*)</option>', empty)
+    assert kevin is not None and kevin.group(1) == "Kevin", kevin
     page = web.get("/search", params={"q": "purchase order"}).text
     assert _results(page) == [str(site.ids["mueller"])]  # the German mail, by its translation
     assert "in the translation" in page and "<mark>purchase</mark> <mark>order</mark>" in page
@@ -91,3 +94,20 @@ def test_snippet_cuts_around_the_first_match_and_marks_every_term() -> None:
     assert sum(len(p.text) for p in pieces) <= 80 + 4
     assert snippet("nothing here", ["x y"]) is None
     assert highlight("a.b A.B", ["a.b"]) == (Piece("a.b", True), Piece(" "), Piece("A.B", True))
+
+
+def test_live_results_under_the_header_box(site: Site) -> None:
+    web = TestClient(create_app(site.app))
+    login(web, "grace")
+    live = web.get("/search/live", params={"q": "4500118999"})
+    assert live.status_code == 200 and live.headers["cache-control"] == "no-store"
+    assert f'href="/messages/{site.ids["mueller"]}"' in live.text
+    assert "<mark>4500118999</mark>" in live.text and 'href="/search?q=4500118999"' in live.text
+    assert "<html" not in live.text  # a fragment for the box's script
+    assert "No mail matches" in web.get("/search/live", params={"q": "zzqqxx"}).text
+    assert web.get("/search/live", params={"q": " "}).text.strip() == ""
+    lily = TestClient(create_app(site.app))
+    login(lily, "lily")  # Kevin's customer's mail is not hers, live or not
+    assert "/messages/" not in lily.get("/search/live", params={"q": "HX-4L"}).text
+    anonymous = TestClient(create_app(site.app))
+    assert anonymous.get("/search/live?q=4500", follow_redirects=False).status_code == 303

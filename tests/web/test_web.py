@@ -699,6 +699,26 @@ def test_every_ui_string_is_translated_into_chinese() -> None:
     assert strings <= en
 
 
+def test_every_settings_help_text_is_in_both_catalogues() -> None:
+    """The admin page shows each setting's help (config.py) through the catalogue."""
+    from babel.messages.pofile import read_po
+
+    from mailagent.config import Settings, iter_settings
+    from mailagent.web.admin import settings_rows
+
+    # every setting, and the lists' own help (shown while a list is empty)
+    helps = {text for _name, text in iter_settings() if text}
+    helps |= {row.help for row in settings_rows(Settings()) if row.help}
+    catalogues = {}
+    for lang in ("zh", "en"):
+        with (WEB / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            catalogues[lang] = {msg.id: msg.string for msg in read_po(fh) if msg.id}
+    missing = sorted(h for h in helps if not catalogues["zh"].get(h))
+    assert missing == [], f"settings help without Chinese (add to messages.po): {missing}"
+    assert all(re.search(r"[\u4e00-\u9fff]", catalogues["zh"][h]) for h in helps)
+    assert helps <= set(catalogues["en"])
+
+
 def test_demo_users_and_server(lite: Site) -> None:
     import httpx
 
@@ -762,7 +782,7 @@ def test_unanswered_filter_and_sla_states(web: TestClient, site: Site) -> None:
         states_of.setdefault(pk, set()).add(st)
     subjects = {pk: _message(site, pk).subject for pk in states_of}
     for state in {s for _, s in clocks}:
-        page = web.get(f"/inbox?sla={state}").text
+        page = web.get(f"/messages?sla={state}").text
         for pk, states in states_of.items():
             assert (f'href="/messages/{pk}"' in page) == (state in states), (pk, states, state)
     pk, state = clocks[0]

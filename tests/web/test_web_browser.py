@@ -181,6 +181,10 @@ def test_sales_user_logs_in_reads_mail_and_switches_language(page: Any, env: Env
     log_in(page, env, "lily")  # Lily works in Chinese
     expect(page.locator("nav.main a.active")).to_have_text("收件箱")
     assert page.locator("h1").first.inner_text().startswith("收件箱")
+    threads = page.locator("table.threads tbody tr")
+    assert threads.count() == 1, "only the conversations of Lily's own customers"
+    page.get_by_role("link", name="单封邮件").click()  # the same mail as single messages
+    page.wait_for_url(env.url + "/messages")
     rows = page.locator("table.messages tbody tr")
     assert rows.count() == 1, "only the mail of Lily's own customers"
     assert "Bestellung 4500118999" in rows.first.inner_text()
@@ -279,6 +283,7 @@ PT_SUBJECT = "Cotação – MCPCB de alumínio para módulos LED lineares (50.00
 
 def test_reader_who_needs_it_sees_translated_subject_and_side_by_side(page: Any, env: Env) -> None:
     log_in(page, env, "kevin")  # reads English only
+    page.goto(env.url + "/messages")  # the single messages show translated subjects
     link = page.locator(f"a.translated-subject[href='/messages/{env.pt_id}']")
     expect(link).to_have_attribute("title", PT_SUBJECT)  # the original on hover
     subject = link.inner_text()
@@ -310,6 +315,7 @@ def test_reader_who_needs_it_sees_translated_subject_and_side_by_side(page: Any,
 
 def test_reader_of_the_language_gets_no_translation(page: Any, env: Env) -> None:
     log_in(page, env, "rui")  # a supervisor who reads Portuguese
+    page.goto(env.url + "/messages")
     link = page.locator(f"td.subject a[href='/messages/{env.pt_id}']")
     expect(link).to_have_text(PT_SUBJECT)
     assert "translated-subject" not in (link.get_attribute("class") or "")

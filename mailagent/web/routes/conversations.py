@@ -1,5 +1,6 @@
-"""Routes: the conversation inbox, a thread's page, work actions on threads (one or a bulk
-selection) and sanitised inline previews of image and PDF attachments.
+"""Routes: the inbox (conversations, at ``/inbox``), a thread's page, work actions on
+threads (one or a bulk selection) and sanitised inline previews of image and PDF
+attachments.
 
 The read models and the actions are ``messages.conversations`` / ``messages.threadwork``
 (shared with the CLI); this module parses input, checks the viewer's scope and renders.
@@ -7,9 +8,11 @@ The read models and the actions are ``messages.conversations`` / ``messages.thre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,19 +30,23 @@ from mailagent.messages.conversations import (
 )
 from mailagent.messages.previews import PreviewError, pdf_previews, render_preview
 from mailagent.messages.relevance import RelevanceError
-from mailagent.records import DraftState
+from mailagent.records import DraftState, Intent
+from mailagent.sla.views import SLA_STATES
 from mailagent.web.access import MAIL_ROLES, Viewer
 from mailagent.web.auth import require_user
 from mailagent.web.csrf import protect
 from mailagent.web.drafts import approve_draft, scoped_drafts
 from mailagent.web.i18n import N_
 from mailagent.web.ids import parse_id
+from mailagent.web.labels import LABELS
 from mailagent.web.pages import attachment_file, customer_options, scoped_message
 from mailagent.web.render import flash, form_str, mailagent_app, redirect, render, safe_next
 
 __all__ = ["ROUTES"]
 
 GREETINGS = ("greeting", "closure")
+INTENTS = tuple(i.value for i in Intent)
+DISPOSITIONS = tuple(LABELS["disposition"])
 _DONE = {
     "assign": N_("Owner set for %(n)s conversation(s)."),
     "snooze": N_("%(n)s conversation(s) snoozed."),
@@ -51,19 +58,40 @@ _DONE = {
 }
 
 
-def conversations_page(request: Request) -> Response:
+def _flag(params: QueryParams, name: str) -> bool:
+    return params.get(name) == "1"
+
+
+def _pick(params: QueryParams, name: str, allowed: Sequence[str]) -> str | None:
+    value = params.get(name) or ""
+    return value if value in allowed else None
+
+
+def inbox_page(request: Request) -> Response:
+    """The inbox: conversations (threads), filtered by work state and by their messages."""
     user = require_user(request, *MAIL_ROLES)
     app, params, viewer = mailagent_app(request), request.query_params, Viewer.of(user)
-    view = params.get("view") or "open"
-    page = parse_id(params.get("page"), maximum=10**6) or 1
     flt = ThreadFilter(
-        view=view if view in VIEWS else "open",
-        customer_code=params.get("customer") or None,
-        page=page,
+        view=_pick(params, "view", VIEWS) or "open",
+        customer_code=(params.get("customer") or "").strip()[:64] or None,
+        intent=_pick(params, "intent", INTENTS),
+        sla=_pick(params, "sla", SLA_STATES),
+        disposition=_pick(params, "disposition", DISPOSITIONS),
+        needs_review=_flag(params, "review"),
+        unanswered=_flag(params, "unanswered"),
+        page=parse_id(params.get("page"), maximum=10**6) or 1,
     )
     now = app.clock()
     rows = list_threads(app, flt, viewer, reader=user.email, reads=user.reads, now=now)
     greetings = [d for d in scoped_drafts(app, viewer, DraftState.PENDING) if d.intent in GREETINGS]
+    filters = {
+        "customer": flt.customer_code or "",
+        "intent": flt.intent or "",
+        "sla": flt.sla or "",
+        "disposition": flt.disposition or "",
+        "review": "1" if flt.needs_review else "",
+        "unanswered": "1" if flt.unanswered else "",
+    }
     return render(
         request,
         "conversations.html",
@@ -72,12 +100,22 @@ def conversations_page(request: Request) -> Response:
             "flt": flt,
             "views": VIEWS,
             "customers": customer_options(app, viewer),
+            "intents": INTENTS,
+            "sla_states": SLA_STATES,
+            "dispositions": DISPOSITIONS,
+            "filters": {k: v for k, v in filters.items() if v},
             "team": work.team(app),
             "snooze_choices": work.SNOOZE_CHOICES,
             "greetings": greetings,
             "now": now,
         },
     )
+
+
+def conversations_redirect(request: Request) -> Response:
+    """The inbox's former address: links and bookmarks keep working (query kept)."""
+    query = request.url.query
+    return redirect("/inbox" + (f"?{query}" if query else ""))
 
 
 def thread_page(request: Request) -> Response:
@@ -115,7 +153,7 @@ async def act(request: Request) -> Response:
     app, viewer = mailagent_app(request), Viewer.of(user)
     form = await request.form()
     action = form_str(form, "action", limit=20)
-    back = safe_next(form_str(form, "next", limit=2000), "/conversations")
+    back = safe_next(form_str(form, "next", limit=2000), "/inbox")
     raw = [v for v in form.getlist("thread") if isinstance(v, str)]
     ids = visible_threads(app, viewer, [i for i in map(parse_id, raw) if i is not None])
     drafts = [parse_id(v) for v in form.getlist("draft") if isinstance(v, str)]
@@ -183,7 +221,8 @@ def attachment_preview(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/conversations", conversations_page, name="conversations"),
+    Route("/inbox", inbox_page, name="inbox"),
+    Route("/conversations", conversations_redirect, name="conversations"),
     Route("/conversations/{thread_id:id}", thread_page, name="thread"),
     Route("/conversations/act", protect(act), methods=["POST"], name="thread_act"),
     Route(

@@ -1,4 +1,5 @@
-"""Routes: the inbox, the message view, attachment downloads, re-file and re-classify."""
+"""Routes: the list of single messages (``/messages``; the inbox lists conversations),
+the message view, attachment downloads, re-file and re-classify."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def _int(value: str | None, default: int) -> int:
     return default if number is None else number
 
 
-def inbox_page(request: Request) -> Response:
+def messages_page(request: Request) -> Response:
     user = require_user(request, *MAIL_ROLES)
     app, params = mailagent_app(request), request.query_params
     intent = params.get("intent") or None
@@ -58,7 +59,7 @@ def inbox_page(request: Request) -> Response:
     rows = list_messages(app, flt, viewer)
     return render(
         request,
-        "inbox.html",
+        "messages.html",
         {
             "rows": rows,
             "flt": flt,
@@ -185,7 +186,7 @@ async def sla_action(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/inbox", inbox_page, name="inbox"),
+    Route("/messages", messages_page, name="messages"),
     Route("/messages/{message_pk:id}", message_page, name="message"),
     Route("/messages/{message_pk:id}/attachments/{index:id}", attachment, name="attachment"),
     Route("/messages/{message_pk:id}/refile", protect(refile), methods=["POST"], name="refile"),

@@ -1,4 +1,5 @@
-"""Route: the search page (``GET /search``): the header's search box submits here.
+"""Routes: the search page (``GET /search``): the header's search box submits here; and the
+box's results as you type (``GET /search/live``, an HTML fragment).
 
 The query string carries the words (``q``) and the filters (intent, customer, salesperson,
 SLA state, language, date range, attachment, disposition); they combine, within what the
@@ -28,6 +29,7 @@ from mailagent.web.i18n import N_
 from mailagent.web.ids import parse_id
 from mailagent.web.labels import LABELS
 from mailagent.web.pages import customer_options
+from mailagent.web.people import people_of
 from mailagent.web.render import mailagent_app, render
 
 __all__ = ["LANGUAGES", "ROUTES", "SearchForm"]
@@ -49,6 +51,7 @@ LANGUAGES = {
     "ar": N_("Arabic"),
 }
 PER_PAGE = 25
+LIVE = 8  # results shown under the header box while typing
 
 
 def _date(value: str | None) -> date | None:
@@ -148,6 +151,8 @@ def search_page(request: Request) -> Response:
         snippets = search_snippets(app.sessions, [r.id for r in rows], words)
         subjects = {r.id: highlight(r.subject, words) for r in rows}
     customers = customer_options(app, viewer)
+    salespeople = sorted({c.salesperson for c in customers if c.salesperson})
+    people = people_of(request)
     return render(
         request,
         "search.html",
@@ -162,7 +167,7 @@ def search_page(request: Request) -> Response:
             "sla": sla_badges(app, [r.id for r in rows]),
             "intents": INTENTS,
             "customers": customers,
-            "salespeople": sorted({c.salesperson for c in customers if c.salesperson}),
+            "salespeople": [(e, people.name_of(e) or e) for e in salespeople],
             "sla_states": SLA_STATES,
             "languages": LANGUAGES,
             "dispositions": DISPOSITIONS,
@@ -172,4 +177,31 @@ def search_page(request: Request) -> Response:
     )
 
 
-ROUTES = [Route("/search", search_page, name="search")]
+def live_results(request: Request) -> Response:
+    """The header box's results as you type: the newest few matches, an HTML fragment the
+    box's script shows under it (``static/search.js``); the full page is one Enter away."""
+    user = require_user(request, *MAIL_ROLES)
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    q = (request.query_params.get("q") or "").strip()[:500]
+    words = terms(q)
+    rows = []
+    if words and sum(len(w) for w in words) >= 2:
+        rows = list_messages(app, MessageFilter(text=q, per_page=LIVE), viewer)
+    return render(
+        request,
+        "_search_live.html",
+        {
+            "rows": rows,
+            "q": q,
+            "words": words,
+            "subjects": {r.id: highlight(r.subject, words) for r in rows},
+            "more": len(rows) == LIVE,
+        },
+        headers={"cache-control": "no-store"},
+    )
+
+
+ROUTES = [
+    Route("/search", search_page, name="search"),
+    Route("/search/live", live_results, name="search_live"),
+]
