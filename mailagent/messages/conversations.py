@@ -5,8 +5,9 @@ Threads are the ones the ingest spine builds (``db/threadindex.py``: References,
 In-Reply-To, subject tokens).
 :func:`list_threads` returns one :class:`ThreadRow` per thread: latest message, count,
 participants, intents, customer, order, owner, the most urgent SLA clock as time left, a
-preview line of the latest customer text (translated for a reader who needs it, when the
-translation exists) and whether the reader has seen the latest customer message.
+preview line of the latest customer text and the subject (both translated for a reader who
+needs it, when the translation exists; the original subject stays on the row) and whether
+the reader has seen the latest customer message.
 :func:`thread_detail` returns every message in order with its attachments, the drafts, the
 SLA clocks and the audit trail. Work state (owner, snooze, done, read) is written by
 ``messages.threadwork``. Every time left is computed against the one ``now`` passed in.
@@ -41,6 +42,7 @@ from mailagent.messages.threadrecords import (
     ThreadMessage,
     ThreadRow,
     TimeLeft,
+    Translated,
     preview_kind,
     time_left,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "ThreadMessage",
     "ThreadRow",
     "TimeLeft",
+    "Translated",
     "list_threads",
     "preview_kind",
     "thread_detail",
@@ -170,9 +173,10 @@ def _people(session: Session) -> dict[str, str]:
 
 def _translations(
     session: Session, msgs: Sequence[m.Message], reads: Sequence[str]
-) -> dict[int, tuple[str, str]]:
-    """Message id -> (target language, translated new text) for messages the reader does not
-    read, where a finished translation into one of their languages exists."""
+) -> dict[int, Translated]:
+    """Message id -> the finished translation (target language, new text, subject) of each
+    message the reader does not read, into the first of their languages it exists in (one
+    query for all of ``msgs``)."""
     if not reads:
         return {}
     families = {language_family(r) for r in reads}
@@ -184,17 +188,23 @@ def _translations(
             m.MessageTranslation.message_id,
             m.MessageTranslation.target_lang,
             m.MessageTranslation.body,
+            m.MessageTranslation.subject,
         ).where(m.MessageTranslation.message_id.in_(need), m.MessageTranslation.status == "done")
     ).all()
     rank = {language_family(r): i for i, r in enumerate(reads)}
-    best: dict[int, tuple[int, str, str]] = {}
-    for pk, target, body in rows:
+    best: dict[int, tuple[int, Translated]] = {}
+    for pk, target, body, subject in rows:
         order = rank.get(language_family(target))
-        if order is None or not body or not body.strip():
+        found = Translated(target, _text(body), _text(subject))
+        if order is None or not (found.body or found.subject):
             continue
         if pk not in best or order < best[pk][0]:
-            best[pk] = (order, target, body)
-    return {pk: (target, body) for pk, (_o, target, body) in best.items()}
+            best[pk] = (order, found)
+    return {pk: found for pk, (_o, found) in best.items()}
+
+
+def _text(value: str | None) -> str | None:
+    return value if value and value.strip() else None
 
 
 def _one_line(text: str) -> str:
@@ -358,6 +368,7 @@ def list_threads(
             ThreadRow(
                 id=thread.id,
                 subject=items[-1].subject or thread.subject,
+                subject_translated=tr.subject if tr else None,
                 latest_at=aware(last_at)
                 if isinstance(last_at, datetime)
                 else items[-1].received_at,
@@ -370,8 +381,8 @@ def list_threads(
                 order_no=orders.get(order_id) if order_id else None,
                 owner=Person(people.get(owner.lower(), ""), owner) if owner else None,
                 sla=_most_urgent(lefts.get(thread.id, [])),
-                preview=_one_line(tr[1] if tr else latest.new_text),
-                preview_translated=tr is not None,
+                preview=_one_line(tr.body if tr and tr.body else latest.new_text),
+                preview_translated=bool(tr and tr.body),
                 unread=unread,
                 state=_state_of(state, last_in, int(junk or 0) >= int(n), now),
                 snoozed_until=aware(state.snoozed_until) if state and state.snoozed_until else None,
@@ -484,9 +495,7 @@ def _named(detail: dict[str, Any], people: dict[str, str]) -> dict[str, Any]:
     return {**detail, "owner_name": people.get(owner.lower(), owner)} if owner else detail
 
 
-def _thread_message(
-    x: m.Message, tr: tuple[str, str] | None, people: dict[str, str]
-) -> ThreadMessage:
+def _thread_message(x: m.Message, tr: Translated | None, people: dict[str, str]) -> ThreadMessage:
     ours = x.direction == "outbound"
     name = (people.get(x.from_email.lower()) or x.from_name) if ours else x.from_name
     return ThreadMessage(
@@ -500,8 +509,8 @@ def _thread_message(
         quoted_text=x.quoted_text,
         signature=x.signature,
         language=x.language,
-        translated=tr[1] if tr else None,
-        translated_into=tr[0] if tr else None,
+        translated=tr.body if tr else None,
+        translated_into=tr.target if tr and tr.body else None,
         intent=x.intent,
         disposition=x.disposition,
         attachments=tuple(

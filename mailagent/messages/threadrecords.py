@@ -22,6 +22,7 @@ __all__ = [
     "ThreadMessage",
     "ThreadRow",
     "TimeLeft",
+    "Translated",
     "preview_kind",
     "time_left",
 ]
@@ -134,9 +135,19 @@ class ThreadFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class Translated:
+    """A finished machine translation of one message for the reader: into ``target``; the
+    new text and the subject, each None when it came out empty."""
+
+    target: str
+    body: str | None
+    subject: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ThreadRow:
     id: int
-    subject: str
+    subject: str  # the original (the latest message's subject)
     latest_at: datetime
     latest_pk: int
     count: int
@@ -155,6 +166,9 @@ class ThreadRow:
     snooze_until_reply: bool
     pending_draft_id: int | None
     needs_review: bool = False  # a message's intent is uncertain (the review queue)
+    # the latest customer message's subject in the reader's language, when they do not read
+    # its language and the translation exists (``subject`` stays the original)
+    subject_translated: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from support.apptools import mail, make_app
 from support.webtools import FAST_HASHER
 
@@ -208,3 +208,58 @@ def test_bulk_junk_takes_the_thread_out_of_the_inbox(app: App) -> None:
     assert [r.id for r in list_threads(app, ThreadFilter(view="junk"))] == [tids[1]]
     work.relevance(app, [tids[1]], "notjunk", "kevin")
     assert {r.id for r in list_threads(app)} == set(tids)
+
+
+def test_subject_translated_for_a_reader_who_needs_it_in_one_query(app: App) -> None:
+    """The inbox row carries the latest customer message's subject in the reader's language
+    (from the stored translations, one query for the page) and keeps the original; a reader
+    of the language, or one without a finished translation, gets the original only."""
+    pk, *_others = _ingest(
+        app,
+        mail(1, subject="Bestellung 4500118999", sender="j.hoffmann@mueller-elektronik.de",
+             body="Sehr geehrte Frau Chen,\n\nanbei unsere Bestellung über 2000 Leiterplatten. "
+                  "Bitte bestätigen Sie den Liefertermin.\n\nMit freundlichen Grüßen\nJ. Hoffmann",
+             date=NOW - timedelta(hours=1)),
+        mail(2, date=NOW - timedelta(hours=2)),
+        mail(3, subject="Lead time?", sender="amy@other.com", date=NOW - timedelta(hours=3)),
+    )  # fmt: skip
+    original = "Bestellung 4500118999"
+    with app.sessions() as session, session.begin():
+        assert session.get(m.Message, pk).language == "de"  # type: ignore[union-attr]
+        for target, subject, status in (
+            ("en", "Order 4500118999", "done"),
+            ("zh", "订单 4500118999", "done"),
+            ("fr", "Commande 4500118999", "failed"),
+        ):
+            session.add(
+                m.MessageTranslation(
+                    message_id=pk, source_lang="de", target_lang=target, status=status,
+                    subject=subject, body=f"{subject}: body", engine="test", updated_at=NOW,
+                )
+            )  # fmt: skip
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(app.engine, "before_cursor_execute", seen)
+    try:
+        rows = {r.latest_pk: r for r in list_threads(app, ThreadFilter(view="all"), reads=("en",))}
+    finally:
+        event.remove(app.engine, "before_cursor_execute", seen)
+    assert len(rows) == 3
+    assert sum("message_translations" in s for s in statements) == 1  # batched for the page
+    row = rows[pk]
+    assert (row.subject, row.subject_translated) == (original, "Order 4500118999")
+    assert row.preview_translated and row.preview == "Order 4500118999: body"
+    assert all(r.subject_translated is None for r in rows.values() if r.latest_pk != pk)
+
+    def subject(reads: tuple[str, ...]) -> tuple[str, str | None]:
+        found = list_threads(app, ThreadFilter(view="all"), reads=reads)
+        row = next(r for r in found if r.latest_pk == pk)
+        return row.subject, row.subject_translated
+
+    assert subject(("zh", "en")) == (original, "订单 4500118999")  # the first language read
+    assert subject(("fr", "en")) == (original, "Order 4500118999")  # fr failed: the next one
+    assert subject(("de", "en")) == (original, None)  # reads German: no translation
+    assert subject(("es",)) == (original, None)  # none exists into Spanish

@@ -281,8 +281,23 @@ def test_approve_a_draft_and_send_it_over_smtp(page: Any, env: Env) -> None:
 PT_SUBJECT = "Cotação – MCPCB de alumínio para módulos LED lineares (50.000 pçs/ano)"
 
 
+def inbox_subject(page: Any, env: Env) -> Any:
+    """The subject of the Portuguese RFQ's conversation in the inbox (/inbox)."""
+    with env.site.app.sessions() as session:
+        thread_id = session.scalar(select(m.Message.thread_id).where(m.Message.id == env.pt_id))
+    page.goto(env.url + "/inbox")
+    return page.locator(f"tr[data-id='{thread_id}'] td.subject > a > span[translate=no]")
+
+
 def test_reader_who_needs_it_sees_translated_subject_and_side_by_side(page: Any, env: Env) -> None:
     log_in(page, env, "kevin")  # reads English only
+    # the inbox (conversations) shows the thread's subject translated, the original on hover
+    subject = inbox_subject(page, env)
+    expect(subject).to_have_class(re.compile(r"\btranslated-subject\b"))
+    expect(subject).to_have_attribute("title", PT_SUBJECT)
+    expect(subject).to_have_attribute("translate", "no")
+    text = subject.inner_text()
+    assert "LED" in text and "50,000" in text and "Cotação" not in text
     page.goto(env.url + "/messages")  # the single messages show translated subjects
     link = page.locator(f"a.translated-subject[href='/messages/{env.pt_id}']")
     expect(link).to_have_attribute("title", PT_SUBJECT)  # the original on hover
@@ -315,6 +330,10 @@ def test_reader_who_needs_it_sees_translated_subject_and_side_by_side(page: Any,
 
 def test_reader_of_the_language_gets_no_translation(page: Any, env: Env) -> None:
     log_in(page, env, "rui")  # a supervisor who reads Portuguese
+    subject = inbox_subject(page, env)  # the inbox: the thread's subject as the customer wrote it
+    expect(subject).to_have_text(PT_SUBJECT)
+    expect(subject).to_have_attribute("translate", "no")
+    assert "translated-subject" not in (subject.get_attribute("class") or "")
     page.goto(env.url + "/messages")
     link = page.locator(f"td.subject a[href='/messages/{env.pt_id}']")
     expect(link).to_have_text(PT_SUBJECT)
