@@ -279,8 +279,8 @@ def search_select(
 
 
 def _has_words(session: Session) -> bool:
-    """Whether the store has the word index (SQLite; a store made by an early build of
-    migration 0017 has only the trigram index, and is searched with it alone)."""
+    """Whether the store has the word index (SQLite; migration 0018 adds it: a store at
+    0017 has only the trigram index, and is searched with it alone)."""
     if session.get_bind().dialect.name != "sqlite":
         return False
     found = session.execute(

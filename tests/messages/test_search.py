@@ -200,6 +200,47 @@ def test_migration_indexes_mail_stored_before_it(app: App) -> None:
     assert _subjects(app, "gerber_revA") == ["PO-45001 AR-MC6 Rev A, 1,000 pcs"]
 
 
+def test_store_at_0017_gets_the_word_index_and_lower_case_text(app: App) -> None:
+    """A store at the released 0017 (mail in it, one more stored at 0017) is upgraded by
+    0018: its order numbers are in the word index (SQLite), its search text is lower case
+    (PostgreSQL); 0018 → 0017 → 0018 round-trips."""
+    from alembic import command
+
+    from mailagent.db.session import alembic_config
+
+    cfg = alembic_config(app.engine)
+    sqlite = app.engine.dialect.name == "sqlite"
+    probe = (
+        "SELECT count(*) FROM sqlite_master WHERE name = 'message_words'"
+        if sqlite
+        else "SELECT count(*) FROM message_search WHERE doc <> lower(doc)"
+    )
+    command.downgrade(cfg, "0017_search2")
+    with app.sessions() as s:  # 0017 as released: no word index, mixed-case text
+        assert s.scalar(text(probe)) == (0 if sqlite else 4)
+    late = _raw(9, "PO-4500000077 Kaufauftrag", "Bestellung anbei.", "Eva <eva@beispiel.de>")
+    ingest_raw(app, [(late, "late.eml")], triage=False)  # indexed by 0017's triggers
+    command.upgrade(cfg, "head")
+    with app.sessions() as s:
+        assert s.scalar(text(probe)) == (1 if sqlite else 0)
+        if sqlite:  # every row is in the word index, the number is one word of it
+            assert search._has_words(s)
+            assert s.scalar(text("SELECT count(*) FROM message_words")) == 5
+            hits = s.scalar(
+                text("SELECT count(*) FROM message_words WHERE message_words MATCH '4500000077'")
+            )
+            assert hits == 1
+    number = "po/4500000077" if sqlite else "PO-4500000077"  # (PostgreSQL: a substring)
+    assert _subjects(app, number) == ["PO-4500000077 Kaufauftrag"]
+    assert _subjects(app, "Kaufauftrag") == ["PO-4500000077 Kaufauftrag"]  # mixed case
+    assert _subjects(app, "Reklamation") == [
+        "Reklamationsbericht Q-2026-117: Delamination nach Reflow"
+    ]
+    if sqlite:  # the word index matches message_search exactly
+        with app.sessions() as s, s.begin():
+            s.execute(text("INSERT INTO message_words (message_words) VALUES ('integrity-check')"))
+
+
 # -- the newest-first index (migration 0015): translations, customers, orders, paging -----------
 
 

@@ -113,7 +113,7 @@ def test_first_day_runs_verbatim(
     out = res.stdout + res.stderr
     assert res.returncode == 0, out[-4000:]
     assert "configuration OK" in out
-    assert "migration(s) to apply, in this order:" in out and "-> 0017_search2" in out
+    assert "migration(s) to apply, in this order:" in out and "-> 0018_search3" in out
     logins = re.findall(r"^(IMAP sales|IMAP lily|SMTP 127\.0\.0\.1).*: OK$", out, re.MULTILINE)
     assert logins == ["IMAP sales", "IMAP lily", "SMTP 127.0.0.1"], out[-4000:]
     assert "sales: 2 message(s) fetched" in out and "lily: 1 message(s) fetched" in out

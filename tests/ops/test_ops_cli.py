@@ -33,7 +33,7 @@ def test_upgrade_plan_backup_restore_verify_and_retention(tmp_path: Path) -> Non
     plan = invoke(configs[live], "db", "upgrade", "--dry-run")
     assert plan.exit_code == 0, plan.output
     assert "not created yet" in plan.output and "current revision: (empty database)" in plan.output
-    assert "(base) -> 0001" in plan.output and "-> 0017_search2" in plan.output
+    assert "(base) -> 0001" in plan.output and "-> 0018_search3" in plan.output
     assert not (live / "mailagent.db").exists()  # a dry run creates nothing
 
     app = make_app(live, f"sqlite:///{live / 'mailagent.db'}", ops=ops)
@@ -43,7 +43,7 @@ def test_upgrade_plan_backup_restore_verify_and_retention(tmp_path: Path) -> Non
     ingest_raw(app, [(newsletter, "t:1"), (inquiry, "t:2"), (mail(3), "t:3")])
     app.close()
     current = invoke(configs[live], "db", "upgrade", "--dry-run")
-    assert "current revision: 0017_search2" in current.output
+    assert "current revision: 0018_search3" in current.output
     assert "up to date: nothing to do" in current.output
 
     dry = invoke(configs[live], "retention", "--dry-run")

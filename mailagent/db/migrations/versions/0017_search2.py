@@ -13,13 +13,7 @@ built by the view ``message_search_source``; triggers on ``messages``, ``attachm
 it changes.
 
 PostgreSQL: ``message_search`` gains ``received_at`` with a (received_at, message_pk) index
-(the newest-first window) and its ``doc`` covers the same fields, stored in lower case (a
-search compares with ``LIKE lower(pattern)``: ``ILIKE`` lower-cased every row it read, each
-time); the same triggers keep it.
-
-SQLite also gets ``message_words``, a word-level FTS5 index (unicode61) of the same rows,
-kept by the same triggers: order, PO and PI numbers are looked up there as whole words (one
-rare token) instead of as a phrase of trigrams that are in almost every row.
+(the newest-first window) and its ``doc`` covers the same fields; the same triggers keep it.
 
 Both: ``attachments`` gets an index on ``message_pk`` (each index row gathers its
 message's attachment names).
@@ -79,25 +73,14 @@ _SQLITE_SOURCE = f"""CREATE VIEW message_search_source AS SELECT
 FROM messages m"""
 
 
-def _words_delete(rowids: str) -> str:
-    """Take the index rows ``rowids`` (an SQL condition on ``rowid``) out of the word index,
-    with the values it indexed (an external-content FTS5 table): before they leave
-    ``message_search``."""
-    return f"""INSERT INTO message_words (message_words, {_COLUMNS})
-            SELECT 'delete', {_COLUMNS} FROM message_search WHERE {rowids};"""
-
-
 def _sqlite_refresh(where: str) -> str:
     """Statements (for a trigger body) that rebuild the rows of the messages ``where``
-    selects (a condition on ``m``), in both indexes."""
-    keys = f"rowid IN (SELECT {KEY.format(m='m')} FROM messages m WHERE {where})"
-    return f"""{_words_delete(keys)}
-        DELETE FROM message_search WHERE {keys};
+    selects (a condition on ``m``)."""
+    return f"""DELETE FROM message_search WHERE rowid IN (
+            SELECT {KEY.format(m="m")} FROM messages m WHERE {where});
         INSERT INTO message_search ({_COLUMNS})
             SELECT key, subject, body, translation, sender, customer, orders, attachments
-            FROM message_search_source WHERE id IN (SELECT m.id FROM messages m WHERE {where});
-        INSERT INTO message_words ({_COLUMNS})
-            SELECT {_COLUMNS} FROM message_search WHERE {keys};"""
+            FROM message_search_source WHERE id IN (SELECT m.id FROM messages m WHERE {where});"""
 
 
 _SQLITE_TRIGGERS = {
@@ -105,14 +88,12 @@ _SQLITE_TRIGGERS = {
     "message_search_update": (
         "AFTER UPDATE OF subject, new_text, translated_text, from_name, from_email,"
         " received_at, customer_id, order_id ON messages",
-        _words_delete(f"rowid = {KEY.format(m='old')}")
-        + f"DELETE FROM message_search WHERE rowid = {KEY.format(m='old')};"
+        f"DELETE FROM message_search WHERE rowid = {KEY.format(m='old')};"
         + _sqlite_refresh("m.id = new.id"),
     ),
     "message_search_delete": (
         "AFTER DELETE ON messages",
-        _words_delete(f"rowid = {KEY.format(m='old')}")
-        + f"DELETE FROM message_search WHERE rowid = {KEY.format(m='old')};",
+        f"DELETE FROM message_search WHERE rowid = {KEY.format(m='old')};",
     ),
     "message_search_attachment": (
         "AFTER INSERT ON attachments",
@@ -147,12 +128,6 @@ _SQLITE_TRIGGERS = {
 SQLITE = [
     f"""CREATE VIRTUAL TABLE message_search USING fts5(
         {_COLUMNS.removeprefix("rowid, ")}, tokenize = 'trigram')""",
-    # the word index: the same rows, tokenised into whole words (its content is read from
-    # message_search): an order number is one rare token there, whereas every trigram of
-    # "PO-4500000077" may be in most rows of the trigram index
-    f"""CREATE VIRTUAL TABLE message_words USING fts5(
-        {_COLUMNS.removeprefix("rowid, ")}, content = 'message_search',
-        content_rowid = 'rowid', tokenize = 'unicode61')""",
     _SQLITE_SOURCE,
     *(
         f"CREATE TRIGGER {name} {when} BEGIN\n        {body}\n    END"
@@ -161,7 +136,6 @@ SQLITE = [
     f"""INSERT INTO message_search ({_COLUMNS})
         SELECT key, subject, body, translation, sender, customer, orders, attachments
         FROM message_search_source""",
-    f"INSERT INTO message_words ({_COLUMNS}) SELECT {_COLUMNS} FROM message_search",
 ]
 
 _POSTGRES_REFRESH = """INSERT INTO message_search (message_pk, doc, received_at)
@@ -209,14 +183,14 @@ POSTGRES = [
         ON message_search (received_at DESC, message_pk DESC)""",
     f"""CREATE OR REPLACE FUNCTION message_search_doc(m messages) RETURNS text
         LANGUAGE sql STABLE AS $$
-        SELECT lower(concat_ws(' ', m.subject, m.new_text, m.translated_text, m.from_name,
+        SELECT concat_ws(' ', m.subject, m.new_text, m.translated_text, m.from_name,
             m.from_email,
             (SELECT string_agg(concat_ws(' ', t.subject, t.body), ' ')
              FROM message_translations t WHERE t.message_id = m.id),
             (SELECT c.name || ' ' || c.code FROM customers c WHERE c.id = m.customer_id),
             (SELECT {_orders("o").replace("char(9)", "chr(9)")} FROM orders o
              WHERE o.id = m.order_id),
-            (SELECT string_agg(a.filename, ' ') FROM attachments a WHERE a.message_pk = m.id)))
+            (SELECT string_agg(a.filename, ' ') FROM attachments a WHERE a.message_pk = m.id))
     $$""",
     f"""CREATE OR REPLACE FUNCTION message_search_sync() RETURNS trigger
         LANGUAGE plpgsql AS $$
@@ -251,7 +225,6 @@ def _drop_sqlite() -> None:
     for name in [*_SQLITE_TRIGGERS, "message_search_attachment"]:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP VIEW IF EXISTS message_search_source")
-    op.execute("DROP TABLE IF EXISTS message_words")
     op.execute("DROP TABLE IF EXISTS message_search")
 
 
