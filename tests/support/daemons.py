@@ -24,9 +24,10 @@ __all__ = ["DaemonProcess", "prime_store", "wait_until", "write_config"]
 def prime_store(store: Path, cache: Path) -> None:
     """Give a fresh store the trained intent model (trained into ``cache`` once), so the
     daemon does not spend its first 15-20 s training it."""
-    from mailagent.triage.intent_model import IntentModel
+    from mailagent.triage.intent_model import CORPUS, IntentModel, cache_key
 
-    IntentModel.load_or_train(cache)
+    if not (cache / "models" / f"intent-{cache_key(CORPUS)}.joblib").exists():
+        IntentModel.load_or_train(cache)
     shutil.copytree(cache / "models", store / "models", dirs_exist_ok=True)
 
 
