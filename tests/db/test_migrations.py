@@ -93,8 +93,8 @@ RELEASED = [r for r in revisions() if r in {"0001", "0002", "0003", "0004", "000
 
 
 @pytest.mark.parametrize("start", RELEASED)
-def test_forward_from_every_revision_with_data(db_url: str, start: str) -> None:
-    engine = make_engine(db_url)
+def test_forward_from_every_revision_with_data(empty_db_url: str, start: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         upgrade(engine, start)
         current, steps = plan(engine)
