@@ -32,7 +32,14 @@ def prime_store(store: Path, cache: Path) -> None:
 
 
 def write_config(
-    path: Path, dovecot: Dovecot, user: str, db_url: str, store: Path, *, extra: str = ""
+    path: Path,
+    dovecot: Dovecot,
+    user: str,
+    db_url: str,
+    store: Path,
+    *,
+    extra: str = "",
+    lease_seconds: int = 20,
 ) -> Path:
     path.write_text(
         f"""
@@ -43,6 +50,7 @@ url = "{db_url}"
 dir = "{store}"
 [imap]
 reconnect_max_seconds = 2
+lease_seconds = {lease_seconds}
 [smtp]
 from_address = "sales@huaxin-pcb.com"
 [team]
