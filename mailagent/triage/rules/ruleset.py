@@ -53,7 +53,7 @@ def load_rules(rules_dir: Path) -> Ruleset:
     Raises :class:`RulesError` listing every problem found, one per line. The compiled
     ruleset is cached while the directory's ``*.toml`` files keep their names, sizes and
     modification times: compiling the vocabularies costs a quarter of a CPU second, and
-    every App (each CLI command, each daemon job run) loads the rules.
+    every App loads the rules (the daemon opens one per job run).
     """
     stamp = tuple(
         sorted((p.name, st.st_mtime_ns, st.st_size) for p in rules_dir.glob("*.toml")
