@@ -75,17 +75,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     postgres.drop_database(name)
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
-def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database URL (no schema: for migration tests), SQLite and PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'mailagent.db'}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
-
-
 # -- SMTP (aiosmtpd, STARTTLS + AUTH, forwarding to Dovecot LMTP) ---------------------------------
 
 

@@ -18,7 +18,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 from support.apptools import ROOT, mail, make_settings
-from support.modelcache import seed_intent_model
 from support.servers import IMAP_PASSWORD_ENV, Dovecot, free_port
 
 from mailagent import config
@@ -198,7 +197,6 @@ def test_no_store_is_created_implicitly(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_demo_writes_its_config_and_prints_the_next_command(tmp_path: Path) -> None:
     store = tmp_path / "demo"
-    seed_intent_model(store)  # the model a first demo trains (tests/triage trains it)
     result = _invoke(None, "demo", "--no-ui", "--store", str(store), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     written = store / "config.toml"
@@ -256,7 +254,6 @@ def test_web_port_taken_says_so_and_demo_falls_back_with_a_note(tmp_path: Path) 
 def test_import_mh_folder_extensionless_files_and_nothing_found(tmp_path: Path) -> None:
     path = _config(tmp_path, f'rules_dir = "{ROOT / "rules"}"\n' + _store(tmp_path))
     assert _invoke(path, "db", "upgrade").exit_code == 0
-    seed_intent_model(tmp_path / "store")  # import classifies: no training in this test
     mh = mailbox.MH(tmp_path / "inbox", create=True)
     for n in range(3):
         mh.add(mail(n, message_id=f"<mh-{n}@example.com>"))

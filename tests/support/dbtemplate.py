@@ -6,7 +6,7 @@ SQLite file and one PostgreSQL template database once, and tests get copies of t
 ``shutil.copyfile`` for SQLite, ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL. The App
 still runs ``upgrade`` on open (a no-op at head), so what a test sees is what a migrated
 store is. The migrations themselves are tested from empty databases in
-``tests/db/test_migrations.py`` (the ``empty_db_url`` fixture).
+``tests/db/test_migrations.py``.
 """
 
 from __future__ import annotations
