@@ -151,6 +151,12 @@ class MailboxSettings:
 class ImapSettings:
     mailboxes: list[MailboxSettings] = setting([], "IMAP mailboxes polled by `mailagent run`.")
     reconnect_max_seconds: int = setting(300, "Upper bound of the reconnect backoff.")
+    lease_seconds: int = setting(
+        20,
+        "How long a daemon's claim on a mailbox folder lasts; it renews it every quarter of "
+        "this. After a crash, another daemon on the same database takes over within about "
+        "this plus 5 seconds.",
+    )
     history_days: int = setting(
         3,
         "Mail received more than this many days before the first IMAP capture into this store is "

@@ -102,6 +102,8 @@ def value_problems(settings: Settings) -> list[str]:
             found.append(f"web.trusted_proxies[{i}]: {value!r} is not an IP address or network")
     if settings.web.public_url and not re.match(r"https?://[^/\s]+", settings.web.public_url):
         found.append(f"web.public_url: {settings.web.public_url!r} is not an http(s) URL")
+    if settings.imap.lease_seconds < 2:
+        found.append("imap.lease_seconds: must be at least 2")
     for key in ("session_hours", "session_idle_minutes", "login_max_failures",
                 "login_lockout_minutes", "login_address_failures"):  # fmt: skip
         if getattr(settings.web, key) < 1:

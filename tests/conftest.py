@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.dbtemplate import MIGRATED_PG_TEMPLATE, copy_migrated_sqlite, migrate
 from support.servers import Dovecot, Postgres, start_or_skip, unique_name
 
 # -- Dovecot (IMAP) -------------------------------------------------------------------------
@@ -50,15 +51,28 @@ def pg_url(postgres: Postgres) -> Iterator[str]:
     postgres.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def migrated_pg_template(postgres: Postgres) -> str:
+    """Name of a PostgreSQL database migrated to head, the template of ``db_url``'s copies."""
+    migrate(postgres.create_database(MIGRATED_PG_TEMPLATE))
+    return MIGRATED_PG_TEMPLATE
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
 )
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database URL; each test using it runs once on SQLite, once on PostgreSQL."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh store migrated to head (a copy, see ``support.dbtemplate``); each test using
+    it runs once on SQLite, once on PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'mailagent.db'}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
+        url = f"sqlite:///{tmp_path / 'mailagent.db'}"
+        copy_migrated_sqlite(url)
+        yield url
+        return
+    postgres: Postgres = request.getfixturevalue("postgres")
+    name = unique_name("t")
+    yield postgres.create_database(name, request.getfixturevalue("migrated_pg_template"))
+    postgres.drop_database(name)
 
 
 # -- SMTP (aiosmtpd, STARTTLS + AUTH, forwarding to Dovecot LMTP) ---------------------------------

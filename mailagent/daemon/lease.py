@@ -3,10 +3,10 @@
 A lease per (mailbox, folder) lets exactly one worker of all daemons on one database poll
 that folder. It used to be renewed only at each poll, so it had to outlive the longest
 poll interval and a backfill (three minutes): after ``kill -9`` another daemon waited that
-long. Now a :class:`LeaseKeeper` thread renews the worker's leases every
-``HEARTBEAT_SECONDS`` whatever the worker is doing (a long backfill, an IDLE wait), and the
-lease lasts ``LEASE_SECONDS``: a standby daemon, which tries to take the lease at every
-poll slice (five seconds), takes over within about ``LEASE_SECONDS + 5`` seconds.
+long. Now a :class:`LeaseKeeper` thread renews the worker's leases every quarter of the
+lease (``imap.lease_seconds``, default ``LEASE_SECONDS``) whatever the worker is doing (a
+long backfill, an IDLE wait): a standby daemon, which tries to take the lease at every poll
+slice (five seconds), takes over within about ``lease_seconds + 5`` seconds.
 
 A renewal never steals: it only extends a lease this owner still holds. A lease found lost
 (another worker took it after this process stalled longer than the lease) is logged; the
@@ -26,16 +26,20 @@ from sqlalchemy import update
 from mailagent.app import App
 from mailagent.db import models as m
 
-__all__ = ["HEARTBEAT_SECONDS", "LEASE_SECONDS", "LeaseKeeper", "lease_ttl"]
+__all__ = ["LEASE_SECONDS", "LeaseKeeper", "heartbeat_seconds", "lease_ttl"]
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 20.0
-HEARTBEAT_SECONDS = 5.0
+LEASE_SECONDS = 20  # the default of imap.lease_seconds
+HEARTBEATS_PER_LEASE = 4  # a lease survives three missed heartbeats
 
 
-def lease_ttl() -> timedelta:
-    return timedelta(seconds=LEASE_SECONDS)
+def lease_ttl(app: App) -> timedelta:
+    return timedelta(seconds=app.settings.imap.lease_seconds)
+
+
+def heartbeat_seconds(app: App) -> float:
+    return app.settings.imap.lease_seconds / HEARTBEATS_PER_LEASE
 
 
 def renew(app: App, mailbox_id: int, owner: str) -> int:
@@ -45,7 +49,7 @@ def renew(app: App, mailbox_id: int, owner: str) -> int:
         result = session.execute(
             update(m.FolderState)
             .where(m.FolderState.mailbox_id == mailbox_id, m.FolderState.lease_owner == owner)
-            .values(lease_until=now + lease_ttl())
+            .values(lease_until=now + lease_ttl(app))
         )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -59,13 +63,13 @@ class LeaseKeeper:
         mailbox_id: Callable[[], int],
         owner: str,
         stop: threading.Event,
-        interval: float = HEARTBEAT_SECONDS,
+        interval: float | None = None,
     ) -> None:
         self.app = app
         self.mailbox_id = mailbox_id
         self.owner = owner
         self.stop = stop
-        self.interval = interval
+        self.interval = heartbeat_seconds(app) if interval is None else interval
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-{owner}", daemon=True)
         self.beats = 0

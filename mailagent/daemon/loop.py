@@ -166,7 +166,7 @@ class MailboxWorker:
             return FolderState(uidvalidity=row.uidvalidity, last_uid=row.last_uid)
 
     def _lease(self, folder: str) -> bool:
-        ttl = lease_ttl()  # kept alive by the LeaseKeeper heartbeat
+        ttl = lease_ttl(self.app)  # kept alive by the LeaseKeeper heartbeat
         with self.app.sessions() as session, session.begin():
             return q.acquire_lease(
                 session, self.mailbox_id(), folder, self.owner, self.app.clock(), ttl

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.modelcache import shared_model_store
 
 
 @pytest.fixture(scope="session")
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory whose ``models/`` holds the trained intent model (filled on first use)."""
-    return tmp_path_factory.mktemp("model-cache")
+def model_cache() -> Path:
+    """A directory whose ``models/`` holds the trained intent model (one per test run)."""
+    return shared_model_store()

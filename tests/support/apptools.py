@@ -9,6 +9,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from support.dbtemplate import copy_migrated_sqlite
+
 from mailagent.app import App, open_app
 from mailagent.config import Settings, StoreSettings, TeamSettings
 
@@ -35,6 +37,7 @@ def make_settings(tmp_path: Path, db_url: str, **overrides: Any) -> Settings:
 
 
 def make_app(tmp_path: Path, db_url: str, model: Any = None, **overrides: Any) -> App:
+    copy_migrated_sqlite(db_url)  # a new SQLite store starts as a copy of a migrated one
     app = open_app(make_settings(tmp_path, db_url, **overrides), with_model=False)
     app.model = model
     return app

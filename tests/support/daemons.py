@@ -24,14 +24,22 @@ __all__ = ["DaemonProcess", "prime_store", "wait_until", "write_config"]
 def prime_store(store: Path, cache: Path) -> None:
     """Give a fresh store the trained intent model (trained into ``cache`` once), so the
     daemon does not spend its first 15-20 s training it."""
-    from mailagent.triage.intent_model import IntentModel
+    from mailagent.triage.intent_model import CORPUS, IntentModel, cache_key
 
-    IntentModel.load_or_train(cache)
+    if not (cache / "models" / f"intent-{cache_key(CORPUS)}.joblib").exists():
+        IntentModel.load_or_train(cache)
     shutil.copytree(cache / "models", store / "models", dirs_exist_ok=True)
 
 
 def write_config(
-    path: Path, dovecot: Dovecot, user: str, db_url: str, store: Path, *, extra: str = ""
+    path: Path,
+    dovecot: Dovecot,
+    user: str,
+    db_url: str,
+    store: Path,
+    *,
+    extra: str = "",
+    lease_seconds: int = 20,
 ) -> Path:
     path.write_text(
         f"""
@@ -42,6 +50,7 @@ url = "{db_url}"
 dir = "{store}"
 [imap]
 reconnect_max_seconds = 2
+lease_seconds = {lease_seconds}
 [smtp]
 from_address = "sales@huaxin-pcb.com"
 [team]

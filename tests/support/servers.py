@@ -626,11 +626,13 @@ class Postgres:
             for sql in statements:
                 conn.execute(sql.encode())
 
-    def create_database(self, name: str) -> str:
-        """Create database ``name`` as a copy of the template; returns its URL."""
-        if not _PG_NAME.match(name):
-            raise ValueError(f"bad database name {name!r}")
-        self._admin(f"CREATE DATABASE {name} TEMPLATE {self.template} OWNER {self.role}")
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create database ``name`` as a copy of ``template`` (default: the empty template
+        database); returns its URL."""
+        template = template or self.template
+        if not (_PG_NAME.match(name) and _PG_NAME.match(template)):
+            raise ValueError(f"bad database name {name!r} or template {template!r}")
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {template} OWNER {self.role}")
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 from support.apptools import mail, make_app
+from support.modelcache import seed_intent_model
 
 from mailagent.app import App
 from mailagent.capture.ingest import ingest_raw
@@ -194,6 +195,7 @@ def test_cli_messages_junk_notjunk_show_and_ack(app: App, tmp_path: Path) -> Non
     held = _ingest(app, (FRAUD / "bank-change-de.eml").read_bytes())
     config = tmp_path / "config.toml"
     store = app.settings.store
+    seed_intent_model(Path(store.dir))  # the relevance commands load it: no training here
     config.write_text(
         f'rules_dir = "{app.settings.rules_dir}"\ntemplates_dir = "{app.settings.templates_dir}"\n'
         f'[store]\nurl = "{store.url}"\ndir = "{store.dir}"\n'

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.modelcache import shared_model
 
 from mailagent.records import AutoReplyKind, InboundMail, Intent
 from mailagent.triage.intent_model import CORPUS, IntentModel, cache_key, load_corpus, mail_text
@@ -17,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory: pytest.TempPathFactory) -> IntentModel:
-    return IntentModel.load_or_train(tmp_path_factory.mktemp("store"))
+def model() -> IntentModel:
+    return shared_model()  # trained once per test run; the cache tests below train their own
 
 
 def test_corpus_is_big_diverse_and_valid() -> None:
@@ -117,11 +118,25 @@ def test_cache_is_written_and_reused(tmp_path: Path) -> None:
 
 
 def test_corrupt_cache_is_retrained(tmp_path: Path) -> None:
-    path = tmp_path / "models" / f"intent-{cache_key(CORPUS)}.joblib"
+    corpus = _small_corpus(tmp_path / "small.jsonl")  # the retraining, not the corpus, is tested
+    path = tmp_path / "models" / f"intent-{cache_key(corpus)}.joblib"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a pickle")
-    model = IntentModel.load_or_train(tmp_path)
+    model = IntentModel.load_or_train(tmp_path, corpus)
     assert model.train_seconds > 0
+    assert IntentModel.load_or_train(tmp_path, corpus).train_seconds == 0.0  # overwritten
+
+
+def _small_corpus(path: Path, per_label: int = 12) -> Path:
+    """The first ``per_label`` rows of each intent of the shipped corpus (trains in a blink)."""
+    kept: Counter[str] = Counter()
+    with path.open("w", encoding="utf-8") as out:
+        for line in CORPUS.read_text(encoding="utf-8").splitlines():
+            label = json.loads(line)["label"]
+            if kept[label] < per_label:
+                kept[label] += 1
+                out.write(line + "\n")
+    return path
 
 
 def test_cache_key_follows_the_corpus(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 from support.apptools import ROOT, mail, make_app
+from support.modelcache import seed_intent_model
 
 from mailagent.app import App
 from mailagent.capture.imap import FolderState
@@ -107,6 +108,7 @@ def test_manual_intent_and_link_survive_retriage(app: App) -> None:
 
 def test_cli_triage_reports_done_and_waiting(tmp_path: Path, app: App) -> None:
     _captured(app, 3)
+    seed_intent_model(Path(app.settings.store.dir))  # the command loads it: no training here
     config = tmp_path / "config.toml"
     config.write_text(
         f'rules_dir = "{ROOT / "rules"}"\n[store]\nurl = "{app.settings.store.url}"\n'

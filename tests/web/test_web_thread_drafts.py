@@ -8,11 +8,17 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
-from support.webtools import Site, build_site, login, message
+from support.webtools import FAST_HASHER, Site, build_site, login, message
 
 from mailagent.capture.ingest import ingest_raw
 from mailagent.db import models as m
+from mailagent.web import users as users_module
 from mailagent.web.app import create_app
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(users_module, "_hasher", FAST_HASHER)  # as the other web tests
 
 
 @pytest.fixture

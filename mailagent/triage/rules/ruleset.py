@@ -11,6 +11,7 @@ The schema is documented in ``rules/README.md``.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,21 @@ class Ruleset:
 def load_rules(rules_dir: Path) -> Ruleset:
     """Load ``vocabulary.toml`` and every ``classify*.toml`` of ``rules_dir``.
 
-    Raises :class:`RulesError` listing every problem found, one per line.
+    Raises :class:`RulesError` listing every problem found, one per line. The compiled
+    ruleset is cached while the directory's ``*.toml`` files keep their names, sizes and
+    modification times: compiling the vocabularies costs a quarter of a CPU second, and
+    every App loads the rules (the daemon opens one per job run).
     """
+    stamp = tuple(
+        sorted((p.name, st.st_mtime_ns, st.st_size) for p in rules_dir.glob("*.toml")
+               for st in (p.stat(),))
+    )  # fmt: skip
+    return _load_rules(str(rules_dir), str(rules_dir.resolve()), stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_rules(rules_dir_text: str, _where: str, _stamp: tuple[object, ...]) -> Ruleset:
+    rules_dir = Path(rules_dir_text)  # as given: problems and files name it so
     problems: list[str] = []
     vocabularies = load_vocabularies(rules_dir / VOCABULARY_FILE, problems)
     review = load_policy(rules_dir, problems)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from support.modelcache import shared_model
 
 from mailagent.records import Address, Attachment, AutoReplyKind, InboundMail
 from mailagent.triage.intent_model import IntentModel
@@ -101,6 +102,6 @@ def shipped_ruleset() -> Ruleset:
 
 
 @pytest.fixture(scope="session")
-def intent_model(tmp_path_factory: pytest.TempPathFactory) -> IntentModel:
-    """The intent model trained on the shipped corpus (cached in a session temp dir)."""
-    return IntentModel.load_or_train(tmp_path_factory.mktemp("store"))
+def intent_model() -> IntentModel:
+    """The intent model trained on the shipped corpus (once per test run, all workers)."""
+    return shared_model()
