@@ -139,11 +139,12 @@ def _child(
     _watch_parent(stop, parent)
     app = open_app(settings, clock=clock, migrate=False, with_model=with_model)
     try:
+        warm = triage_worker.warm_up(app)  # the first live mail must not pay for loading
         # until here SIGTERM ends the process at once (nothing claimed yet); from here on it
         # lets the claim in progress commit first
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         ready.set()
-        log.info("triage worker process %d started", os.getpid())
+        log.info("triage worker process %d started (warm-up %.1f s)", os.getpid(), warm)
         TriageWorker(app, stop, interval, wake=wake, started_at=started_at).run_forever()
     finally:
         app.close()

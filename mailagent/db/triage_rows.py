@@ -22,7 +22,7 @@ from datetime import datetime
 from email.utils import parseaddr
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mailagent.context import ThreadContext
 from mailagent.db import models as m
@@ -46,6 +46,7 @@ __all__ = [
     "apply_triage",
     "claim_new",
     "count_new",
+    "drafted_pks",
     "is_prospect_inquiry",
     "load_threads",
     "mail_from_row",
@@ -72,7 +73,12 @@ def claim_new(
     since then (``received_at``, the IMAP INTERNALDATE), newest first: the live lane, which
     the daemon drains before each backlog claim so new mail never queues behind a backfill.
     """
-    query = select(m.Message).where(m.Message.status == NEW).limit(limit)
+    query = (
+        select(m.Message)
+        .where(m.Message.status == NEW)
+        .options(selectinload(m.Message.attachments))  # one query for the claim, not one each
+        .limit(limit)
+    )
     if live_since is not None:
         query = query.where(m.Message.received_at >= live_since).order_by(
             m.Message.received_at.desc(), m.Message.id.desc()
@@ -90,6 +96,14 @@ def load_threads(session: Session, rows: list[m.Message]) -> list[m.Thread]:
     """The threads of ``rows``, loaded in one query (keep the list while they are used)."""
     ids = sorted({r.thread_id for r in rows if r.thread_id is not None})
     return list(session.scalars(select(m.Thread).where(m.Thread.id.in_(ids)))) if ids else []
+
+
+def drafted_pks(session: Session, rows: list[m.Message]) -> set[int]:
+    """Which of ``rows`` already have drafts (one query for a claim instead of one a row)."""
+    ids = [r.id for r in rows]
+    if not ids:
+        return set()
+    return set(session.scalars(select(m.Draft.message_pk).where(m.Draft.message_pk.in_(ids))))
 
 
 def count_new(session: Session) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from email.utils import make_msgid
 from pathlib import Path
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from mailagent.app import App
 from mailagent.config import Settings
+from mailagent.context import Directory
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db.directory import SqlDirectory
@@ -189,19 +191,35 @@ def queue_outbox(session: Session, d: m.Draft, now: datetime) -> m.Outbox:
     return ob
 
 
-def prepare_drafts(session: Session, app: App, row: m.Message) -> list[int]:
+def prepare_drafts(
+    session: Session,
+    app: App,
+    row: m.Message,
+    *,
+    isolate: bool = True,
+    has_drafts: bool | None = None,
+    directory: Directory | None = None,
+) -> list[int]:
     """Prepare the drafts ``row`` needs (none, a reply, or a reply and a Quality relay).
 
     Idempotent: a message that already has drafts gets no new ones. Never raises: a failure
     is logged and audited (``draft.error``) and the message stays stored without drafts.
+
+    The triage of a claim passes what it already knows: ``has_drafts`` (from one query for
+    the claim), its memoised ``directory``, and ``isolate=False`` when the whole claim runs
+    inside one savepoint and is redone message by message (with ``isolate``) if anything
+    raises: then a failure here propagates instead of being audited.
     """
-    existing = list(session.scalars(select(m.Draft.id).where(m.Draft.message_pk == row.id)))
-    if existing:
-        return existing
+    if has_drafts is None or has_drafts:
+        existing = list(session.scalars(select(m.Draft.id).where(m.Draft.message_pk == row.id)))
+        if existing:
+            return existing
     now = app.clock()
+    if not isolate:
+        return _prepare(session, app, row, now, directory)
     try:
         with session.begin_nested():
-            return _prepare(session, app, row, now)
+            return _prepare(session, app, row, now, directory)
     except Exception as exc:  # drafting must never lose or quarantine the message
         log.exception("%s: drafting failed", row.message_id, extra=message_fields(row.message_id))
         with session.begin_nested():
@@ -295,7 +313,9 @@ def refresh_auto_relays(app: App, draft_id: int | None = None) -> int:
     return done
 
 
-def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[int]:
+def _prepare(
+    session: Session, app: App, row: m.Message, now: datetime, directory: Directory | None = None
+) -> list[int]:
     env = draft_env(app.settings)
     facts = message_facts(session, row)
     reason = stage.skip_reason(facts, env)
@@ -303,8 +323,11 @@ def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[
         log.debug("%s: %s", row.message_id, reason)
         thread_drafts.after_outbound_message(session, row, now)
         return []
-    facts, answers, thread_note = thread_drafts.unanswered_facts(session, row, facts, message_facts)
-    customer = SqlDirectory(session).customer(row.customer_id) if row.customer_id else None
+    facts, answers, thread_note, live_before = thread_drafts.unanswered(
+        session, row, facts, message_facts
+    )
+    lookup = directory if directory is not None else SqlDirectory(session)
+    customer = lookup.customer(row.customer_id) if row.customer_id else None
     templates = templates_for(app.settings)
     plan = stage.run(
         facts,
@@ -320,11 +343,23 @@ def _prepare(session: Session, app: App, row: m.Message, now: datetime) -> list[
     thread = session.get(m.Thread, row.thread_id) if row.thread_id else None
     if thread is not None and not thread.token:
         thread.token = plan.reference  # customers' replies with the token join this thread
-    ids = [
-        _store(session, app, row, planned, templates, plan.reference, now)
-        for planned in plan.drafts
+    ids = [  # the reply (first) is stored with what it answers: no UPDATE after the INSERT
+        _store(
+            session,
+            app,
+            row,
+            planned,
+            templates,
+            plan.reference,
+            now,
+            answers=answers if i == 0 else None,
+            note=thread_note if i == 0 else "",
+        )
+        for i, planned in enumerate(plan.drafts)
     ]
-    thread_drafts.after_new_draft(session, row, ids[0], answers, thread_note, now)
+    thread_drafts.after_new_draft(
+        session, row, ids[0], answers, thread_note, now, preset=True, live_before=live_before
+    )
     audit_log.info(
         "%s: drafts %s (%s)",
         row.message_id,
@@ -343,6 +378,9 @@ def _store(
     templates: Templates,
     reference: str,
     now: datetime,
+    *,
+    answers: Sequence[int] | None = None,
+    note: str = "",
 ) -> int:
     rendered = render_reply(templates, planned.context)
     sp = planned.context.variables["salesperson"]
@@ -368,7 +406,8 @@ def _store(
         in_reply_to=planned.in_reply_to,
         references=list(planned.references),
         reference=reference,
-        notes=[*planned.notes, *rendered.reasons],
+        notes=[*planned.notes, *rendered.reasons, *([note] if note else [])],
+        answers=list(answers or []),
         quote=[_line_dict(ln) for ln in planned.quote],
         created_at=now,
         updated_at=now,

@@ -31,6 +31,7 @@ __all__ = [
     "after_sent",
     "choose",
     "contact_language",
+    "unanswered",
     "unanswered_facts",
 ]
 
@@ -104,17 +105,30 @@ def unanswered_facts(
     Returns the merged facts, the message ids the new reply answers, and a note ("" when
     the reply answers ``row`` alone). ``facts_of`` builds facts from a message row.
     """
+    merged, answers, note, _live = unanswered(session, row, facts, facts_of)
+    return merged, answers, note
+
+
+def unanswered(
+    session: Session,
+    row: m.Message,
+    facts: MessageFacts,
+    facts_of: Callable[[Session, m.Message], MessageFacts],
+) -> tuple[MessageFacts, tuple[int, ...], str, bool]:
+    """:func:`unanswered_facts`, and whether the thread had any open draft before (when it
+    had none, :func:`after_new_draft` has nothing to decide and need not read them again)."""
     if row.thread_id is None:
-        return facts, (row.id,), ""
+        return facts, (row.id,), "", False
     earlier: list[int] = []
-    for d, od in _open(session, row.thread_id):
+    opened = _open(session, row.thread_id)
+    for d, od in opened:
         if od.kind == "reply" and od.status in live.LIVE:
             for pk in d.answers or ([d.message_pk] if d.message_pk else []):
                 if pk != row.id and pk not in earlier:
                     earlier.append(int(pk))
     rows = [r for r in (session.get(m.Message, pk) for pk in sorted(earlier)) if r is not None]
     merged, note = merge(facts, [facts_of(session, r) for r in rows])
-    return merged, (*(r.id for r in rows), row.id), note
+    return merged, (*(r.id for r in rows), row.id), note, bool(opened)
 
 
 def contact_language(session: Session, row: m.Message) -> str:
@@ -134,13 +148,21 @@ def after_new_draft(
     answers: Sequence[int],
     note: str,
     now: datetime,
+    *,
+    preset: bool = False,
+    live_before: bool = True,
 ) -> None:
-    """A reply draft was made for ``row``: supersede, or hold against an edited draft."""
-    d = session.get(m.Draft, reply_id)
+    """A reply draft was made for ``row``: supersede, or hold against an edited draft.
+
+    ``preset``: the draft was stored with its answers and note already. ``live_before``
+    False: the thread had no open draft before this one, so there is nothing to decide (the
+    new drafts are never decided against themselves) and the drafts are not read again.
+    """
+    d = None if preset else session.get(m.Draft, reply_id)  # (a get reloads a new draft)
     if d is not None:
         d.answers = list(answers)
         d.notes = [*d.notes, note] if note else d.notes
-    if row.thread_id is None:
+    if row.thread_id is None or not live_before:
         return
     session.flush()
     others = [od for _, od in _open(session, row.thread_id)]

@@ -149,3 +149,51 @@ def test_worker_ends_when_its_daemon_is_gone_even_before_it_started(
     triageworker._watch_parent(stop, gone, interval=0.01, grace=0.05)  # type: ignore[arg-type]
     assert stop.wait(5), "the worker was not asked to stop"
     assert exited.wait(5), "the worker did not end after the grace period"
+
+
+def test_a_claim_runs_in_one_savepoint_and_a_failure_redoes_it_message_by_message(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import event, func
+
+    from mailagent.drafts import prepare
+
+    _capture(app, 6, "claim")
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]).lstrip().split(None, 1)[0].upper())
+
+    event.listen(app.engine, "before_cursor_execute", count)
+    try:
+        assert triage_pending(app, claim_size=6) == 6
+    finally:
+        event.remove(app.engine, "before_cursor_execute", count)
+    # the claim's and the new prospect's: none per message or per draft (was 2 a message)
+    assert statements.count("SAVEPOINT") == 2
+    # six replies in one thread (each supersedes the last): 197 statements before the claim
+    # was batched (savepoints, a drafts query, attachments and an answers UPDATE a message)
+    assert len(statements) <= 160
+
+    pks = _capture(app, 3, "again")
+
+    real = prepare._prepare
+    broken = pks[1]
+
+    def failing(session: Any, app_: App, row: m.Message, *a: Any, **kw: Any) -> list[int]:
+        if row.id == broken:
+            raise RuntimeError("template exploded")
+        return real(session, app_, row, *a, **kw)
+
+    monkeypatch.setattr(prepare, "_prepare", failing)
+    assert triage_pending(app, claim_size=3) == 3  # the claim is redone one by one
+    assert all(status == tr.TRIAGED for status in _status(app).values())
+    with app.sessions() as s:
+        drafted = dict(
+            s.execute(select(m.Draft.message_pk, func.count()).group_by(m.Draft.message_pk)).all()
+        )
+        errors = s.scalars(
+            select(m.AuditEvent.message_pk).where(m.AuditEvent.action == "draft.error")
+        ).all()
+    assert errors == [broken] and broken not in drafted
+    assert all(drafted.get(pk) == drafted[pks[0]] for pk in pks if pk != broken)

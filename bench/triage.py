@@ -1,0 +1,148 @@
+"""Triage benchmark: CPU milliseconds and SQL statements per message, optionally profiled.
+
+Stores N varied messages (``bench_corpus.varied_corpus``, as bench/ingest.py seeds its
+mailbox) with the ingest spine and no triage, into a fresh SQLite store (no IMAP server:
+the bytes are handed to ``ingest_batch`` directly, received now so none of it is history),
+then triages them in process exactly as the daemon's worker does (``triage_pending`` in
+claims of ``--claim`` rows) and reports wall and CPU ms per message (CPU is the steadier
+figure on a shared box), SQL statements per message by kind, and messages with drafts.
+With ``--profile`` the triage runs under cProfile and the top functions are printed.
+
+The first ``--warm`` messages are triaged before measuring (one-time loading of language
+profiles, model and templates, which the daemon's worker does once per process).
+
+Usage: python bench/triage.py [--messages 300] [--claim 100] [--profile] [--pg URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import dataclasses
+import pstats
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+from bench_corpus import varied_corpus
+
+
+def _settings(store: str, url: str | None):  # type: ignore[no-untyped-def]
+    from mailagent.config import Settings, StoreSettings
+
+    base = Settings()
+    return dataclasses.replace(
+        base,
+        store=StoreSettings(url=url or f"sqlite:///{store}/bench.db", dir=store),
+        rules_dir=str(ROOT / "rules"),
+        templates_dir=str(ROOT / "templates"),
+        translation=dataclasses.replace(base.translation, enabled=False),
+    )
+
+
+def _seed(app, n: int, batch: int) -> None:  # type: ignore[no-untyped-def]
+    from mailagent.capture.ingest import ingest_batch
+    from mailagent.records import FetchedMail
+
+    now = datetime.now(UTC)
+    corpus = varied_corpus(n)
+    for start in range(0, n, batch):
+        msgs = [
+            FetchedMail(
+                raw=raw,
+                mailbox="bench",
+                folder="INBOX",
+                uidvalidity=1,
+                uid=start + i + 1,
+                origin=f"bench:INBOX/{start + i + 1}",
+                internal_date=now,
+            )
+            for i, raw in enumerate(corpus[start : start + batch])
+        ]
+        ingest_batch(app, "bench", msgs, None, triage=False)
+
+
+def _package(path: str) -> str:
+    for marker in ("/mailagent/", "/site-packages/"):
+        if marker in path:
+            rest = path.split(marker, 1)[1]
+            head = rest.split("/", 1)[0]
+            return ("mailagent/" + head) if marker == "/mailagent/" else head
+    return "python" if path.startswith("/") else path[:20]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=300)
+    ap.add_argument("--claim", type=int, default=100, help="rows per claim")
+    ap.add_argument("--profile", action="store_true", help="run the triage under cProfile")
+    ap.add_argument("--top", type=int, default=40, help="profile rows printed")
+    ap.add_argument("--dump", default=None, help="write the profile's stats to this file")
+    ap.add_argument("--pg", default=None, help="a PostgreSQL URL (an empty database)")
+    ap.add_argument("--warm", type=int, default=20, help="messages triaged before measuring")
+    args = ap.parse_args()
+
+    from sqlalchemy import event, func, select
+
+    from mailagent.app import open_app
+    from mailagent.db import models as m
+    from mailagent.triage import worker as tw
+
+    with tempfile.TemporaryDirectory() as store:
+        app = open_app(_settings(store, args.pg))
+        t = time.perf_counter()
+        _seed(app, args.messages, 100)
+        print(f"stored {args.messages} messages in {time.perf_counter() - t:.1f} s")
+        if args.warm:  # the daemon's worker is warm (language profiles, model, templates)
+            tw.triage_pending(app, limit=args.warm, claim_size=args.claim)
+        kinds: Counter[str] = Counter()
+
+        def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            word = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "?"
+            kinds[word + (" many" if executemany else "")] += 1
+
+        event.listen(app.engine, "before_cursor_execute", count)
+        profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        done = tw.triage_pending(app, claim_size=args.claim)
+        if profiler:
+            profiler.disable()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        event.remove(app.engine, "before_cursor_execute", count)
+        with app.sessions() as s:
+            drafted = s.scalar(select(func.count(func.distinct(m.Draft.message_pk))))
+            drafts = s.scalar(select(func.count()).select_from(m.Draft))
+        statements = sum(kinds.values())
+        print(
+            f"triaged {done} in {wall:.1f} s: {wall / done * 1e3:.1f} ms/message wall, "
+            f"{cpu / done * 1e3:.1f} ms/message CPU; {drafts} drafts for {drafted} messages"
+        )
+        print(
+            f"SQL statements: {statements / done:.1f}/message ("
+            + ", ".join(f"{k} {v / done:.1f}" for k, v in kinds.most_common())
+            + ")"
+        )
+        if profiler:
+            stats = pstats.Stats(profiler)
+            if args.dump:
+                stats.dump_stats(args.dump)
+            shares: Counter[str] = Counter()
+            for (path, _line, _fn), row in stats.stats.items():  # type: ignore[attr-defined]
+                shares[_package(path)] += row[2]  # own time
+            total = sum(shares.values())
+            print("own CPU time by package: " + ", ".join(
+                f"{k} {v / total:.0%}" for k, v in shares.most_common(8)))  # fmt: skip
+            stats.sort_stats("cumulative").print_stats(args.top)
+            stats.sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
