@@ -376,7 +376,7 @@ def measure_pages(url: str, store: str, repeat: int, only: str = "") -> bool:
         if query and not extra:
             pages.append((f"live: {kind}", "/search/live", {"q": fill_in.get(query, query)}))
     pages.append(("inbox, first page", "/inbox", {}))
-    ok = True
+    met: dict[str, bool] = {}  # p95 < 200 ms in every row of a group
     print(f"{'page':<36} {'bytes':>7} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8}  < 200 ms")
     for kind, path, params in pages:
         if only not in kind:
@@ -393,14 +393,18 @@ def measure_pages(url: str, store: str, repeat: int, only: str = "") -> bool:
             assert response.status_code == 200, (path, params, response.status_code)
             size = len(response.content)
         p50, p95 = _percentile(times, 0.5), _percentile(times, 0.95)
-        ok &= p95 < 200
+        group = kind.split(":")[0] if ":" in kind else "search page"
+        met[group] = met.get(group, True) and p95 < 200
         print(
             f"{kind:<36} {size:>7} {p50:>8.1f} {p95:>8.1f} {_percentile(cpu, 0.5):>8.1f}"
             f"  {'yes' if p95 < 200 else 'NO'}"
         )
     web.close()
     app.close()
-    return ok
+    names = {"count": "count (fetched after the page)", "live": "live results"}
+    for group, good in met.items():
+        print(f"p95 < 200 ms, {names.get(group, group)}:", "met" if good else "NOT met")
+    return all(met.values())
 
 
 def main() -> None:
