@@ -15,6 +15,7 @@ from test_web_browser import SHOTS, browser, expect  # the module's Chromium fix
 
 from mailagent.web import users as users_module
 from mailagent.web.app import create_app
+from mailagent.web.routes import search as search_routes
 from mailagent.web.server import UiServer, bind
 
 __all__ = ["browser"]
@@ -46,7 +47,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def test_search_by_po_number_and_by_a_word_of_the_translation(
-    page: Any, served: tuple[Site, str]
+    page: Any, served: tuple[Site, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site, url = served
     page.goto(url + "/login")
@@ -72,6 +73,12 @@ def test_search_by_po_number_and_by_a_word_of_the_translation(
     expect(results).to_have_count(1)
     expect(results.first.locator("a.result-subject mark")).to_have_text("4500118999")
     expect(page.locator(".search-count")).to_contain_text("Messages found: 1")
+    # a full first page comes at once, its count right after (the page's script fetches it)
+    monkeypatch.setattr(search_routes, "PER_PAGE", 1)  # "Tom" finds two
+    page.goto(url + "/search?q=Tom")
+    expect(results).to_have_count(1)
+    expect(page.locator(".search-count")).to_have_text(re.compile(r"^\s*Messages found: 2\s"))
+    monkeypatch.undo()
     # an English word finds the German mail through its translation
     page.fill("#search-box", "purchase")
     page.press("#search-box", "Enter")

@@ -14,6 +14,7 @@ from support.webtools import FAST_HASHER, Site, build_site, login
 from mailagent.messages.snippets import Piece, highlight, snippet
 from mailagent.web import users as users_module
 from mailagent.web.app import create_app
+from mailagent.web.routes import search as search_routes
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +112,30 @@ def test_live_results_under_the_header_box(site: Site) -> None:
     assert "/messages/" not in lily.get("/search/live", params={"q": "HX-4L"}).text
     anonymous = TestClient(create_app(site.app))
     assert anonymous.get("/search/live?q=4500", follow_redirects=False).status_code == 303
+
+
+def test_a_full_first_page_comes_without_waiting_for_its_count(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_routes, "PER_PAGE", 1)  # "Tom" finds two: the first page is full
+    web = TestClient(create_app(site.app))
+    login(web, "grace")
+    page = web.get("/search", params={"q": "Tom"}).text
+    assert len(_results(page)) == 1 and "Messages found" not in page
+    link = '<a href="/search?q=Tom&amp;page=1&amp;count=1" data-count="/search/count?q=Tom&amp;'
+    link += 'page=1">'
+    assert link + "Count the messages found</a>" in page  # the script fetches data-count
+    count = web.get("/search/count", params={"q": "Tom", "page": "1"})
+    assert count.status_code == 200 and count.headers["cache-control"] == "no-store"
+    assert "Messages found: 2" in count.text and "<html" not in count.text
+    counted = web.get("/search", params={"q": "Tom", "count": "1"}).text  # without script
+    assert "Messages found: 2" in counted and "data-count" not in counted
+    last = web.get("/search", params={"q": "Tom", "page": "2"}).text
+    assert "Messages found" not in last  # a full page again: its count is asked for too
+    lily = TestClient(create_app(site.app))
+    login(lily, "lily")  # counted within what she may see, in Chinese
+    assert "统计找到的邮件" in lily.get("/search", params={"q": "4500118999"}).text
+    assert "找到的邮件：1 封" in lily.get("/search/count", params={"q": "4500118999"}).text
+    assert "找到的邮件：0 封" in lily.get("/search/count", params={"q": "Tom"}).text
+    anonymous = TestClient(create_app(site.app))
+    assert anonymous.get("/search/count?q=Tom", follow_redirects=False).status_code == 303

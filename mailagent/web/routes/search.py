@@ -4,7 +4,9 @@ box's results as you type (``GET /search/live``, an HTML fragment).
 The query string carries the words (``q``) and the filters (intent, customer, salesperson,
 SLA state, language, date range, attachment, disposition); they combine, within what the
 viewer may see. Results come newest first, a page at a time, with a snippet of where the
-words were found (``messages.snippets``) and a count that stops at ``COUNT_CAP``.
+words were found (``messages.snippets``) and a count that stops at ``COUNT_CAP``. When the
+first page is full the count comes afterwards (``GET /search/count``, a fragment the page's
+script fetches; without script a link counts), so the results never wait for it.
 """
 
 from __future__ import annotations
@@ -140,14 +142,18 @@ def search_page(request: Request) -> Response:
     app, viewer = mailagent_app(request), Viewer.of(user)
     form = SearchForm.parse(request.query_params)
     words = terms(form.q)
-    rows, total, more, snippets, subjects = [], 0, False, {}, {}
+    rows, snippets, subjects = [], {}, {}
+    total: int | None = 0
+    more = False
     if words:
         flt = form.message_filter()
         rows = list_messages(app, flt, viewer)
-        if form.page == 1 and len(rows) < PER_PAGE:  # all of them are on this page
-            total = len(rows)
-        else:
+        if 0 < len(rows) < PER_PAGE or (form.page == 1 and not rows):  # the last page
+            total = (form.page - 1) * PER_PAGE + len(rows)
+        elif request.query_params.get("count") == "1":  # asked for (the link without script)
             total, more = count_found(app, flt, viewer)
+        else:  # counting can take longer than the page: static/search.js asks /search/count
+            total = None
         snippets = search_snippets(app.sessions, [r.id for r in rows], words)
         subjects = {r.id: highlight(r.subject, words) for r in rows}
     customers = customer_options(app, viewer)
@@ -174,6 +180,23 @@ def search_page(request: Request) -> Response:
             "per_page": PER_PAGE,
             "search_q": form.q,
         },
+    )
+
+
+def search_count(request: Request) -> Response:
+    """The search page's count alone, an HTML fragment (``_search_count.html``): the page
+    shows its results at once and ``static/search.js`` fetches this count afterwards."""
+    user = require_user(request, *MAIL_ROLES)
+    app, viewer = mailagent_app(request), Viewer.of(user)
+    form = SearchForm.parse(request.query_params)
+    total, more = 0, False
+    if terms(form.q):
+        total, more = count_found(app, form.message_filter(), viewer)
+    return render(
+        request,
+        "_search_count.html",
+        {"form": form, "total": total, "more": more},
+        headers={"cache-control": "no-store"},
     )
 
 
@@ -204,4 +227,5 @@ def live_results(request: Request) -> Response:
 ROUTES = [
     Route("/search", search_page, name="search"),
     Route("/search/live", live_results, name="search_live"),
+    Route("/search/count", search_count, name="search_count"),
 ]

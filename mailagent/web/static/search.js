@@ -1,3 +1,23 @@
+// The search page's count (issue 16): when the first page is full the page comes without it,
+// as a link that counts; this fetches the count from GET /search/count (a fragment rendered
+// and escaped by the server) and puts it in the link's place (a role="status" paragraph).
+(function () {
+  "use strict";
+  var link = document.querySelector(".search-count a[data-count]");
+  if (!link || !window.fetch) return;
+  var status = link.parentNode;
+  fetch(link.getAttribute("data-count"), { credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.text() : ""; })
+    .then(function (html) {
+      if (!html.trim()) return;
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var counted = holder.querySelector(".search-count");
+      if (counted) status.innerHTML = counted.innerHTML;
+    })
+    .catch(function () {});
+})();
+
 // Results under the header's search box as you type (issue 16). No inline script (the CSP
 // forbids it): loaded with defer. Waits 250 ms after the last key, asks GET /search/live for
 // an HTML fragment rendered (and escaped) by the server, and shows it only if the box still
