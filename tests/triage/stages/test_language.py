@@ -213,3 +213,33 @@ def test_margin_schedule() -> None:
     # Two Cyrillic candidates need less than 24 Latin ones.
     assert language.cyrillic_margin(12, 2) < language.required_margin(12, 2)
     assert language.cyrillic_margin(200, 30) == language.CYRILLIC_MIN_MARGIN
+
+
+@pytest.mark.parametrize(
+    "run",
+    ["x" * 300_000, "ab1" * 100_000, "a.b+" * 75_000, "字" * 300_000],
+    ids=["letters", "digits", "address-chars", "cjk"],
+)
+def test_a_long_unbroken_run_is_cleaned_in_linear_time(run: str) -> None:
+    """A base64 line or a hostile run of one letter: the address and digit patterns used
+    to be retried from every position (300,000 characters took minutes; a megabyte,
+    hours), which hung triage and the draft page. Linear now: well under a second."""
+    from time import perf_counter
+
+    from mailagent.triage.stages.language.script import clean
+
+    started = perf_counter()
+    clean(f"Dear Tom, {run} tom@example.com PO-4500 thanks")
+    assert perf_counter() - started < 5.0
+    started = perf_counter()
+    info = detect(f"Dear Tom,\n{run}\nMARKER-END")  # reads the first DETECT_CHARS only
+    assert perf_counter() - started < 5.0
+    assert info.lang  # an answer, whatever it is
+
+
+def test_addresses_and_numbers_are_still_dropped_before_scoring() -> None:
+    from mailagent.triage.stages.language.script import clean
+
+    assert clean("write to tom.lee+rfq@acme-robotics.co.uk about PO-4500118999/2 today") == (
+        "write to about today"
+    )

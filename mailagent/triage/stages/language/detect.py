@@ -51,6 +51,7 @@ __all__ = [
 
 NAME = "language"
 DETECT_CACHE = 4096  # distinct texts remembered (results are small frozen records)
+DETECT_CHARS = 20_000  # characters of a text that detection reads
 UNKNOWN = "unknown"
 OTHER = "other"  # a language the stage recognises as none of those it answers
 
@@ -160,13 +161,20 @@ def _decide(scores: lm.Scores, letters: int, method: str, needed: float) -> Lang
     return LanguageInfo(lang, prob, method, candidates)
 
 
-@functools.lru_cache(maxsize=DETECT_CACHE)
 def detect(text: str) -> LanguageInfo:
     """The language of ``text``: an ISO 639-1 code, or "unknown" with the candidates.
 
-    Pure, so memoised per distinct text: a backfill repeats many texts (notices, forms,
-    one-line replies) and the n-gram scoring is a large part of triage.
+    Only the first :data:`DETECT_CHARS` characters are read: a language is plain long
+    before that, and a hostile megabyte of text would otherwise cost seconds of scoring.
     """
+    return _detect(text[:DETECT_CHARS])
+
+
+@functools.lru_cache(maxsize=DETECT_CACHE)
+def _detect(text: str) -> LanguageInfo:
+    """:func:`detect` of text already cut to length. Pure, so memoised per distinct text:
+    a backfill repeats many texts (notices, forms, one-line replies) and the n-gram
+    scoring is a large part of triage."""
     cleaned = ls.clean(text)
     counts = ls.count_scripts(cleaned)
     if not counts:
