@@ -83,9 +83,10 @@ class Scope(Protocol):
 # -- the shared SQL --------------------------------------------------------------------------
 
 
-def _stats(scope: Scope | None) -> Any:
+def _stats(scope: Scope | None, among: Any = None) -> Any:
     """Per thread: message count, latest message time and id, latest customer message time,
-    and how many messages the relevance gate filtered (visible messages only)."""
+    and how many messages the relevance gate filtered (visible messages only); for the
+    threads ``among`` (ids or a subquery of them) only, when given."""
     inbound = m.Message.direction == "inbound"
     stmt = select(
         m.Message.thread_id.label("tid"),
@@ -97,6 +98,8 @@ def _stats(scope: Scope | None) -> Any:
     ).where(m.Message.thread_id.is_not(None))
     if scope is not None:
         stmt = stmt.where(scope.customers(m.Message.customer_id))
+    if among is not None:
+        stmt = stmt.where(m.Message.thread_id.in_(among))
     return stmt.group_by(m.Message.thread_id).subquery()
 
 
@@ -255,6 +258,102 @@ def _matching_threads(app: App, flt: ThreadFilter, scope: Scope | None) -> Any:
     )
 
 
+# Finding one page of threads without summing up the whole mailbox: threads are listed by
+# their latest visible message, so reading the visible messages newest first (the
+# received_at index) meets every thread at that message, in the page's order. The figures
+# and the view's rules are then computed for those threads only, a batch at a time, until
+# the page is full; a view or filter that keeps few threads starts from the threads it can
+# keep instead (its work state, its owner, its filtered or matching messages).
+_FIRST_BATCH = 200  # messages read for the first batch (at least four per thread wanted)
+_LAST_BATCH = 20_000  # past this many messages in one batch, sum up the candidates at once
+
+
+def _threads_stmt(
+    flt: ThreadFilter,
+    scope: Scope | None,
+    matching: Any,
+    now: datetime,
+    reader: str,
+    among: Any = None,
+) -> Any:
+    """Threads with their figures and work state, most recently active first: every thread
+    the view and filters keep, or those of ``among`` only."""
+    stats = _stats(scope, among)
+    stmt = (
+        select(m.Thread, stats.c.n, stats.c.last_at, stats.c.last_pk, stats.c.last_in,
+               stats.c.junk, m.ThreadState)
+        .join(stats, stats.c.tid == m.Thread.id)
+        .outerjoin(m.ThreadState, m.ThreadState.thread_id == m.Thread.id)
+        .order_by(stats.c.last_at.desc(), m.Thread.id.desc())
+    )  # fmt: skip
+    condition = _view_condition(flt.view, stats, now, reader)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if matching is not None:
+        stmt = stmt.where(m.Thread.id.in_(matching))
+    return stmt
+
+
+def _candidates(flt: ThreadFilter, scope: Scope | None, matching: Any, reader: str) -> Any:
+    """For a view or filter that keeps few threads: a subquery of the only threads it can
+    keep (a superset), or None when it may keep any thread."""
+    st = m.ThreadState
+    if matching is not None:
+        return matching
+    if flt.view in ("snoozed", "done"):  # only threads with a work state
+        return select(st.thread_id)
+    if flt.view == "mine" and reader:
+        return select(st.thread_id).where(func.lower(st.owner) == reader.lower())
+    if flt.view == "junk":  # every visible message filtered: at least one is
+        stmt = select(m.Message.thread_id).where(
+            m.Message.thread_id.is_not(None), m.Message.disposition == "filtered"
+        )
+        if scope is not None:
+            stmt = stmt.where(scope.customers(m.Message.customer_id))
+        return stmt
+    return None
+
+
+def _page(
+    session: Session,
+    flt: ThreadFilter,
+    scope: Scope | None,
+    matching: Any,
+    now: datetime,
+    reader: str,
+) -> list[Any]:
+    """The rows of threads of page ``flt.page``: (thread, count, latest time, latest id,
+    latest customer time, filtered count, work state)."""
+    skip = (max(flt.page, 1) - 1) * flt.per_page
+    want = skip + flt.per_page
+    among = _candidates(flt, scope, matching, reader)
+    if among is not None or want * 4 > _LAST_BATCH:
+        stmt = _threads_stmt(flt, scope, matching, now, reader, among)
+        return list(session.execute(stmt.limit(flt.per_page).offset(skip)).all())
+    msg = m.Message
+    newest = select(msg.thread_id).where(msg.thread_id.is_not(None))
+    if scope is not None:
+        newest = newest.where(scope.customers(msg.customer_id))
+    newest = newest.order_by(msg.received_at.desc(), msg.thread_id.desc(), msg.id.desc())
+    seen: set[int] = set()
+    found: list[Any] = []
+    done = 0  # messages read so far
+    batch = max(_FIRST_BATCH, want * 4)
+    while batch <= _LAST_BATCH:
+        read = [int(tid or 0) for tid in session.scalars(newest.offset(done).limit(batch))]
+        fresh = list(dict.fromkeys(tid for tid in read if tid not in seen))
+        seen.update(fresh)
+        if fresh:  # these threads come after every thread met before, in this order
+            stmt = _threads_stmt(flt, scope, matching, now, reader, fresh)
+            found += session.execute(stmt).all()
+        if len(found) >= want or len(read) < batch:
+            return found[skip:want]
+        done += batch
+        batch *= 4
+    stmt = _threads_stmt(flt, scope, matching, now, reader)  # sum up the rest at once
+    return list(session.execute(stmt.limit(flt.per_page).offset(skip)).all())
+
+
 def list_threads(
     app: App,
     flt: ThreadFilter | None = None,
@@ -272,23 +371,9 @@ def list_threads(
     """
     flt = flt or ThreadFilter()
     now = (now or app.clock()).astimezone(UTC)
-    stats = _stats(scope)
-    stmt = (
-        select(m.Thread, stats.c.n, stats.c.last_at, stats.c.last_pk, stats.c.last_in,
-               stats.c.junk, m.ThreadState)
-        .join(stats, stats.c.tid == m.Thread.id)
-        .outerjoin(m.ThreadState, m.ThreadState.thread_id == m.Thread.id)
-        .order_by(stats.c.last_at.desc(), m.Thread.id.desc())
-        .limit(flt.per_page)
-        .offset((max(flt.page, 1) - 1) * flt.per_page)
-    )  # fmt: skip
-    condition = _view_condition(flt.view, stats, now, reader)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    if flt.customer_code or flt.by_message:
-        stmt = stmt.where(m.Thread.id.in_(_matching_threads(app, flt, scope)))
+    matching = _matching_threads(app, flt, scope) if flt.customer_code or flt.by_message else None
     with app.sessions() as session:
-        found = session.execute(stmt).all()
+        found = _page(session, flt, scope, matching, now, reader)
         ids = [t.id for t, *_ in found]
         msg_stmt = (
             select(m.Message)

@@ -263,3 +263,62 @@ def test_subject_translated_for_a_reader_who_needs_it_in_one_query(app: App) -> 
     assert subject(("fr", "en")) == (original, "Order 4500118999")  # fr failed: the next one
     assert subject(("de", "en")) == (original, None)  # reads German: no translation
     assert subject(("es",)) == (original, None)  # none exists into Spanish
+
+
+def test_pages_read_newest_first_match_the_whole_mailbox_sum(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page is found by reading messages newest first in batches (figures for those
+    threads only); every view, scope and page lists what summing up every thread lists."""
+    from mailagent.messages import conversations
+
+    senders = ("Tom Baker <tom@acmerobotics.com>", "j.hoffmann@mueller-elektronik.de")
+    raws = []
+    for i in range(10):  # ten conversations, replies interleaved, some at the same minute
+        raws.append(
+            mail(
+                100 + i,
+                subject=f"Quote {i}: 4-layer PCB",
+                sender=senders[i % 2],
+                date=NOW - timedelta(hours=30 - i),
+            )
+        )
+    for i in (3, 7, 1, 8):
+        raws.append(
+            mail(
+                200 + i,
+                subject=f"Re: Quote {i}: 4-layer PCB",
+                sender=senders[i % 2],
+                in_reply_to=f"<test-{100 + i}@acmerobotics.com>",
+                date=NOW - timedelta(hours=10 if i in (3, 7) else 9 - i),
+            )
+        )
+    pks = _ingest(app, *raws)
+    tids = sorted({_thread_of(app, pk) for pk in pks})
+    with app.sessions() as session:
+        cust = session.scalar(select(m.Message.customer_id).where(m.Message.id == pks[1]))
+    assert len(tids) == 10
+    work.snooze(app, tids[:1], "grace", until=NOW + timedelta(days=1))
+    work.mark_done(app, tids[1:2], "grace")
+    work.relevance(app, tids[2:3], "junk", "grace")
+    work.assign(app, tids[3:5], KEVIN, "grace")
+
+    def pages(view: str, scope: Scope | None) -> list[list[tuple[int, int, int, str]]]:
+        out = []
+        for page in range(1, 6):
+            flt = ThreadFilter(view=view, page=page, per_page=3)
+            rows = list_threads(app, flt, scope, reader=KEVIN)
+            out.append([(r.id, r.latest_pk, r.count, r.state) for r in rows])
+        return out
+
+    for view in ("open", "unassigned", "all", "mine", "junk", "done", "snoozed"):
+        for scope in (None, Scope(int(cust or 0))):
+            monkeypatch.setattr(conversations, "_LAST_BATCH", 0)  # sum up every thread
+            whole = pages(view, scope)
+            monkeypatch.setattr(conversations, "_FIRST_BATCH", 1)
+            monkeypatch.setattr(conversations, "_LAST_BATCH", 20_000)  # batches of 12, 48, ...
+            assert pages(view, scope) == whole, (view, scope)
+            monkeypatch.setattr(conversations, "_LAST_BATCH", 12)  # then the rest at once
+            assert pages(view, scope) == whole, (view, scope)
+            monkeypatch.undo()
+    assert any(pages("open", None)[1]), "the open view has a second page"
