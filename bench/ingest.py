@@ -168,7 +168,8 @@ def end_to_end(settings, store: str, batch: int, workers: int, queue) -> None:  
     captured = time.perf_counter() - start
     waiting = select(func.count()).select_from(m.Message).where(m.Message.status == "new")
     while True:
-        with app.sessions() as s:
+        with app.sessions() as s:  # a reader: it must not queue for (and get) the write lock
+            s.connection(execution_options={"sqlite_begin": "DEFERRED"})
             if not s.scalar(waiting):
                 break
         time.sleep(0.05)

@@ -13,6 +13,11 @@ read first and writes later cannot wait for the lock on a WAL database (SQLITE_B
 fails at once, "database is locked"). A connection used only for reading may ask for a
 deferred ``BEGIN`` with the execution option ``sqlite_begin="DEFERRED"``.
 
+A writing ``BEGIN`` first tries to take the lock without waiting; only when it is taken
+does the connection announce itself in :mod:`mailagent.db.lockwait` while it waits, so a
+long-running writer (the triage worker) pauses between its transactions exactly when
+someone waits, and not otherwise.
+
 ``upgrade(engine)`` brings the schema to the newest Alembic revision and is run at
 start-up by every command that opens the store.
 """
@@ -20,8 +25,10 @@ start-up by every command that opens the store.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +37,8 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from mailagent.db import lockwait
 
 __all__ = [
     "SCHEMA_LOCK_ID",
@@ -45,6 +54,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BEGIN_MODES = ("IMMEDIATE", "DEFERRED", "EXCLUSIVE")
+BUSY_TIMEOUT_MS = 30_000
 SCHEMA_LOCK_ID = 7_262_471_101  # arbitrary, constant: pg_advisory_xact_lock key
 
 
@@ -66,7 +76,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", partial(_sqlite_begin, lockwait.wait_dir(parsed.database)))
         return engine
     kwargs["pool_pre_ping"] = True
     return create_engine(url, **kwargs)
@@ -78,15 +88,29 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
+def _sqlite_begin(waiters: Path | None, conn: Connection) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
     if mode not in SQLITE_BEGIN_MODES:
         raise ValueError(f"sqlite_begin must be one of {SQLITE_BEGIN_MODES}, not {mode!r}")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    if mode == "DEFERRED" or waiters is None:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+        return
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        raw.execute(f"BEGIN {mode}")
+        return
+    except sqlite3.OperationalError:  # the lock is taken: wait for it, announced
+        pass
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    with lockwait.waiting(waiters):
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

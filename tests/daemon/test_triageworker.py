@@ -18,6 +18,7 @@ from mailagent.app import App
 from mailagent.capture.imap import Backoff
 from mailagent.capture.ingest import ingest_raw
 from mailagent.daemon.triageworker import TriagePool, TriageWorker
+from mailagent.db import lockwait
 from mailagent.db import models as m
 from mailagent.db import triage_rows as tr
 from mailagent.triage import worker as triage_worker
@@ -197,3 +198,61 @@ def test_a_claim_runs_in_one_savepoint_and_a_failure_redoes_it_message_by_messag
         ).all()
     assert errors == [broken] and broken not in drafted
     assert all(drafted.get(pk) == drafted[pks[0]] for pk in pks if pk != broken)
+
+
+def test_worker_claims_again_at_once_unless_a_writer_waits_for_the_lock(
+    tmp_path: Path,
+) -> None:
+    """SQLite: after a claim the worker pauses only while another writer (capture, the web
+    UI) waits for the write lock."""
+    a = make_app(tmp_path, f"sqlite:///{tmp_path / 'lock.db'}")
+    try:
+        worker = TriageWorker(a, threading.Event(), 60.0)
+        assert worker.waiters is not None
+        started = time.monotonic()
+        assert worker.yield_to_waiters() == 0.0  # nobody waits: no pause at all
+        assert time.monotonic() - started < 0.05 and worker.yields == 0
+
+        got_lock = threading.Event()
+
+        def writer() -> None:  # capture's BEGIN IMMEDIATE, blocked while we hold the lock
+            with a.sessions() as s, s.begin():
+                s.connection()  # the session begins (IMMEDIATE) on its first use
+                got_lock.set()
+
+        holder = a.engine.connect()
+        holder.begin()  # BEGIN IMMEDIATE: this thread holds the write lock
+        thread = threading.Thread(target=writer)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not lockwait.others_waiting(worker.waiters) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert lockwait.others_waiting(worker.waiters) == 1  # the writer announced its wait
+        pauses: list[float] = []
+        pausing = threading.Thread(target=lambda: pauses.append(worker.yield_to_waiters()))
+        pausing.start()  # the worker's claim has just committed; the writer still waits
+        while worker.yields == 0 and pausing.is_alive():  # it saw the waiter
+            time.sleep(0.001)
+        holder.commit()  # now the writer can take the lock
+        holder.close()
+        pausing.join(10)
+        thread.join(10)
+        assert got_lock.is_set() and worker.yields == 1
+        assert pauses[0] >= worker.yield_seconds  # it paused: the writer got in meanwhile
+        assert lockwait.others_waiting(worker.waiters) == 0  # the writer removed its marker
+    finally:
+        a.close()
+
+
+def test_a_lock_wait_marker_left_by_a_dead_process_is_ignored_and_removed(
+    tmp_path: Path,
+) -> None:
+    waits = tmp_path / "x.db-lockwait"
+    with lockwait.waiting(waits):
+        assert lockwait.others_waiting(waits) == 0  # one's own wait does not count
+    assert lockwait.others_waiting(waits) == 0 and not any(waits.iterdir())
+    stale = waits / "999999-1"
+    stale.touch()
+    assert lockwait.others_waiting(waits) == 1
+    assert lockwait.others_waiting(waits, now=time.time() + lockwait.STALE_SECONDS + 1) == 0
+    assert not stale.exists()
