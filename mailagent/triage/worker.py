@@ -160,9 +160,10 @@ def _triage_rows(
     app: App, session: Session, rows: list[m.Message], budget: float | None = None
 ) -> list[TriageOutcome]:
     """Triage a claim: first all of it inside one savepoint (no savepoint, no drafts query
-    per message); if any message raises, that savepoint rolls back and exactly the rows it
-    had reached are triaged again one by one, each in its own savepoint (quarantined if it
-    fails again), so the outcome is what per-message savepoints alone would have given."""
+    per message); if any message raises, that savepoint rolls back and the rows are triaged
+    again one by one, each in its own savepoint (quarantined if it fails again), so the
+    outcome is what per-message savepoints alone would have given: with a time box
+    (``budget``) the rows it had reached, without one all of them."""
     started = time.perf_counter()
     ctx = app.context()
     cutoff = history_cutoff(session, app.settings.imap.history_days)
@@ -181,12 +182,14 @@ def _triage_rows(
                 _triage_one(app, session, row, ctx, directory, relations, cutoff, drafted=drafted)
         outcomes = [TriageOutcome(row.id, ok=True) for row in reached]
     except Exception as exc:  # redo the claim's rows, isolating each one
-        log.info("claim of %d: %s; triaging one by one", len(reached), type(exc).__name__)
+        # With a time box the rows after the failing one stay new for the next claim (the
+        # daemon's loop takes them); without one (``triage_messages``: exactly these rows)
+        # they are triaged here too, or they would be left new with no claim to come.
+        todo = reached if budget is not None else rows
+        log.info("claim of %d: %s; triaging one by one", len(todo), type(exc).__name__)
         directory.clear()  # the savepoint rolled back writes the memos had seen
         relations.clear()
-        outcomes = [
-            _guarded(app, session, row, ctx, directory, relations, cutoff) for row in reached
-        ]
+        outcomes = [_guarded(app, session, row, ctx, directory, relations, cutoff) for row in todo]
     del threads
     log.debug("directory memo: %d hits, %d misses", directory.hits, directory.misses)
     return outcomes
