@@ -47,7 +47,7 @@ from mailagent.messages.threadrecords import (
     time_left,
 )
 from mailagent.records import DraftState
-from mailagent.translation.base import language_family
+from mailagent.translation.shown import shown_translations
 
 __all__ = [
     "VIEWS",
@@ -172,42 +172,6 @@ def _people(session: Session) -> dict[str, str]:
         email.lower(): name
         for email, name in session.execute(select(m.User.email, m.User.display_name))
     }
-
-
-def _translations(
-    session: Session, msgs: Sequence[m.Message], reads: Sequence[str]
-) -> dict[int, Translated]:
-    """Message id -> the finished translation (target language, new text, subject) of each
-    message the reader does not read, into the first of their languages it exists in (one
-    query for all of ``msgs``)."""
-    if not reads:
-        return {}
-    families = {language_family(r) for r in reads}
-    need = [x.id for x in msgs if x.language and language_family(x.language) not in families]
-    if not need:
-        return {}
-    rows = session.execute(
-        select(
-            m.MessageTranslation.message_id,
-            m.MessageTranslation.target_lang,
-            m.MessageTranslation.body,
-            m.MessageTranslation.subject,
-        ).where(m.MessageTranslation.message_id.in_(need), m.MessageTranslation.status == "done")
-    ).all()
-    rank = {language_family(r): i for i, r in enumerate(reads)}
-    best: dict[int, tuple[int, Translated]] = {}
-    for pk, target, body, subject in rows:
-        order = rank.get(language_family(target))
-        found = Translated(target, _text(body), _text(subject))
-        if order is None or not (found.body or found.subject):
-            continue
-        if pk not in best or order < best[pk][0]:
-            best[pk] = (order, found)
-    return {pk: found for pk, (_o, found) in best.items()}
-
-
-def _text(value: str | None) -> str | None:
-    return value if value and value.strip() else None
 
 
 def _one_line(text: str) -> str:
@@ -412,7 +376,9 @@ def list_threads(
             tid: next((x for x in reversed(items) if x.direction == "inbound"), items[-1])
             for tid, items in by_thread.items()
         }
-        translated = _translations(session, list(latest_in.values()), reads)
+        translated = shown_translations(
+            session, [(x.id, x.language) for x in latest_in.values()], reads
+        )
         clocks = _clocks(session, [x.id for x in msgs])
         drafts = session.execute(
             select(m.Draft.id, m.Draft.thread_id, m.Draft.message_pk).where(
@@ -507,7 +473,7 @@ def thread_detail(
             raise NotFound(f"no thread with id {thread_id}")
         pks = [x.id for x in msgs]
         state = session.get(m.ThreadState, thread_id)
-        translated = _translations(session, msgs, reads)
+        translated = shown_translations(session, [(x.id, x.language) for x in msgs], reads)
         clocks = _clocks(session, pks)
         drafts = session.scalars(
             select(m.Draft)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mailagent.records import DraftState
+from mailagent.translation.shown import Translated
 
 __all__ = [
     "AuditLine",
@@ -132,16 +133,6 @@ class ThreadFilter:
         return bool(
             self.intent or self.sla or self.disposition or self.needs_review or self.unanswered
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Translated:
-    """A finished machine translation of one message for the reader: into ``target``; the
-    new text and the subject, each None when it came out empty."""
-
-    target: str
-    body: str | None
-    subject: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from mailagent.app import App
 from mailagent.db import models as m
 from mailagent.db.session import transaction
@@ -32,6 +30,7 @@ from mailagent.translation.base import Pair, language_family
 from mailagent.translation.engines import EngineRouter, InstalledPair, installed_pairs
 from mailagent.translation.inbound import ensure_row, for_app
 from mailagent.translation.readers import choose, missing_pairs
+from mailagent.translation.shown import shown_translations
 from mailagent.web.users import UserInfo
 
 __all__ = [
@@ -149,31 +148,11 @@ def message_translation(app: App, user: UserInfo, message_pk: int) -> ReaderTran
 def inbox_subjects(
     app: App, user: UserInfo, rows: Sequence[tuple[int, str | None]]
 ) -> dict[int, str]:
-    """Translated subjects of (message id, language) rows, for the ones already done."""
-    if not app.settings.translation.enabled:
-        return {}
-    pairs = _router(app).available_pairs()
-    wanted: dict[int, str] = {}
-    for message_pk, language in rows:
-        choice = choose(language, user.reads, pairs)
-        if choice.action == "translate" and choice.target:
-            wanted[message_pk] = choice.target
-    if not wanted:
-        return {}
+    """Translated subjects of (message id, language) rows, chosen as the thread inbox
+    chooses them (:func:`mailagent.translation.shown.shown_translations`)."""
     with app.sessions() as session:
-        found = session.execute(
-            select(m.MessageTranslation.message_id, m.MessageTranslation.target_lang,
-                   m.MessageTranslation.subject)
-            .where(
-                m.MessageTranslation.message_id.in_(list(wanted)),
-                m.MessageTranslation.status == TranslationJobState.DONE,
-            )
-        ).all()  # fmt: skip
-    return {
-        pk: subject
-        for pk, target, subject in found
-        if wanted.get(pk) == target and subject and subject.strip()
-    }
+        shown = shown_translations(session, rows, user.reads)
+    return {pk: t.subject for pk, t in shown.items() if t.subject}
 
 
 def draft_check(

@@ -264,6 +264,15 @@ def test_subject_translated_for_a_reader_who_needs_it_in_one_query(app: App) -> 
     assert subject(("de", "en")) == (original, None)  # reads German: no translation
     assert subject(("es",)) == (original, None)  # none exists into Spanish
 
+    # The single-message list picks by the same rule (it used to need the pair installed)
+    from mailagent.web.translationview import inbox_subjects
+    from mailagent.web.users import UserInfo
+
+    for reads in (("en",), ("zh", "en"), ("fr", "en"), ("de", "en"), ("es",)):
+        reader = UserInfo(1, "r@huaxin-pcb.com", "", "sales", reads[0], reads, True, NOW, None, "")
+        listed = inbox_subjects(app, reader, [(pk, "de")]).get(pk)
+        assert listed == subject(reads)[1], reads
+
 
 def test_pages_read_newest_first_match_the_whole_mailbox_sum(
     app: App, monkeypatch: pytest.MonkeyPatch
