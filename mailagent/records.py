@@ -29,6 +29,7 @@ __all__ = [
     "Link",
     "LinkMethod",
     "MailAddress",
+    "MoveState",
     "OutboxState",
     "OutgoingFile",
     "OutgoingMail",
@@ -288,6 +289,16 @@ class OutboxState(enum.StrEnum):
     FAILED = "failed"
     UNCONFIRMED = "unconfirmed"  # interrupted after the Sent copy was filed: a person checks
     HELD = "held"  # send later: kept back while the draft is being approved
+
+
+class MoveState(enum.StrEnum):
+    """State of a requested move of a message on its IMAP server (``server_moves.state``)."""
+
+    QUEUED = "queued"  # waiting, or retried while the server is away
+    DONE = "done"
+    SUPERSEDED = "superseded"  # a later request for the same message replaced it
+    SKIPPED = "skipped"  # nothing to move (not found on the server)
+    FAILED = "failed"  # gave up after many tries
 
 
 class DeliveryOutcome(enum.StrEnum):

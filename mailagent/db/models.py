@@ -35,6 +35,7 @@ from sqlalchemy.types import TypeDecorator
 from mailagent.records import (
     CopyState,
     DraftState,
+    MoveState,
     OutboxState,
     TranslationJobState,
     TranslationStatus,
@@ -795,7 +796,9 @@ class ServerMove(Base):
     )
     action: Mapped[str] = mapped_column(String(20))  # junk | notjunk | phishing | archive
     target: Mapped[str] = mapped_column(String(255))
-    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    state: Mapped[MoveState] = mapped_column(
+        StateColumn(MoveState), default=MoveState.QUEUED, index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     requested_by: Mapped[str] = mapped_column(String(320), default="")

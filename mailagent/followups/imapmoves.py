@@ -35,6 +35,7 @@ from mailagent.config import FollowupSettings, Settings
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.errors import ConfigError, SourceError
+from mailagent.records import MoveState
 
 __all__ = [
     "KEYWORD",
@@ -89,7 +90,7 @@ def request_move(
         message_pk=message_pk,
         action=action,
         target=target_for(settings.followups, action),
-        state="queued",
+        state=MoveState.QUEUED,
         attempts=0,
         reasons=[],
         requested_by=actor,
@@ -123,7 +124,7 @@ class _Job:
 class MoveOutcome:
     move_id: int
     message_pk: int
-    state: str  # done | skipped | queued (retry later) | failed
+    state: MoveState  # done | skipped | queued (retry later) | failed
     reason: str
 
 
@@ -142,7 +143,7 @@ def drain_moves(app: App, now: datetime) -> list[MoveOutcome]:
         try:
             state, reason, moved = _carry_out(app, job)
         except (SourceError, ConfigError) as exc:
-            state, reason, moved = "queued", str(exc), []
+            state, reason, moved = MoveState.QUEUED, str(exc), []
         out.append(_record(app, job, state, reason, moved, now))
     return out
 
@@ -152,14 +153,16 @@ def _jobs(app: App, now: datetime) -> list[_Job]:
     with app.sessions() as s, s.begin():
         rows = list(
             s.scalars(
-                select(m.ServerMove).where(m.ServerMove.state == "queued").order_by(m.ServerMove.id)
+                select(m.ServerMove)
+                .where(m.ServerMove.state == MoveState.QUEUED)
+                .order_by(m.ServerMove.id)
             )
         )
         newest = {r.message_pk: r for r in rows}
         jobs = []
         for r in rows:
             if newest[r.message_pk] is not r:
-                r.state, r.updated_at = "superseded", now
+                r.state, r.updated_at = MoveState.SUPERSEDED, now
                 r.reasons = [*r.reasons, f"superseded by request {newest[r.message_pk].id}"]
                 continue
             msg = s.get(m.Message, r.message_pk)
@@ -187,13 +190,13 @@ def _jobs(app: App, now: datetime) -> list[_Job]:
     return jobs
 
 
-def _carry_out(app: App, job: _Job) -> tuple[str, str, list[_Moved]]:
+def _carry_out(app: App, job: _Job) -> tuple[MoveState, str, list[_Moved]]:
     boxes = {mb.name: mb for mb in app.settings.imap.mailboxes}
     here = [loc for loc in job.locations if loc.mailbox in boxes]
     if not here:
-        return "skipped", "no location on a configured IMAP mailbox", []
+        return MoveState.SKIPPED, "no location on a configured IMAP mailbox", []
     if job.synthetic:
-        return "skipped", "no Message-ID of its own: it could not be found after a move", []
+        return MoveState.SKIPPED, "no Message-ID of its own: it could not be found after a move", []
     moved: list[_Moved] = []
     notes: list[str] = []
     there = False  # some location is in the target folder now
@@ -217,7 +220,7 @@ def _carry_out(app: App, job: _Job) -> tuple[str, str, list[_Moved]]:
         there = True
         moved.append(_Moved(loc.id, job.target, uidvalidity, uid))
         notes.append(f"{loc.mailbox}/{loc.folder} -> {job.target} ({how}, UID {uid})")
-    return ("done" if there else "skipped"), "; ".join(notes), moved
+    return (MoveState.DONE if there else MoveState.SKIPPED), "; ".join(notes), moved
 
 
 def relocate(
@@ -260,21 +263,21 @@ def _find(client: Any, folder: str, message_id: str) -> tuple[int, int] | None:
 
 
 def _record(
-    app: App, job: _Job, state: str, reason: str, moved: list[_Moved], now: datetime
+    app: App, job: _Job, state: MoveState, reason: str, moved: list[_Moved], now: datetime
 ) -> MoveOutcome:
     with app.sessions() as s, s.begin():
         row = s.get(m.ServerMove, job.move_id)
         assert row is not None
-        row.attempts += state == "queued"
-        if state == "queued" and row.attempts >= MAX_ATTEMPTS:
-            state = "failed"
+        row.attempts += state == MoveState.QUEUED
+        if state == MoveState.QUEUED and row.attempts >= MAX_ATTEMPTS:
+            state = MoveState.FAILED
         row.state, row.updated_at = state, now
         row.reasons = [*row.reasons, f"{now:%Y-%m-%d %H:%M} {state}: {reason}"]
         for mv in moved:
             _relocated(s, mv)
-        if state == "done":
+        if state == MoveState.DONE:
             q.audit(s, ACTOR, "message.moved", now, job.message_pk, target=job.target, why=reason)
-    if state == "done":
+    if state == MoveState.DONE:
         audit_log.info("<%s> moved to %s on the server: %s", job.message_id, job.target, reason)
     else:
         log.warning("<%s> move to %s %s: %s", job.message_id, job.target, state, reason)

@@ -30,7 +30,7 @@ from mailagent.db.relevance_rows import flags_of
 from mailagent.db.triage_rows import NEW
 from mailagent.errors import MailagentError, NotFound
 from mailagent.followups.imapmoves import on_imap, request_move
-from mailagent.records import Disposition, DraftState, Relevance, disposition_for
+from mailagent.records import Disposition, DraftState, MoveState, Relevance, disposition_for
 
 __all__ = [
     "ACTIONS",
@@ -117,7 +117,7 @@ def relevance_view(app: App, message_pk: int) -> RelevanceView:
 def _server_move(session: Session, message_pk: int) -> tuple[str, str, str] | None:
     move = session.scalar(
         select(m.ServerMove)
-        .where(m.ServerMove.message_pk == message_pk, m.ServerMove.state != "superseded")
+        .where(m.ServerMove.message_pk == message_pk, m.ServerMove.state != MoveState.SUPERSEDED)
         .order_by(m.ServerMove.id.desc())
         .limit(1)
     )
