@@ -31,7 +31,8 @@ def threads() -> None:
 def threads_list(
     ctx: click.Context, view: str, customer_code: str | None, reader: str, limit: int
 ) -> None:
-    from mailagent.messages.conversations import ThreadFilter, list_threads
+    from mailagent.messages.conversations import list_threads
+    from mailagent.messages.threadrecords import ThreadFilter
 
     flt = ThreadFilter(view=view, customer_code=customer_code, per_page=limit)
     with cli_app(ctx, with_model=False) as app:

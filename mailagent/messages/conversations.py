@@ -49,25 +49,7 @@ from mailagent.messages.threadrecords import (
 from mailagent.records import DraftState
 from mailagent.translation.shown import shown_translations
 
-__all__ = [
-    "VIEWS",
-    "AuditLine",
-    "ClockView",
-    "Person",
-    "ThreadAttachment",
-    "ThreadDetail",
-    "ThreadDraft",
-    "ThreadFilter",
-    "ThreadMessage",
-    "ThreadRow",
-    "TimeLeft",
-    "Translated",
-    "list_threads",
-    "preview_kind",
-    "thread_detail",
-    "time_left",
-    "visible_threads",
-]
+__all__ = ["VIEWS", "list_threads", "thread_detail", "visible_threads"]
 
 VIEWS = ("open", "mine", "unassigned", "snoozed", "done", "junk", "all")
 _OPEN_CLOCKS = ("running", "warning", "breached", "paused")

@@ -19,13 +19,8 @@ from mailagent.db import models as m
 from mailagent.demo.run import import_demo_archive
 from mailagent.errors import NotFound
 from mailagent.messages import threadwork as work
-from mailagent.messages.conversations import (
-    ThreadFilter,
-    list_threads,
-    preview_kind,
-    thread_detail,
-    time_left,
-)
+from mailagent.messages.conversations import list_threads, thread_detail
+from mailagent.messages.threadrecords import ThreadFilter, preview_kind, time_left
 from mailagent.web import users as users_module
 from mailagent.web.users import create_user
 

@@ -20,16 +20,10 @@ from starlette.routing import Route
 from mailagent.drafts.service import DraftStateError
 from mailagent.errors import MailagentError, NotFound
 from mailagent.messages import threadwork as work
-from mailagent.messages.conversations import (
-    VIEWS,
-    ThreadFilter,
-    list_threads,
-    preview_kind,
-    thread_detail,
-    visible_threads,
-)
+from mailagent.messages.conversations import VIEWS, list_threads, thread_detail, visible_threads
 from mailagent.messages.previews import PreviewError, pdf_previews, render_preview
 from mailagent.messages.relevance import RelevanceError
+from mailagent.messages.threadrecords import ThreadFilter, preview_kind
 from mailagent.records import DraftState, Intent
 from mailagent.sla.views import SLA_STATES
 from mailagent.web.access import MAIL_ROLES, Viewer
