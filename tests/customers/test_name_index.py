@@ -32,7 +32,7 @@ _BASE = (
 def _variants(name: str, rng: random.Random) -> list[str]:
     """The name as it shows up in mail: typos, dropped letters, extra words, other case."""
     out = [name, name.upper(), f"Best regards, {name}, Purchasing", f"{name} / Einkauf"]
-    for _ in range(4):
+    for _ in range(2):
         chars = list(name)
         if len(chars) > 3:
             i = rng.randrange(len(chars))
