@@ -44,10 +44,14 @@ class CachedDirectory:
         self,
         contacts: Mapping[str, Sequence[ContactHit]],
         domains: Mapping[str, CustomerInfo | None],
+        customers: Mapping[int, CustomerInfo | None] | None = None,
     ) -> None:
-        """Answers fetched in bulk (keys lower-case), as if each had been asked."""
+        """Answers fetched in bulk (keys lower-case), as if each had been asked; the
+        customers found by domain are remembered by id too."""
         self._contacts.update((k, tuple(v)) for k, v in contacts.items())
         self._domains.update(domains)
+        self._customers.update((c.id, c) for c in domains.values() if c is not None)
+        self._customers.update(customers or {})
 
     def prospect_added(self, email: str, domain: str) -> None:
         """Forget the answers a new prospect (contact ``email``, maybe ``domain``) changes:
