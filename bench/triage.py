@@ -11,7 +11,15 @@ With ``--profile`` the triage runs under cProfile and the top functions are prin
 The first ``--warm`` messages are triaged before measuring (one-time loading of language
 profiles, model and templates, which the daemon's worker does once per process).
 
+With ``--outcomes FILE`` every message's triage outcome (status, language, intent,
+customer code, order number, link method and reasons, thread, each draft's kind, intent,
+template, language, subject and body, clock times masked: deadlines count from the time of
+the run) is written as sorted JSON lines: run it on two
+branches and compare the files (``cmp``) to show a change leaves results alone. Run the
+branch's bench against another checkout's package with ``PYTHONPATH=/that/checkout``.
+
 Usage: python bench/triage.py [--messages 300] [--claim 100] [--profile] [--pg URL]
+                              [--outcomes FILE]
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import dataclasses
+import json
 import pstats
+import re
 import sys
 import tempfile
 import time
@@ -77,6 +87,43 @@ def _package(path: str) -> str:
     return "python" if path.startswith("/") else path[:20]
 
 
+def _clock(text: str) -> str:
+    """Draft text without clock times: deadlines count from the (real) triage time."""
+    return re.sub(r"\b\d{1,2}:\d{2}\b", "hh:mm", text)
+
+
+def _outcomes(app, path: str) -> int:  # type: ignore[no-untyped-def]
+    """Write each message's triage outcome as a JSON line (by Message-ID); returns how many."""
+    from sqlalchemy import select
+
+    from mailagent.db import models as m
+
+    lines = []
+    with app.sessions() as s:
+        codes = {r[0]: r[1] for r in s.execute(select(m.Customer.id, m.Customer.code))}
+        orders = {r[0]: r[1] for r in s.execute(select(m.Order.id, m.Order.order_no))}
+        first = {}  # a thread by its first message (ids differ between stores)
+        for tid, mid in s.execute(select(m.Message.thread_id, m.Message.message_id).order_by(
+                m.Message.thread_id, m.Message.received_at, m.Message.id)):  # fmt: skip
+            first.setdefault(tid, mid)
+        drafts: dict[int, list[list[str]]] = {}
+        for d in s.scalars(select(m.Draft).order_by(m.Draft.id)):
+            drafts.setdefault(d.message_pk or 0, []).append(
+                [d.kind, d.intent, d.template, d.language, _clock(d.subject), _clock(d.body)]
+            )
+        for row in s.scalars(select(m.Message)):
+            lines.append(json.dumps({
+                "message_id": row.message_id, "status": row.status, "language": row.language,
+                "intent": row.intent, "customer": codes.get(row.customer_id),
+                "order": orders.get(row.order_id), "link": row.link_method,
+                "order_link": row.order_link_method, "reasons": row.link_reasons,
+                "thread": first.get(row.thread_id), "thread_method": row.thread_method,
+                "drafts": drafts.get(row.id, []),
+            }, ensure_ascii=False, sort_keys=True, default=str))  # fmt: skip
+    Path(path).write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
+    return len(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=300)
@@ -86,6 +133,7 @@ def main() -> None:
     ap.add_argument("--dump", default=None, help="write the profile's stats to this file")
     ap.add_argument("--pg", default=None, help="a PostgreSQL URL (an empty database)")
     ap.add_argument("--warm", type=int, default=20, help="messages triaged before measuring")
+    ap.add_argument("--outcomes", default=None, help="write each message's outcome here")
     args = ap.parse_args()
 
     from sqlalchemy import event, func, select
@@ -121,6 +169,8 @@ def main() -> None:
             drafted = s.scalar(select(func.count(func.distinct(m.Draft.message_pk))))
             drafts = s.scalar(select(func.count()).select_from(m.Draft))
         statements = sum(kinds.values())
+        if args.outcomes:
+            print(f"outcomes of {_outcomes(app, args.outcomes)} messages in {args.outcomes}")
         print(
             f"triaged {done} in {wall:.1f} s: {wall / done * 1e3:.1f} ms/message wall, "
             f"{cpu / done * 1e3:.1f} ms/message CPU; {drafts} drafts for {drafted} messages"

@@ -10,6 +10,7 @@ length, so "Best regards, Müller Elektronik GmbH, Einkauf" still finds "Mueller
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -98,6 +99,79 @@ def _prepared_name(name: str) -> tuple[str, Counter[str]]:
     return norm, Counter(norm)
 
 
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _bigrams_needed(length: int, threshold: float) -> int:
+    """Fewest bigrams a name of ``length`` characters shares with any line it can match.
+
+    ``similarity`` is ``2M/(n+W)`` for some window of ``W`` characters of the line, ``M``
+    characters matched in order (SequenceMatcher's blocks). Of the ``M-1`` neighbouring
+    pairs of matched characters at most ``n-M`` skip a character of the name and ``W-M`` one
+    of the window, so at least ``3M-n-W-1`` pairs are a bigram of the name found in the
+    window (each at its own position). A score of ``t`` needs ``M >= t(n+W)/2`` and
+    ``W >= tn/(2-t)``, so at least ``(1.5t-1)·2n/(2-t) - 1`` shared bigrams. Zero (no
+    filter) when that is not positive (low thresholds, very short names).
+    """
+    bound = (1.5 * threshold - 1) * 2 * length / (2 - threshold) - 1
+    return max(0, math.ceil(bound - 1e-6))
+
+
+class NameIndex:
+    """Customer names indexed by their character bigrams, for :func:`match_names`.
+
+    A q-gram count filter: a line is compared (``difflib``) only with the names that share
+    enough bigrams with it to reach the threshold (:func:`_bigrams_needed`), so a line costs
+    the names it resembles, not the whole archive; the filter is exact (it never drops a
+    name that would match). Built once per customer list (:func:`name_index`); the
+    candidates of a line are remembered, since signatures come back in every mail.
+    """
+
+    _LINES = 4096  # remembered lines per index (then forgotten all at once)
+
+    def __init__(self, names: Sequence[tuple[int, str]], min_length: int) -> None:
+        self.entries: list[tuple[int, str, str, Counter[str]]] = []
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+        for customer_id, name in names:
+            norm, chars = _prepared_name(name)
+            if len(norm.replace(" ", "")) < min_length:
+                continue
+            index = len(self.entries)
+            self.entries.append((customer_id, name, norm, chars))
+            for bigram, count in _bigrams(norm).items():
+                self._postings.setdefault(bigram, []).append((index, count))
+        self._needed: dict[float, list[int]] = {}
+        self._lines: dict[tuple[str, float], list[int]] = {}
+
+    def candidates(self, line_norm: str, threshold: float) -> list[int]:
+        """Entries (ascending) that share enough bigrams with ``line_norm`` to match it."""
+        key = (line_norm, threshold)
+        found = self._lines.get(key)
+        if found is not None:
+            return found
+        needed = self._needed.get(threshold)
+        if needed is None:
+            needed = [_bigrams_needed(len(e[2]), threshold) for e in self.entries]
+            self._needed[threshold] = needed
+        shared = [0] * len(self.entries)
+        for bigram, count in _bigrams(line_norm).items():
+            for index, in_name in self._postings.get(bigram, ()):
+                shared[index] += min(count, in_name)
+        found = [i for i, need in enumerate(needed) if shared[i] >= need]
+        if len(self._lines) >= self._LINES:
+            self._lines.clear()
+        self._lines[key] = found
+        return found
+
+
+@functools.lru_cache(maxsize=4)
+def name_index(names: tuple[tuple[int, str], ...], min_length: int) -> NameIndex:
+    """The :class:`NameIndex` of a customer list (the directory memo hands out one tuple
+    per claim; a new prospect makes a new list, and so a new index)."""
+    return NameIndex(names, min_length)
+
+
 def match_names(
     lines: Iterable[str],
     names: Sequence[tuple[int, str]],
@@ -110,17 +184,22 @@ def match_names(
     One best match per customer, best first. Names shorter than ``min_length`` characters
     after normalisation ("AB", "K&K") are skipped: they would match ordinary words.
     """
+    index = name_index(tuple(names), min_length)
     normalised = [(line, normalise_name(line)) for line in lines if line.strip()]
-    prepared = [(line, norm, Counter(norm)) for line, norm in normalised if norm]
+    prepared = [
+        (line, norm, Counter(norm), set(index.candidates(norm, threshold)))
+        for line, norm in normalised
+        if norm
+    ]
+    if not any(p[3] for p in prepared):
+        return []
     best: dict[int, NameMatch] = {}
-    for customer_id, name in names:
-        norm, chars = _prepared_name(name)
-        if len(norm.replace(" ", "")) < min_length:
-            continue
-        for line, line_norm, line_chars in prepared:
+    for position, (customer_id, name, norm, chars) in enumerate(index.entries):
+        for line, line_norm, line_chars, candidates in prepared:
+            if position not in candidates:
+                continue
             # exact upper bound of similarity(): a window of the line matches at most the
-            # characters the name shares with the whole line (M), so ratio <= 2M/(len+M);
-            # most of a large archive is skipped here without running SequenceMatcher
+            # characters the name shares with the whole line (M), so ratio <= 2M/(len+M)
             shared = sum((chars & line_chars).values())
             if 2 * shared < threshold * (len(norm) + shared):
                 continue

@@ -3,15 +3,19 @@
 A triage batch asks the directory the same questions again and again (the same sender,
 the same domain, the full customer-name list for every signature match). Within one
 transaction the answers cannot change unless the batch itself writes customers, so the
-triage stage wraps its :class:`~mailagent.db.directory.SqlDirectory` in this memo and calls
-:meth:`CachedDirectory.clear` after each write (a new prospect) or rolled-back savepoint.
+triage stage wraps its :class:`~mailagent.db.directory.SqlDirectory` in this memo, fills it
+for the whole claim at once (:meth:`CachedDirectory.preload`: one query for every sender's
+contacts, one for their domains, instead of two per message), forgets what a new prospect
+changes (:meth:`CachedDirectory.prospect_added`) and calls :meth:`CachedDirectory.clear`
+after a rolled-back savepoint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from mailagent.context import ContactHit, CustomerInfo, Directory, OrderInfo
+from mailagent.customers.keys import parent_domains
 
 __all__ = ["CachedDirectory"]
 
@@ -34,6 +38,31 @@ class CachedDirectory:
         self._domains.clear()
         self._customers.clear()
         self._orders.clear()
+        self._names = None
+
+    def preload(
+        self,
+        contacts: Mapping[str, Sequence[ContactHit]],
+        domains: Mapping[str, CustomerInfo | None],
+        customers: Mapping[int, CustomerInfo | None] | None = None,
+    ) -> None:
+        """Answers fetched in bulk (keys lower-case), as if each had been asked; the
+        customers found by domain are remembered by id too."""
+        self._contacts.update((k, tuple(v)) for k, v in contacts.items())
+        self._domains.update(domains)
+        self._customers.update((c.id, c) for c in domains.values() if c is not None)
+        self._customers.update(customers or {})
+
+    def prospect_added(self, email: str, domain: str) -> None:
+        """Forget the answers a new prospect (contact ``email``, maybe ``domain``) changes:
+        that address's contacts, the domains under ``domain``, unknown customer ids and the
+        name list. The rest of the memo (other senders, orders) still holds."""
+        self._contacts.pop(email.strip().lower(), None)
+        owned = domain.strip().lower()
+        for key in [k for k in self._domains if owned and owned in parent_domains(k)]:
+            del self._domains[key]
+        for unknown in [k for k, v in self._customers.items() if v is None]:
+            del self._customers[unknown]
         self._names = None
 
     def _seen(self, found: bool) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,13 +49,52 @@ def normalised_number_sql(column: Any) -> ColumnElement[str]:
     """SQL twin of :func:`~mailagent.customers.keys.normalise_number` (ASCII keys).
 
     ``upper(replace(replace(col, ' ', ''), '-', ''), ...)``: portable to SQLite and
-    PostgreSQL. It cannot use a plain index; an expression index on it (or a stored
-    normalised column) would make the lookup indexed once the orders table is large.
+    PostgreSQL. Build it once per statement (see ``_ORDERS_BY_NUMBERS``), not per call:
+    every call constructs a new function tree. It cannot use a plain index; an expression
+    index on it (or a stored normalised column) would make the lookup indexed once the
+    orders table is large.
     """
     expr: ColumnElement[str] = column
     for char in NUMBER_SEPARATORS:
         expr = func.replace(expr, char, "")
     return func.upper(expr)
+
+
+# The per-message reads, built once: a statement constructed per call costs more CPU than
+# SQLite takes to run it (SQLAlchemy coerces every clause and rebuilds the function tree of
+# the normalised order number); built once, each call only binds its values, and the
+# compiled form comes from the engine's statement cache.
+_CONTACTS_BY_EMAIL = (
+    select(Contact.customer_id, Contact.name, Contact.email)
+    .where(Contact.email == bindparam("email"))
+    .order_by(Contact.customer_id, Contact.id)
+)
+_CUSTOMER_BY_DOMAIN = (
+    select(CustomerDomain.domain, Customer)
+    .join(Customer, Customer.id == CustomerDomain.customer_id)
+    .where(CustomerDomain.domain.in_(bindparam("domains", expanding=True)))
+)
+_ORDERS_BY_NUMBERS: Select[Any] = (
+    select(Order)
+    .where(
+        or_(
+            *(
+                normalised_number_sql(c).in_(bindparam("keys", expanding=True))
+                for c in (Order.order_no, Order.customer_po, Order.pi_number)
+            )
+        )
+    )
+    .order_by(Order.id)
+)
+_CUSTOMER_NAMES = select(Customer.id, Customer.name).order_by(Customer.id)
+_CUSTOMERS_BY_IDS: Select[Any] = select(Customer).where(
+    Customer.id.in_(bindparam("ids", expanding=True))
+)
+_CONTACTS_BY_EMAILS = (
+    select(Contact.email, Contact.customer_id, Contact.name)
+    .where(Contact.email.in_(bindparam("emails", expanding=True)))
+    .order_by(Contact.customer_id, Contact.id)
+)
 
 
 def _customer_info(row: Customer) -> CustomerInfo:
@@ -79,25 +118,50 @@ class SqlDirectory:
 
     def contacts_by_email(self, email: str) -> Sequence[ContactHit]:
         """Contacts with exactly this address (addresses are stored lower-case)."""
-        rows = self.session.execute(
-            select(Contact.customer_id, Contact.name, Contact.email)
-            .where(Contact.email == email.strip().lower())
-            .order_by(Contact.customer_id, Contact.id)
-        )
+        rows = self.session.execute(_CONTACTS_BY_EMAIL, {"email": email.strip().lower()})
         return [ContactHit(customer_id=r[0], contact_name=r[1], email=r[2]) for r in rows]
 
     def customer_by_domain(self, domain: str) -> CustomerInfo | None:
         """The customer owning ``domain`` or its nearest parent (mail.acme.com → acme.com)."""
         candidates = parent_domains(domain.strip())
-        rows = self.session.execute(
-            select(CustomerDomain.domain, Customer)
-            .join(Customer, Customer.id == CustomerDomain.customer_id)
-            .where(CustomerDomain.domain.in_(candidates))
-        ).all()
+        rows = self.session.execute(_CUSTOMER_BY_DOMAIN, {"domains": candidates}).all()
         if not rows:
             return None
         best = max(rows, key=lambda r: len(r[0]))
         return _customer_info(best[1])
+
+    def contacts_by_emails(self, emails: Sequence[str]) -> dict[str, tuple[ContactHit, ...]]:
+        """:meth:`contacts_by_email` of many addresses in one query (every one answered)."""
+        keys = sorted({e.strip().lower() for e in emails})
+        found: dict[str, list[ContactHit]] = {k: [] for k in keys}
+        if keys:
+            for r in self.session.execute(_CONTACTS_BY_EMAILS, {"emails": keys}):
+                found[r[0]].append(ContactHit(customer_id=r[1], contact_name=r[2], email=r[0]))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def customers_by_domains(self, domains: Sequence[str]) -> dict[str, CustomerInfo | None]:
+        """:meth:`customer_by_domain` of many domains in one query (every one answered)."""
+        keys = sorted({d.strip().lower() for d in domains} - {""})
+        candidates = sorted({c for k in keys for c in parent_domains(k)})
+        if not candidates:
+            return {k: None for k in keys}
+        owners = {
+            r[0]: r[1] for r in self.session.execute(_CUSTOMER_BY_DOMAIN, {"domains": candidates})
+        }
+        found: dict[str, CustomerInfo | None] = {}
+        for key in keys:
+            owned = [c for c in parent_domains(key) if c in owners]
+            found[key] = _customer_info(owners[max(owned, key=len)]) if owned else None
+        return found
+
+    def customers(self, ids: Sequence[int]) -> dict[int, CustomerInfo | None]:
+        """:meth:`customer` of many ids in one query (every one answered)."""
+        keys = sorted(set(ids))
+        found: dict[int, CustomerInfo | None] = dict.fromkeys(keys)
+        if keys:
+            for row in self.session.scalars(_CUSTOMERS_BY_IDS, {"ids": keys}):
+                found[row.id] = _customer_info(row)
+        return found
 
     def customer(self, customer_id: int) -> CustomerInfo | None:
         row = self.session.get(Customer, customer_id)
@@ -108,12 +172,7 @@ class SqlDirectory:
         keys = sorted({normalise_number(n) for n in numbers} - {""})
         if not keys:
             return []
-        columns = (Order.order_no, Order.customer_po, Order.pi_number)
-        rows = self.session.scalars(
-            select(Order)
-            .where(or_(*(normalised_number_sql(c).in_(keys) for c in columns)))
-            .order_by(Order.id)
-        )
+        rows = self.session.scalars(_ORDERS_BY_NUMBERS, {"keys": keys})
         return [
             OrderInfo(
                 id=o.id,
@@ -127,7 +186,7 @@ class SqlDirectory:
         ]
 
     def customer_names(self) -> Sequence[tuple[int, str]]:
-        rows = self.session.execute(select(Customer.id, Customer.name).order_by(Customer.id))
+        rows = self.session.execute(_CUSTOMER_NAMES)
         return [(r[0], r[1]) for r in rows]
 
 

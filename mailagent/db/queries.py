@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from mailagent.context import ThreadContext
@@ -160,6 +160,20 @@ def message_pks(session: Session, message_ids: Sequence[str]) -> dict[str, int]:
     return found
 
 
+# built once: constructed per message, the statement cost more CPU than running it
+_SUBJECT_THREAD = (
+    select(m.Thread)
+    .where(
+        m.Thread.id != bindparam("exclude"),
+        m.Thread.subject_norm == bindparam("subject_norm"),
+        m.Thread.customer_id == bindparam("customer_id"),
+        or_(m.Thread.last_at.is_(None), m.Thread.last_at >= bindparam("since")),
+    )
+    .order_by(m.Thread.id.desc())
+    .limit(1)
+)
+
+
 def subject_thread(
     session: Session,
     mail: InboundMail,
@@ -172,17 +186,13 @@ def subject_thread(
     if customer_id is None or len(norm) < 4:
         return None
     thread = session.scalar(
-        select(m.Thread)
-        .where(
-            m.Thread.id != (exclude or 0),
-            m.Thread.subject_norm == norm[:500],
-            m.Thread.customer_id == customer_id,
-            or_(
-                m.Thread.last_at.is_(None), m.Thread.last_at >= received_at - SUBJECT_THREAD_WINDOW
-            ),
-        )
-        .order_by(m.Thread.id.desc())
-        .limit(1)
+        _SUBJECT_THREAD,
+        {
+            "exclude": exclude or 0,
+            "subject_norm": norm[:500],
+            "customer_id": customer_id,
+            "since": received_at - SUBJECT_THREAD_WINDOW,
+        },
     )
     return ThreadContext(thread_id=thread.id, method="subject") if thread is not None else None
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from email.utils import parseaddr
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from mailagent.context import ThreadContext
@@ -166,6 +166,19 @@ def mail_from_row(row: m.Message) -> InboundMail:
     )
 
 
+# built once (per message it cost more CPU to construct than to run)
+_THREAD_EARLIER = (
+    select(m.Message.intent, m.Message.order_id, m.Message.customer_id)
+    .where(
+        m.Message.thread_id == bindparam("thread_id"),
+        m.Message.id != bindparam("row_id"),
+        m.Message.received_at <= bindparam("received_at"),
+    )
+    .order_by(m.Message.received_at.desc(), m.Message.id.desc())
+    .limit(THREAD_CONTEXT_MESSAGES)
+)
+
+
 def thread_context(session: Session, row: m.Message) -> ThreadContext | None:
     """What the row's thread knew before it: the latest earlier messages' intents, order and
     customer (bounded: a thread of thousands of mails costs the same as one of fifty).
@@ -178,14 +191,8 @@ def thread_context(session: Session, row: m.Message) -> ThreadContext | None:
     if thread is None:
         return None
     latest_first = session.execute(
-        select(m.Message.intent, m.Message.order_id, m.Message.customer_id)
-        .where(
-            m.Message.thread_id == thread.id,
-            m.Message.id != row.id,
-            m.Message.received_at <= row.received_at,
-        )
-        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
-        .limit(THREAD_CONTEXT_MESSAGES)
+        _THREAD_EARLIER,
+        {"thread_id": thread.id, "row_id": row.id, "received_at": row.received_at},
     ).all()
     earlier = list(reversed(latest_first))
     intents = tuple(

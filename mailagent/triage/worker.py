@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from mailagent.app import App
 from mailagent.context import Context
+from mailagent.customers.keys import parent_domains
 from mailagent.db import models as m
 from mailagent.db import queries as q
 from mailagent.db import relevance_rows as gr
@@ -167,7 +168,9 @@ def _triage_rows(
     started = time.perf_counter()
     ctx = app.context()
     cutoff = history_cutoff(session, app.settings.imap.history_days)
-    directory = CachedDirectory(SqlDirectory(session))
+    sql_directory = SqlDirectory(session)
+    directory = CachedDirectory(sql_directory)
+    _preload(sql_directory, directory, rows)
     relations = SqlRelations(session)
     # one query; held here because the session's identity map only keeps weak references
     threads = tr.load_threads(session, rows)
@@ -193,6 +196,25 @@ def _triage_rows(
     del threads
     log.debug("directory memo: %d hits, %d misses", directory.hits, directory.misses)
     return outcomes
+
+
+def _preload(sql: SqlDirectory, directory: CachedDirectory, rows: list[m.Message]) -> None:
+    """Every address of the claim's rows looked up at once (contacts, their customers, the
+    domains): three queries per claim instead of one to three per message. Filing reads the
+    counterparty (the sender, or an outside recipient of our own mail); the rest go unused."""
+    emails = {row.from_email for row in rows if row.from_email}
+    for row in rows:
+        emails.update(a.get("email", "") for a in (*(row.to_addrs or []), *(row.cc_addrs or [])))
+    emails = {e.strip().lower() for e in emails if "@" in e}
+    if emails:
+        domains = {e.rpartition("@")[2] for e in emails}
+        contacts = sql.contacts_by_emails(sorted(emails))
+        owners = {hit.customer_id for hits in contacts.values() for hit in hits}
+        directory.preload(
+            contacts,
+            sql.customers_by_domains(sorted({d for x in domains for d in parent_domains(x)})),
+            sql.customers(sorted(owners)) if owners else None,
+        )
 
 
 def _guarded(
@@ -281,7 +303,11 @@ def _triage_one(
     customer_id = triage.link.customer_id if triage.link else None
     if tr.is_prospect_inquiry(triage) and (unwrapped is None or unwrapped.has_address):
         customer_id = create_prospect(session, mail, now, free_mail_domains=ctx.free_mail_domains)
-        directory.clear()
+        party = mail.from_ or mail.sender
+        if party is not None:
+            directory.prospect_added(party.email, party.domain)
+        else:
+            directory.clear()
     tr.apply_triage(row, triage, customer_id, now)
     gr.store_gate(row, triage)
     _file_thread(session, row, mail)

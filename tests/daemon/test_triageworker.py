@@ -256,3 +256,37 @@ def test_a_lock_wait_marker_left_by_a_dead_process_is_ignored_and_removed(
     assert lockwait.others_waiting(waits) == 1
     assert lockwait.others_waiting(waits, now=time.time() + lockwait.STALE_SECONDS + 1) == 0
     assert not stale.exists()
+
+
+def test_a_claim_looks_its_senders_up_at_once_and_sees_its_own_prospects(app: App) -> None:
+    """One query for the claim's contacts and one for their domains, none per message; a
+    prospect created mid-claim is seen by the later mail of its domain and address."""
+    from sqlalchemy import event
+
+    senders = [f"buyer{i}@firm{i}.test" for i in range(4)] + ["other@firm0.test"]
+    senders.append("buyer0@firm0.test")
+    raws = [
+        (mail(i, sender=a, message_id=f"<l-{i}@x.test>"), f"l{i}") for i, a in enumerate(senders)
+    ]
+    pks = [r.message_pk for r in ingest_raw(app, raws, triage=False) if r.message_pk]
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(" ".join(str(args[2]).split()))
+
+    event.listen(app.engine, "before_cursor_execute", count)
+    try:
+        assert triage_pending(app, claim_size=10) == 6
+    finally:
+        event.remove(app.engine, "before_cursor_execute", count)
+    by_email = "SELECT contacts.customer_id, contacts.name, contacts.email FROM contacts WHERE"
+    # was one a message; now only the address a prospect was created for is asked again
+    assert len([s for s in statements if s.startswith(by_email)]) == 1
+    preload = "SELECT contacts.email, contacts.customer_id, contacts.name FROM contacts WHERE"
+    assert len([s for s in statements if s.startswith(preload)]) == 1
+    with app.sessions() as s:
+        rows = {r.id: r for r in s.scalars(select(m.Message).where(m.Message.id.in_(pks)))}
+        codes = dict(s.execute(select(m.Customer.id, m.Customer.code)).all())
+    linked = [(rows[pk].link_method, codes.get(rows[pk].customer_id)) for pk in pks]
+    assert linked[:4] == [("prospect", f"P-firm{i}.test-1") for i in range(4)]
+    assert linked[4:] == [("domain", "P-firm0.test-1"), ("contact", "P-firm0.test-1")]
