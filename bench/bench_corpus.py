@@ -3,7 +3,13 @@
 ``varied_corpus(n)`` mixes, in a fixed pseudo-random order:
 
 * the demo mailbox (real MIME, charsets, attachments, threads), each copy with a new
-  Message-ID, a numbered subject and a sender at one of many customer domains;
+  Message-ID, a numbered subject and a sender at one of many customer domains. Copies are
+  made in *variants* of the mailbox (one per :data:`VARIANT_SIZE` messages of the corpus):
+  inside a variant the Message-IDs, In-Reply-To / References and subject reference tokens
+  are rewritten consistently, so a variant's copies of a demo thread form one thread of
+  one customer, and no two variants share an id or a token. (Before, every copy kept the
+  demo's References and tokens, so all copies of a thread from 150 domains joined one
+  thread of hundreds of messages, which no mailbox has.)
 * generated mail in eight languages: inquiries, orders, complaints, payment notices and
   small talk, with random products, quantities, order numbers and lengths;
 * the shared raw-mail fixtures (``/work/shared/eval/raw_mail/fixtures``: parser test
@@ -25,7 +31,7 @@ from pathlib import Path
 
 from mailagent import demo
 
-__all__ = ["varied_corpus"]
+__all__ = ["VARIANT_SIZE", "varied_corpus"]
 
 RAW_MAIL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "raw_mail"
 FIXTURES = RAW_MAIL / "fixtures"
@@ -121,6 +127,11 @@ TEXTS = {
         ),
     ],
 }
+VARIANT_SIZE = 200
+"""Corpus messages per variant of the demo mailbox (and of the raw-mail fixtures and ham):
+about 60 of them are demo copies, so a variant's thread holds a few messages, as a real
+customer's conversation does, and the run has ``n / VARIANT_SIZE`` such conversations."""
+
 NAMES = ["Tom Becker", "Ana Ruiz", "Li Wei", "Yuki Sato", "Marc Dubois", "João Silva"]
 
 
@@ -145,17 +156,54 @@ def _generated(i: int, rng: random.Random) -> bytes:
     return msg.as_bytes()
 
 
-def _renamed(raw: bytes, i: int, rng: random.Random) -> bytes:
-    raw = re.sub(rb"(?im)^message-id:[^\r\n]*\r?\n", b"", raw, count=1)
-    raw = re.sub(
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_MESSAGE_ID = re.compile(rb"(?im)^message-id:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*")
+_REFS = re.compile(rb"(?im)^(?:in-reply-to|references):[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*")
+_ID = re.compile(rb"<([^<>\s]+)>")
+_TOKEN = re.compile(rb"\[(\s*)([A-Z]{2,4})-")  # a reference token's prefix (see threadkeys)
+
+
+def _letters(v: int) -> bytes:
+    """``v`` as two capital letters (AA, AB, ...): a token prefix stays a token prefix."""
+    return bytes((65 + v // 26 % 26, 65 + v % 26))
+
+
+def _renamed(raw: bytes, i: int, rng: random.Random, v: int, seen: dict[bytes, int]) -> bytes:
+    """A copy of ``raw`` as message ``i`` of variant ``v``: ids, references and tokens
+    rewritten for the variant (``seen`` counts the variant's copies of each id, so a
+    second copy of one mail is a resend with its own id), the sender at the variant's
+    domain, a numbered subject."""
+    cut = _HEADER_END.search(raw)
+    head, body = (raw[: cut.start()], raw[cut.start() :]) if cut else (raw, b"")
+    found = _MESSAGE_ID.search(head)
+    original = _ID.search(found.group(0)) if found else None
+    tag = f"bench-v{v}-".encode()
+    if original is not None:
+        copies = seen.get(original.group(1), 0)
+        seen[original.group(1)] = copies + 1
+        again = f"{copies}-".encode() if copies else b""
+        new_id = b"<" + tag + again + original.group(1) + b">"
+    else:
+        new_id = f"<bench-{i}@bench.test>".encode()
+    if found is not None:
+        head = head[: found.start()] + head[found.end() :]
+    head = _REFS.sub(
+        lambda mo: _ID.sub(lambda r: b"<" + tag + r.group(1) + b">", mo.group(0)), head
+    )
+    head = re.sub(
         rb"(?im)^subject:([^\r\n]*)",
-        lambda mo: b"Subject:" + mo.group(1) + f" #{i}".encode(),
-        raw,
+        lambda mo: (
+            b"Subject:"
+            + _TOKEN.sub(lambda t: b"[" + t.group(1) + t.group(2) + _letters(v) + b"-", mo.group(1))
+            + f" #{i}".encode()
+        ),
+        head,
         count=1,
     )
-    domain = f"client{rng.randint(1, 150)}.example"
-    raw = re.sub(rb"(?im)^(from:[^\r\n]*@)[a-z0-9.-]+", rb"\g<1>" + domain.encode(), raw, count=1)
-    return f"Message-ID: <bench-{i}@bench.test>\r\n".encode() + raw
+    rng.randint(1, 150)  # drawn as before: the seed gives the same mix of mail as it did
+    domain = f"client{v % 150 + 1}.example"
+    head = re.sub(rb"(?im)^(from:[^\r\n]*@)[a-z0-9.-]+", rb"\g<1>" + domain.encode(), head, count=1)
+    return b"Message-ID: " + new_id + b"\r\n" + head + body
 
 
 def varied_corpus(n: int, seed: int = 18) -> list[bytes]:
@@ -164,14 +212,18 @@ def varied_corpus(n: int, seed: int = 18) -> list[bytes]:
     fixtures = sorted(p for p in FIXTURES.rglob("*") if p.is_file()) if FIXTURES.is_dir() else []
     ham = sorted(p for p in HAM.iterdir() if p.is_file()) if HAM.is_dir() else []
     out: list[bytes] = []
+    seen: dict[bytes, int] = {}
     for i in range(n):
+        v = i // VARIANT_SIZE
+        if i % VARIANT_SIZE == 0:
+            seen = {}  # a new variant: its own ids
         roll = rng.random()
         if roll < 0.45:
             out.append(_generated(i, rng))
         elif roll < 0.75 or not (fixtures and ham):
-            out.append(_renamed(rng.choice(demo_mails), i, rng))
+            out.append(_renamed(rng.choice(demo_mails), i, rng, v, seen))
         elif roll < 0.9:
-            out.append(_renamed(rng.choice(ham).read_bytes(), i, rng))
+            out.append(_renamed(rng.choice(ham).read_bytes(), i, rng, v, seen))
         else:
-            out.append(_renamed(rng.choice(fixtures).read_bytes(), i, rng))
+            out.append(_renamed(rng.choice(fixtures).read_bytes(), i, rng, v, seen))
     return out

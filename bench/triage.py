@@ -8,6 +8,10 @@ claims of ``--claim`` rows) and reports wall and CPU ms per message (CPU is the 
 figure on a shared box), SQL statements per message by kind, and messages with drafts.
 With ``--profile`` the triage runs under cProfile and the top functions are printed.
 
+Flatness: the run is triaged in ``--segments`` equal parts (quarters by default), each
+timed on its own, and wall and CPU ms/message are printed per part: when the cost of a
+message grows with the store or with its thread, the last part is slower than the first.
+
 The first ``--warm`` messages are triaged before measuring (one-time loading of language
 profiles, model and templates, which the daemon's worker does once per process).
 
@@ -18,8 +22,8 @@ the run) is written as sorted JSON lines: run it on two
 branches and compare the files (``cmp``) to show a change leaves results alone. Run the
 branch's bench against another checkout's package with ``PYTHONPATH=/that/checkout``.
 
-Usage: python bench/triage.py [--messages 300] [--claim 100] [--profile] [--pg URL]
-                              [--outcomes FILE]
+Usage: python bench/triage.py [--messages 300] [--claim 100] [--segments 4] [--profile]
+                              [--pg URL] [--outcomes FILE]
 """
 
 from __future__ import annotations
@@ -134,6 +138,7 @@ def main() -> None:
     ap.add_argument("--pg", default=None, help="a PostgreSQL URL (an empty database)")
     ap.add_argument("--warm", type=int, default=20, help="messages triaged before measuring")
     ap.add_argument("--outcomes", default=None, help="write each message's outcome here")
+    ap.add_argument("--segments", type=int, default=4, help="parts timed separately")
     args = ap.parse_args()
 
     from sqlalchemy import event, func, select
@@ -155,12 +160,25 @@ def main() -> None:
             word = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "?"
             kinds[word + (" many" if executemany else "")] += 1
 
+        with app.sessions() as s:
+            pending = s.scalar(
+                select(func.count()).select_from(m.Message).where(m.Message.status == "new")
+            )
+        part = max(1, -(-int(pending or 0) // max(1, args.segments)))
         event.listen(app.engine, "before_cursor_execute", count)
         profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time
         wall, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        done = tw.triage_pending(app, claim_size=args.claim)
+        parts: list[tuple[int, float, float]] = []  # (messages, wall s, CPU s)
+        done = 0
+        while True:
+            w0, c0 = time.perf_counter(), time.process_time()
+            n = tw.triage_pending(app, limit=part, claim_size=args.claim)
+            if not n:
+                break
+            parts.append((n, time.perf_counter() - w0, time.process_time() - c0))
+            done += n
         if profiler:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -180,6 +198,14 @@ def main() -> None:
             + ", ".join(f"{k} {v / done:.1f}" for k, v in kinds.most_common())
             + ")"
         )
+        shown = [f"{n}: {w / n * 1e3:.1f}, {c / n * 1e3:.1f}" for n, w, c in parts]
+        print("per part (messages: ms/message wall, CPU): " + "; ".join(shown))
+        if len(parts) > 1:
+            (n1, w1, c1), (nl, wl, cl) = parts[0], parts[-1]
+            print(
+                f"last part / first part: wall {wl / nl / (w1 / n1):.2f}x, "
+                f"CPU {cl / nl / (c1 / n1):.2f}x"
+            )
         if profiler:
             stats = pstats.Stats(profiler)
             if args.dump:

@@ -188,5 +188,5 @@ def compose(app: App, mode: str, actor: str, *, message_pk: int | None = None, t
                         )
                     )  # fmt: skip
         if d.kind == "reply" and row is not None:
-            thread_drafts.after_new_draft(session, row, d.id, [row.id], "", now)
+            thread_drafts.after_new_draft(session, row, d.id, [row.id], (), now)
         return d.id

@@ -111,8 +111,10 @@ def _addresses(items: list[Any]) -> tuple[Address, ...]:
     return tuple(Address(a.get("name", ""), a["email"]) for a in items if a.get("email"))
 
 
-def message_facts(session: Session, row: m.Message) -> MessageFacts:
-    """The stage's view of a stored message."""
+def message_facts(session: Session, row: m.Message, *, contact: bool = True) -> MessageFacts:
+    """The stage's view of a stored message; with ``contact`` False its sender contact's
+    reply language is not looked up (an earlier message merged into a reply: the merged
+    facts keep the newest message's)."""
     thread = session.get(m.Thread, row.thread_id) if row.thread_id else None
     intent = Intent(row.intent) if row.intent in set(Intent) else None
     return MessageFacts(
@@ -136,8 +138,12 @@ def message_facts(session: Session, row: m.Message) -> MessageFacts:
         attachments=tuple(a.filename for a in row.attachments),
         thread_id=row.thread_id,
         thread_token=thread.token if thread else None,
-        contact_language=contact_language(session, row),
+        contact_language=contact_language(session, row) if contact else "",
     )
+
+
+def _earlier_facts(session: Session, row: m.Message) -> MessageFacts:
+    return message_facts(session, row, contact=False)
 
 
 def _order(session: Session, order_id: int | None) -> OrderFacts | None:
@@ -323,8 +329,8 @@ def _prepare(
         log.debug("%s: %s", row.message_id, reason)
         thread_drafts.after_outbound_message(session, row, now)
         return []
-    facts, answers, thread_note, live_before = thread_drafts.unanswered(
-        session, row, facts, message_facts
+    facts, answers, thread_notes, live_before = thread_drafts.unanswered(
+        session, row, facts, _earlier_facts
     )
     lookup = directory if directory is not None else SqlDirectory(session)
     customer = lookup.customer(row.customer_id) if row.customer_id else None
@@ -353,12 +359,12 @@ def _prepare(
             plan.reference,
             now,
             answers=answers if i == 0 else None,
-            note=thread_note if i == 0 else "",
+            notes=thread_notes if i == 0 else (),
         )
         for i, planned in enumerate(plan.drafts)
     ]
     thread_drafts.after_new_draft(
-        session, row, ids[0], answers, thread_note, now, preset=True, live_before=live_before
+        session, row, ids[0], answers, thread_notes, now, preset=True, live_before=live_before
     )
     audit_log.info(
         "%s: drafts %s (%s)",
@@ -380,7 +386,7 @@ def _store(
     now: datetime,
     *,
     answers: Sequence[int] | None = None,
-    note: str = "",
+    notes: Sequence[str] = (),
 ) -> int:
     rendered = render_reply(templates, planned.context)
     sp = planned.context.variables["salesperson"]
@@ -406,7 +412,7 @@ def _store(
         in_reply_to=planned.in_reply_to,
         references=list(planned.references),
         reference=reference,
-        notes=[*planned.notes, *rendered.reasons, *([note] if note else [])],
+        notes=[*planned.notes, *rendered.reasons, *notes],
         answers=list(answers or []),
         quote=[_line_dict(ln) for ln in planned.quote],
         created_at=now,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mailagent.app import App
 from mailagent.db import models as m
@@ -25,6 +25,7 @@ from mailagent.errors import MailagentError, NotFound
 from mailagent.records import DraftState, OutboxState
 
 __all__ = [
+    "MERGED_AT_MOST",
     "ChoiceError",
     "after_new_draft",
     "after_outbound_message",
@@ -38,27 +39,38 @@ __all__ = [
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("mailagent.audit")
 
+MERGED_AT_MOST = 10
+"""How many earlier unanswered messages a new reply merges (the most recent ones).
+
+One reply can answer a follow-up or a handful of mails the customer wrote before we
+answered; past ten it is no longer one readable answer (the salesperson reads the thread),
+and merging every earlier message made drafting each new mail cost as much as the whole
+thread (the asks, quote lines and intent of all their texts, again for every message).
+Older unanswered messages stay in the draft's ``answers`` (sending still closes them) and
+the draft's note says how many were not merged.
+"""
+
 
 class ChoiceError(MailagentError):
     """There is nothing to choose (no held draft against this one); the message says why."""
 
 
 def _open(session: Session, thread_id: int) -> list[tuple[m.Draft, live.OpenDraft]]:
-    drafts = session.scalars(
-        select(m.Draft)
+    rows = session.execute(  # one query: the drafts and when their messages arrived
+        select(m.Draft, m.Message.received_at)
+        .outerjoin(m.Message, m.Message.id == m.Draft.message_pk)
         .where(
             m.Draft.thread_id == thread_id, m.Draft.status.in_((*live.LIVE, DraftState.APPROVED))
         )
         .order_by(m.Draft.id)
     )
     out = []
-    for d in drafts:
-        msg = session.get(m.Message, d.message_pk) if d.message_pk else None
+    for d, received_at in rows.tuples():
         by_person = d.created_by != "mailagent"  # composed by a salesperson
         touched = (
             by_person or d.version > 1 or (d.decided_at is not None and d.decided_by != "auto")
         )
-        received = q.aware(msg.received_at) if msg is not None else None
+        received = q.aware(received_at) if received_at is not None else None
         out.append((d, live.OpenDraft(d.id, d.status, d.kind, touched, received)))
     return out
 
@@ -99,14 +111,15 @@ def unanswered_facts(
     row: m.Message,
     facts: MessageFacts,
     facts_of: Callable[[Session, m.Message], MessageFacts],
-) -> tuple[MessageFacts, tuple[int, ...], str]:
+) -> tuple[MessageFacts, tuple[int, ...], tuple[str, ...]]:
     """``facts`` extended by the earlier customer mail the thread's live drafts answer.
 
-    Returns the merged facts, the message ids the new reply answers, and a note ("" when
-    the reply answers ``row`` alone). ``facts_of`` builds facts from a message row.
+    Returns the merged facts, the message ids the new reply answers, and its notes (none
+    when the reply answers ``row`` alone). ``facts_of`` builds facts from a message row;
+    it is called for at most :data:`MERGED_AT_MOST` earlier messages.
     """
-    merged, answers, note, _live = unanswered(session, row, facts, facts_of)
-    return merged, answers, note
+    merged, answers, notes, _live = unanswered(session, row, facts, facts_of)
+    return merged, answers, notes
 
 
 def unanswered(
@@ -114,21 +127,53 @@ def unanswered(
     row: m.Message,
     facts: MessageFacts,
     facts_of: Callable[[Session, m.Message], MessageFacts],
-) -> tuple[MessageFacts, tuple[int, ...], str, bool]:
+) -> tuple[MessageFacts, tuple[int, ...], tuple[str, ...], bool]:
     """:func:`unanswered_facts`, and whether the thread had any open draft before (when it
-    had none, :func:`after_new_draft` has nothing to decide and need not read them again)."""
+    had none, :func:`after_new_draft` has nothing to decide and need not read them again).
+
+    The cost does not grow with the thread: the earlier messages are known by id from the
+    live reply drafts' ``answers``; only the :data:`MERGED_AT_MOST` most recent are read
+    (one query, with their attachments) and merged, the older ones are checked to exist
+    (ids only) and kept in ``answers``, and a note says how many were not merged.
+    """
     if row.thread_id is None:
-        return facts, (row.id,), "", False
-    earlier: list[int] = []
+        return facts, (row.id,), (), False
+    wanted: set[int] = set()
     opened = _open(session, row.thread_id)
     for d, od in opened:
         if od.kind == "reply" and od.status in live.LIVE:
-            for pk in d.answers or ([d.message_pk] if d.message_pk else []):
-                if pk != row.id and pk not in earlier:
-                    earlier.append(int(pk))
-    rows = [r for r in (session.get(m.Message, pk) for pk in sorted(earlier)) if r is not None]
+            wanted.update(int(pk) for pk in d.answers or ([d.message_pk] if d.message_pk else []))
+    wanted.discard(row.id)
+    earlier = sorted(wanted)
+    recent, older = earlier[-MERGED_AT_MOST:], earlier[:-MERGED_AT_MOST]
+    rows: list[m.Message] = []
+    for chunk in q.in_chunks(recent):
+        rows += session.scalars(
+            select(m.Message)
+            .where(m.Message.id.in_(chunk))
+            .options(selectinload(m.Message.attachments))
+        )
+    rows.sort(key=lambda r: r.id)
+    kept: list[int] = []  # older messages still stored (a purge may have removed some)
+    for chunk in q.in_chunks(older):
+        kept += session.scalars(select(m.Message.id).where(m.Message.id.in_(chunk)))
+    kept.sort()
     merged, note = merge(facts, [facts_of(session, r) for r in rows])
-    return merged, (*(r.id for r in rows), row.id), note, bool(opened)
+    notes = tuple(n for n in (note, _not_merged(kept)) if n)
+    return merged, (*kept, *(r.id for r in rows), row.id), notes, bool(opened)
+
+
+def _not_merged(older: Sequence[int]) -> str:
+    """The note on a reply that answers ``older`` messages without merging their text."""
+    if not older:
+        return ""
+    k, first, last = len(older), older[0], older[-1]
+    return (
+        f"{k} older unanswered messages of the thread were not merged into this reply "
+        f"(only the {MERGED_AT_MOST} most recent are): #{first} to #{last}; sending it "
+        f"marks them answered too / 此会话中 {k} 封较早的未回复邮件未合并到此回复"
+        f"（只合并最近 {MERGED_AT_MOST} 封）：#{first} 至 #{last}；发送此回复也会将它们标记为已回复"
+    )
 
 
 def contact_language(session: Session, row: m.Message) -> str:
@@ -146,7 +191,7 @@ def after_new_draft(
     row: m.Message,
     reply_id: int,
     answers: Sequence[int],
-    note: str,
+    notes: Sequence[str],
     now: datetime,
     *,
     preset: bool = False,
@@ -161,7 +206,7 @@ def after_new_draft(
     d = None if preset else session.get(m.Draft, reply_id)  # (a get reloads a new draft)
     if d is not None:
         d.answers = list(answers)
-        d.notes = [*d.notes, note] if note else d.notes
+        d.notes = [*d.notes, *notes] if notes else d.notes
     if row.thread_id is None or not live_before:
         return
     session.flush()
@@ -178,9 +223,9 @@ def after_sent(session: Session, d: m.Draft, message_id: str, now: datetime) -> 
     others = [od for _, od in _open(session, d.thread_id)]
     by = f"draft #{d.id} <{message_id}>"
     _apply(session, live.on_reply_sent(written, by, others, d.id), now, "mailagent")
-    for pk in d.answers or []:
-        msg = session.get(m.Message, pk)
-        if msg is not None and msg.id != d.message_pk:
+    answered = sorted({int(pk) for pk in d.answers or []} - {d.message_pk or 0})
+    for chunk in q.in_chunks(answered):  # one query per chunk, not one per message
+        for msg in session.scalars(select(m.Message).where(m.Message.id.in_(chunk))):
             msg.status = "answered"
 
 

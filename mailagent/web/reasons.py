@@ -491,6 +491,16 @@ _RAW: tuple[tuple[str, str], ...] = (
             "intent %(w_intent)s"
         ),
     ),
+    (
+        r"(?P<k>\d+) older unanswered messages of the thread were not merged into this reply "
+        r"\(only the (?P<n>\d+) most recent are\): #(?P<first>\d+) to #(?P<last>\d+); "
+        r"sending it marks them answered too / .+",
+        N_(
+            "%(k)s older unanswered messages of the thread were not merged into this reply "
+            "(only the %(n)s most recent are): #%(first)s to #%(last)s; sending it marks them "
+            "answered too"
+        ),
+    ),
     (r"draft (?P<kind>\w+) in (?P<code>[a-z]{2,3})", N_("draft %(kind)s in %(code)s")),
     (r"translation added", N_("translation added")),
     (r"generated", N_("generated")),

@@ -244,3 +244,45 @@ def test_forward_and_new_mail_live_outside_the_one_reply_rule(tmp_path: Path, db
     assert [d.status for d in replies] == ["superseded", "pending"]  # the reply rule works
     assert [status(i) for i in (fwd, note)] == ["pending", "pending"]  # the others untouched
     app.close()
+
+
+def test_a_long_thread_merges_only_the_most_recent_unanswered_mail(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drafting message 41 of a thread with 40 unanswered customer messages reads and merges
+    at most MERGED_AT_MOST of them (the cost does not grow with the thread), still answers
+    all 41, and says in both languages how many older ones were not merged."""
+    from support.apptools import mail
+
+    from mailagent.capture.ingest import ingest_raw
+    from mailagent.drafts import prepare
+    from mailagent.drafts.thread_drafts import MERGED_AT_MOST
+
+    app = build(tmp_path, db_url)
+    tom, root = "Tom Baker <tom@acmerobotics.com>", "<test-1@acmerobotics.com>"
+    follow = [
+        (mail(n, sender=tom, body=f"And {n}0 pcs HX-2L-FR4-1.6?", in_reply_to=root), f"t-{n}")
+        for n in range(2, 41)
+    ]
+    results = ingest_raw(app, [(mail(1, sender=tom, body=RFQ), "t-1"), *follow])
+    earlier = [r.message_pk for r in results]
+    assert len(earlier) == 40 and all(earlier)
+    read: list[int] = []
+    facts_of = prepare._earlier_facts
+
+    def counted(session: object, row: m.Message) -> object:
+        read.append(row.id)
+        return facts_of(session, row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prepare, "_earlier_facts", counted)
+    last = store(app, 41, sender=tom, body="Sorry, and 70 pcs HX-4L-FR4-1.6.", in_reply_to=root)
+    assert sorted(read) == earlier[-MERGED_AT_MOST:]  # the most recent ten, nothing older
+    (reply,) = [d for d in thread_drafts(app, last) if d.status == "pending"]
+    assert reply.message_pk == last
+    assert reply.answers == [*earlier, last]  # sending closes all 41
+    older = 40 - MERGED_AT_MOST
+    (note,) = [n for n in reply.notes if "not merged" in n]
+    assert note.startswith(f"{older} older unanswered messages of the thread were not merged")
+    assert f"#{earlier[0]} to #{earlier[older - 1]}" in note
+    assert f"{older} 封较早的未回复邮件未合并" in note  # and in Chinese
+    assert any(f"one reply for the {MERGED_AT_MOST + 1} unanswered" in n for n in reply.notes)

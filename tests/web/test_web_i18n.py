@@ -58,6 +58,12 @@ def en(msgid: str) -> str:
             "冒用 acme.com 的名字",
         ),
         (
+            "30 older unanswered messages of the thread were not merged into this reply (only "
+            "the 10 most recent are): #1 to #30; sending it marks them answered too / 此会话中",
+            "此会话中 30 封较早的未回复邮件未合并到此回复（只合并最近 10 封）：#1 至 #30；"
+            "发送此回复也会将它们标记为已回复",
+        ),
+        (
             "gave up after 5 attempts: SMTP mx:25 (starttls): 550 5.1.1 no such user",
             "尝试 5 次后放弃：SMTP mx:25 (starttls)：服务器回复 550 5.1.1 no such user",
         ),
