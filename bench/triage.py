@@ -11,7 +11,13 @@ With ``--profile`` the triage runs under cProfile and the top functions are prin
 The first ``--warm`` messages are triaged before measuring (one-time loading of language
 profiles, model and templates, which the daemon's worker does once per process).
 
+With ``--rss-every N`` the triage runs in steps of N messages and the process's resident
+set (VmRSS) is printed after each step, so growth per 1,000 messages shows; with
+``--tracemalloc`` the allocations that grew most between steps are listed as well
+(tracemalloc slows the triage several times over: use it to find what grows, not to time).
+
 Usage: python bench/triage.py [--messages 300] [--claim 100] [--profile] [--pg URL]
+       [--rss-every 1000 [--tracemalloc]]
 """
 
 from __future__ import annotations
@@ -77,6 +83,40 @@ def _package(path: str) -> str:
     return "python" if path.startswith("/") else path[:20]
 
 
+def _rss_mb() -> float:
+    """This process's resident set in MB (VmRSS from /proc/self/status)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _triage_sampled(app, tw, args) -> int:  # type: ignore[no-untyped-def]
+    """Triage in steps of ``--rss-every`` messages, printing RSS (and tracemalloc growth)."""
+    import tracemalloc
+
+    if args.tracemalloc:
+        tracemalloc.start(1)
+    before = tracemalloc.take_snapshot() if args.tracemalloc else None
+    first = _rss_mb()
+    print(f"RSS before triage: {first:.1f} MB")
+    done = 0
+    while True:
+        step = tw.triage_pending(app, limit=args.rss_every, claim_size=args.claim)
+        if not step:
+            break
+        done += step
+        rss = _rss_mb()
+        print(f"RSS after {done:>6} triaged: {rss:7.1f} MB ({rss - first:+.1f} MB)", flush=True)
+        if before is not None:
+            after = tracemalloc.take_snapshot()
+            for stat in after.compare_to(before, "lineno")[: args.top_growth]:
+                print(f"    {stat}")
+            before = after
+    return done
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=300)
@@ -86,6 +126,13 @@ def main() -> None:
     ap.add_argument("--dump", default=None, help="write the profile's stats to this file")
     ap.add_argument("--pg", default=None, help="a PostgreSQL URL (an empty database)")
     ap.add_argument("--warm", type=int, default=20, help="messages triaged before measuring")
+    ap.add_argument(
+        "--rss-every", type=int, default=0, help="print RSS after every N messages triaged"
+    )
+    ap.add_argument(
+        "--tracemalloc", action="store_true", help="with --rss-every: list what grew between"
+    )
+    ap.add_argument("--top-growth", type=int, default=12, help="tracemalloc rows per step")
     args = ap.parse_args()
 
     from sqlalchemy import event, func, select
@@ -112,7 +159,10 @@ def main() -> None:
         wall, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        done = tw.triage_pending(app, claim_size=args.claim)
+        if args.rss_every:
+            done = _triage_sampled(app, tw, args)
+        else:
+            done = tw.triage_pending(app, claim_size=args.claim)
         if profiler:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
