@@ -239,10 +239,10 @@ class _FastLinear:
     """
 
     # Distinct words whose columns are kept per model (cleared when full), and the longest
-    # word kept: an entry is the word and an array of ~4 columns per character, ~0.4 KB for
-    # a word of up to 32 characters, so ~20 MB at most (200,000 words of any length grew
+    # word kept: an entry is the word and an array of ~4 columns per character, ~0.5 KB for
+    # a word of up to 32 characters, so ~10 MB at most (200,000 words of any length grew
     # the triage worker by ~50 MB). Longer words (links, codes) are computed each time.
-    _WORD_CACHE = 50_000
+    _WORD_CACHE = 20_000
     _WORD_CHARS = 32
 
     def __init__(self, pipeline: Pipeline) -> None:

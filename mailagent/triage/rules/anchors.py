@@ -37,8 +37,9 @@ _UNSPACED = re.compile(
     r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
 # Distinct text words whose anchors are kept (cleared when full); words longer than
-# _WORD_CHARS (links, codes) are looked up each time, so the table stays under ~15 MB.
-_WORD_CACHE = 100_000
+# _WORD_CHARS (links, codes) are looked up each time; an entry is ~0.1 KB (most words
+# anchor nothing: one shared empty tuple), so the table stays under ~5 MB.
+_WORD_CACHE = 50_000
 _WORD_CHARS = 40
 # Texts whose candidate phrases are kept (a message's fields, re-read by every rule list),
 # keyed by a digest of the text (the texts themselves were the keys: 256 whole bodies).

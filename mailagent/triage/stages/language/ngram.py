@@ -83,10 +83,11 @@ def _factory() -> DetectorFactory:
 
 # Words whose grams are remembered, and the longest word remembered. An entry is the word,
 # a tuple of ~3 grams per letter (the grams interned: one copy each, however many words
-# share them) and the cache's link: ~0.3 KB for a word of up to 24 characters, so the cache
-# stays under ~10 MB (it held 65,536 words with their own gram strings, ~50 MB when full).
+# share them) and the cache's link: ~0.4 KB for a word of up to 24 characters, so the cache
+# stays under ~7 MB (it held 65,536 words with their own gram strings, ~50 MB when full);
+# the words mail repeats are far fewer than 16,384.
 # Longer tokens (links, codes, run-together words) seldom come back: computed each time.
-GRAM_CACHE = 32_768
+GRAM_CACHE = 16_384
 GRAM_CACHE_CHARS = 24
 
 
