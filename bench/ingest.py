@@ -112,7 +112,9 @@ def _capture(app, settings, batch: int, on_batch=None):  # type: ignore[no-untyp
 def capture_only(settings, store: str, batch: int, triage: bool, queue) -> None:  # type: ignore[no-untyped-def]
     from mailagent.app import open_app
 
-    app = open_app(_settings(store))
+    # without triage, as the capture process of ``mailagent run`` (worker processes triage):
+    # no intent model
+    app = open_app(_settings(store), with_model=triage)
     start = time.perf_counter()
     done, samples = _capture(app, settings, batch)
     elapsed = time.perf_counter() - start

@@ -22,8 +22,13 @@ the run) is written as sorted JSON lines: run it on two
 branches and compare the files (``cmp``) to show a change leaves results alone. Run the
 branch's bench against another checkout's package with ``PYTHONPATH=/that/checkout``.
 
+With ``--rss-every N`` the triage runs in steps of N messages and the process's resident
+set (VmRSS) is printed after each step, so growth per 1,000 messages shows; with
+``--tracemalloc`` the allocations that grew most between steps are listed as well
+(tracemalloc slows the triage several times over: use it to find what grows, not to time).
+
 Usage: python bench/triage.py [--messages 300] [--claim 100] [--segments 4] [--profile]
-                              [--pg URL] [--outcomes FILE]
+                              [--pg URL] [--outcomes FILE] [--rss-every 1000 [--tracemalloc]]
 """
 
 from __future__ import annotations
@@ -128,6 +133,40 @@ def _outcomes(app, path: str) -> int:  # type: ignore[no-untyped-def]
     return len(lines)
 
 
+def _rss_mb() -> float:
+    """This process's resident set in MB (VmRSS from /proc/self/status)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _triage_sampled(app, tw, args) -> int:  # type: ignore[no-untyped-def]
+    """Triage in steps of ``--rss-every`` messages, printing RSS (and tracemalloc growth)."""
+    import tracemalloc
+
+    if args.tracemalloc:
+        tracemalloc.start(1)
+    before = tracemalloc.take_snapshot() if args.tracemalloc else None
+    first = _rss_mb()
+    print(f"RSS before triage: {first:.1f} MB")
+    done = 0
+    while True:
+        step = tw.triage_pending(app, limit=args.rss_every, claim_size=args.claim)
+        if not step:
+            break
+        done += step
+        rss = _rss_mb()
+        print(f"RSS after {done:>6} triaged: {rss:7.1f} MB ({rss - first:+.1f} MB)", flush=True)
+        if before is not None:
+            after = tracemalloc.take_snapshot()
+            for stat in after.compare_to(before, "lineno")[: args.top_growth]:
+                print(f"    {stat}")
+            before = after
+    return done
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=300)
@@ -139,6 +178,13 @@ def main() -> None:
     ap.add_argument("--warm", type=int, default=20, help="messages triaged before measuring")
     ap.add_argument("--outcomes", default=None, help="write each message's outcome here")
     ap.add_argument("--segments", type=int, default=4, help="parts timed separately")
+    ap.add_argument(
+        "--rss-every", type=int, default=0, help="print RSS after every N messages triaged"
+    )
+    ap.add_argument(
+        "--tracemalloc", action="store_true", help="with --rss-every: list what grew between"
+    )
+    ap.add_argument("--top-growth", type=int, default=12, help="tracemalloc rows per step")
     args = ap.parse_args()
 
     from sqlalchemy import event, func, select
@@ -172,7 +218,9 @@ def main() -> None:
             profiler.enable()
         parts: list[tuple[int, float, float]] = []  # (messages, wall s, CPU s)
         done = 0
-        while True:
+        if args.rss_every:
+            done = _triage_sampled(app, tw, args)
+        while not args.rss_every:
             w0, c0 = time.perf_counter(), time.process_time()
             n = tw.triage_pending(app, limit=part, claim_size=args.claim)
             if not n:

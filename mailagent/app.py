@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -24,9 +25,11 @@ from mailagent.drafts.asks import load_ask_rules
 from mailagent.errors import ConfigError
 from mailagent.followups.rules import load_followup_rules
 from mailagent.sla.policies import load_sla_rules
-from mailagent.triage.intent_model import IntentModel
 from mailagent.triage.rules.relevance import load_gate_rules
 from mailagent.triage.rules.ruleset import Ruleset, load_rules
+
+if TYPE_CHECKING:
+    from mailagent.triage.intent_model import IntentModel
 
 __all__ = ["App", "open_app", "utcnow"]
 
@@ -103,6 +106,8 @@ def open_app(
     if with_model:
         with sessions() as session:  # this installation's corrections adapt the model
             examples = corrections.examples(session) if migrate else []
+        from mailagent.triage.intent_model import IntentModel  # numpy: only when classifying
+
         model = IntentModel.load_or_train(Path(settings.store.dir), examples=examples)
     return App(
         settings=settings,

@@ -40,7 +40,6 @@ from mailagent.logs import message_fields
 from mailagent.parse.message import parse_message
 from mailagent.parse.spool import Spool
 from mailagent.records import Attachment, FetchedMail, InboundMail
-from mailagent.triage.worker import triage_messages
 
 __all__ = ["IngestResult", "IngestStatus", "ingest_batch", "ingest_raw", "reprocess"]
 
@@ -221,6 +220,10 @@ def ingest_raw(
 
 def _with_triage(app: App, results: list[IngestResult]) -> list[IngestResult]:
     stored = [r.message_pk for r in results if r.status is IngestStatus.STORED and r.message_pk]
+    # imported here: the daemon's capture process stores with triage=False and must not load
+    # triage (language profiles, intent model, drafting) only to capture
+    from mailagent.triage.worker import triage_messages
+
     failed = {o.message_pk: o for o in triage_messages(app, stored) if not o.ok}
     return [
         dataclasses.replace(
@@ -452,6 +455,8 @@ def _retriage(app: App, message_pk: int, origin: str) -> IngestResult:
         if msg.status == TRIAGE_FAILED:
             msg.status = NEW
         message_id = msg.message_id
+    from mailagent.triage.worker import triage_messages
+
     outcomes = triage_messages(app, [message_pk])
     failed = next((o for o in outcomes if not o.ok), None)
     if failed is not None:

@@ -81,14 +81,17 @@ def _require_secrets(settings: config.Settings) -> None:
 @click.pass_context
 def run(ctx: click.Context, triage_workers: int | None) -> None:
     """Run the daemon: poll/IDLE every configured mailbox, housekeeping, translation."""
-    from mailagent.daemon.loop import run_daemon
+    from mailagent.daemon.loop import run_daemon, triage_processes
 
     settings = ctx.obj.settings()
     if not settings.imap.mailboxes:
         fail(f"{settings.source_path or 'config'}: imap.mailboxes: no mailbox configured")
     _require_secrets(settings)
-    with cli_app(ctx, settings) as app:
-        run_daemon(app, triage_workers=triage_workers, verbosity=ctx.obj.verbose)
+    workers = triage_processes(settings, triage_workers)
+    # with worker processes this process only captures: it never loads the intent model
+    # (scikit-learn and the model are ~150 MB); each worker loads it from the cache
+    with cli_app(ctx, settings, with_model=not workers) as app:
+        run_daemon(app, triage_workers=workers, verbosity=ctx.obj.verbose, worker_model=True)
 
 
 @cli.command("poll-once")

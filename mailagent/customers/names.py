@@ -60,11 +60,29 @@ def normalise_name(name: str) -> str:
     return " ".join(words)
 
 
-@functools.lru_cache(maxsize=65536)
+# (name, line) pairs whose similarity is remembered, and the longest line remembered: a
+# signature or letterhead line is short, a longer line (a paragraph) seldom comes back.
+# An entry is two short strings and a float, ~0.5 KB at most: ~8 MB when full (65,536
+# pairs of lines of any length before).
+SIMILARITY_CACHE = 16_384
+SIMILARITY_CHARS = 200
+
+
 def similarity(name_norm: str, line_norm: str) -> float:
     """Best ratio of ``name_norm`` against the whole line or a word window of it (0..1).
 
     Memoised: a customer's signature and letterhead lines come back in every mail."""
+    if len(line_norm) > SIMILARITY_CHARS or len(name_norm) > SIMILARITY_CHARS:
+        return _similarity(name_norm, line_norm)
+    return _cached_similarity(name_norm, line_norm)
+
+
+@functools.lru_cache(maxsize=SIMILARITY_CACHE)
+def _cached_similarity(name_norm: str, line_norm: str) -> float:
+    return _similarity(name_norm, line_norm)
+
+
+def _similarity(name_norm: str, line_norm: str) -> float:
     if not name_norm or not line_norm:
         return 0.0
     matcher = SequenceMatcher(None)
@@ -92,7 +110,12 @@ class NameMatch:
     line: str  # the text line that matched, as written
 
 
-@functools.lru_cache(maxsize=65536)
+# Customer names prepared: an entry holds the name's character counts (~1 KB), so 8,192
+# names (a large directory's active customers) are ~10 MB at most (65,536 before).
+PREPARED_NAMES = 8_192
+
+
+@functools.lru_cache(maxsize=PREPARED_NAMES)
 def _prepared_name(name: str) -> tuple[str, Counter[str]]:
     """A customer name normalised, with its character counts (archives repeat per mail)."""
     norm = normalise_name(name)

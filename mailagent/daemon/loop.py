@@ -28,7 +28,7 @@ from mailagent.app import App
 from mailagent.capture.imap import Backoff, FolderState, ImapSource, poll_folder
 from mailagent.capture.ingest import ingest_batch
 from mailagent.capture.sent import PENDING_FLAG
-from mailagent.config import MailboxSettings
+from mailagent.config import MailboxSettings, Settings
 from mailagent.daemon.lease import LeaseKeeper, lease_ttl
 from mailagent.daemon.triageworker import TriagePool, TriageWorker, default_workers
 from mailagent.db import queries as q
@@ -36,7 +36,7 @@ from mailagent.errors import SourceError
 from mailagent.ops import health
 from mailagent.records import FetchedMail
 
-__all__ = ["MailboxWorker", "TriageWorker", "run_daemon", "worker_id"]
+__all__ = ["MailboxWorker", "TriageWorker", "run_daemon", "triage_processes", "worker_id"]
 
 log = logging.getLogger(__name__)
 
@@ -181,17 +181,27 @@ class MailboxWorker:
             log.exception("mailbox %s: could not release leases", self.settings.name)
 
 
+def triage_processes(settings: Settings, requested: int | None) -> int:
+    """How many triage worker processes a daemon runs: ``requested`` (``--triage-workers``),
+    else the config's, else cores - 1 (at least 1); 0 triages in the daemon's own thread."""
+    if requested is not None:
+        return requested
+    return settings.scheduler.triage_workers or default_workers()
+
+
 def run_daemon(
     app: App,
     stop: threading.Event | None = None,
     *,
     triage_workers: int | None = None,
     verbosity: int = 0,
+    worker_model: bool | None = None,
 ) -> None:
     """Start the scheduler with a worker per mailbox and housekeeping; block until stopped.
 
     Triage runs in ``triage_workers`` processes (None: the config's, 0 there meaning
-    cores - 1, at least 1); ``0`` here triages in a thread of this process.
+    cores - 1, at least 1); ``0`` here triages in a thread of this process. The worker
+    processes load the intent model if ``worker_model`` (None: if ``app`` has one).
     """
     stop = stop or threading.Event()
     mailboxes = app.settings.imap.mailboxes
@@ -201,10 +211,12 @@ def run_daemon(
         timezone="UTC",
     )
     sched = app.settings.scheduler
-    if triage_workers is None:
-        triage_workers = sched.triage_workers or default_workers()
-    workers = triage_workers
-    pool = TriagePool(app, workers, float(sched.triage_seconds), verbosity) if workers else None
+    workers = triage_processes(app.settings, triage_workers)
+    pool = (
+        TriagePool(app, workers, float(sched.triage_seconds), verbosity, with_model=worker_model)
+        if workers
+        else None
+    )
     triage = pool.start() if pool else TriageWorker(app, stop, float(sched.triage_seconds))
     if isinstance(triage, TriageWorker):
         scheduler.add_job(triage.run_forever, id="triage", name="triage captured mail")

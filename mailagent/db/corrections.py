@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailagent.db import models as m
-from mailagent.triage.intent_model import Example
+
+if TYPE_CHECKING:  # imported where used: the model module loads numpy, capture needs none
+    from mailagent.triage.intent_model import Example
 
 __all__ = ["DISPOSITION", "INTENT", "KINDS", "digest", "examples", "record"]
 
@@ -60,6 +63,8 @@ def record(
 
 def examples(session: Session, kind: str = INTENT) -> list[Example]:
     """The labelled examples of ``kind``, oldest first; the last correction of a message wins."""
+    from mailagent.triage.intent_model import Example
+
     rows = session.scalars(
         select(m.TriageCorrection)
         .where(m.TriageCorrection.kind == kind)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailagent.errors import RulesError
+from mailagent.memo import text_memo
 
 __all__ = [
     "FILENAME",
@@ -211,7 +212,15 @@ def _shipping_detail(sentence: str) -> str:
     return " ".join(x for x in (mode, term.group(1) if term else "") if x)
 
 
-@functools.lru_cache(maxsize=4096)
+# Distinct texts whose asks are remembered. Keyed by a digest of the text (an lru_cache kept
+# up to 4,096 whole mail bodies alive as its keys); a result is a few asks of at most 200
+# characters each. Texts over ASK_MEMO_CHARS (a huge mailing-list digest, never repeated)
+# are not remembered.
+ASK_MEMO = 4096
+ASK_MEMO_CHARS = 100_000
+
+
+@text_memo(maxsize=ASK_MEMO, max_chars=ASK_MEMO_CHARS)
 def extract(text: str, rules: AskRules | None) -> tuple[Ask, ...]:
     """The asks in ``text`` in order of first appearance (one per kind; several questions).
 

@@ -238,7 +238,12 @@ class _FastLinear:
     ``predict_proba`` on a single multi-sentence mail.
     """
 
-    _WORD_CACHE = 200_000  # distinct words kept per model (cleared when full)
+    # Distinct words whose columns are kept per model (cleared when full), and the longest
+    # word kept: an entry is the word and an array of ~4 columns per character, ~0.5 KB for
+    # a word of up to 32 characters, so ~10 MB at most (200,000 words of any length grew
+    # the triage worker by ~50 MB). Longer words (links, codes) are computed each time.
+    _WORD_CACHE = 20_000
+    _WORD_CHARS = 32
 
     def __init__(self, pipeline: Pipeline) -> None:
         features: FeatureUnion = pipeline.named_steps["features"]
@@ -288,7 +293,9 @@ class _FastLinear:
         for word in normalised.split():
             columns = words.get(word)
             if columns is None:
-                columns = words[word] = self._word_columns(word)
+                columns = self._word_columns(word)
+                if len(word) <= self._WORD_CHARS:
+                    words[word] = columns
             parts.append(columns)
         if not parts:
             return

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
+from mailagent.memo import SHORT_CHARS, digest, text_memo
 from mailagent.triage.rules.match import fold
 
 __all__ = ["PhraseIndex", "text_words"]
@@ -36,11 +36,22 @@ _RUN = re.compile(r"[^\W\d_]+")
 _UNSPACED = re.compile(
     r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
-_WORD_CACHE = 100_000  # distinct text words whose anchors are kept (cleared when full)
-_TEXT_CACHE = 256  # texts whose candidate phrases are kept (a message's fields, re-read)
+# Distinct text words whose anchors are kept (cleared when full); words longer than
+# _WORD_CHARS (links, codes) are looked up each time; an entry is ~0.1 KB (most words
+# anchor nothing: one shared empty tuple), so the table stays under ~5 MB.
+_WORD_CACHE = 50_000
+_WORD_CHARS = 40
+# Texts whose candidate phrases are kept (a message's fields, re-read by every rule list),
+# keyed by a digest of the text (the texts themselves were the keys: 256 whole bodies).
+_TEXT_CACHE = 256
+# text_words: a message's folded fields, re-read by every list that is matched against
+# them. Keyed by digest; the result (its distinct words) grows with the text, so only
+# texts up to _WORDS_MEMO_CHARS are remembered: at most ~256 x 60 KB.
+_WORDS_MEMO = 256
+_WORDS_MEMO_CHARS = 5_000
 
 
-@lru_cache(maxsize=1024)
+@text_memo(maxsize=_WORDS_MEMO, max_chars=_WORDS_MEMO_CHARS)
 def text_words(folded: str) -> tuple[frozenset[str], bool]:
     """The letter runs of folded text, and whether it has unspaced-script characters."""
     return frozenset(_RUN.findall(folded)), _UNSPACED.search(folded) is not None
@@ -63,7 +74,7 @@ class PhraseIndex:
         self._postings: dict[int, list[int]] | None = None
         self._always: set[int] = set()
         self._word_memo: dict[str, tuple[int, ...]] = {}
-        self._text_memo: dict[str, frozenset[int]] = {}
+        self._text_memo: dict[str | bytes, frozenset[int]] = {}
         for phrase in phrases:
             self.add(phrase)
 
@@ -96,7 +107,8 @@ class PhraseIndex:
         A phrase that matches ``folded`` is always among them; most others are not.
         """
         memo = self._text_memo
-        found = memo.get(folded)
+        key = folded if len(folded) <= SHORT_CHARS else digest(folded)
+        found = memo.get(key)
         if found is not None:
             return found
         present: set[int] = set()
@@ -107,7 +119,9 @@ class PhraseIndex:
         for word in words:
             anchors = word_memo.get(word)
             if anchors is None:
-                anchors = word_memo[word] = self._word_anchors(word)
+                anchors = self._word_anchors(word)
+                if len(word) <= _WORD_CHARS:
+                    word_memo[word] = anchors
             if anchors:
                 present.update(anchors)
         if has_unspaced:
@@ -122,7 +136,7 @@ class PhraseIndex:
         found = frozenset(result)
         if len(memo) >= _TEXT_CACHE:
             memo.clear()
-        memo[folded] = found
+        memo[key] = found
         return found
 
     def start(self, ids: frozenset[int], folded: str) -> int:

@@ -18,8 +18,7 @@ except loading the profiles once.
 
 from __future__ import annotations
 
-import functools
-
+from mailagent.memo import text_memo
 from mailagent.records import InboundMail, LanguageInfo
 from mailagent.triage.stages.language import cyrillic as lc
 from mailagent.triage.stages.language import latin as la
@@ -50,7 +49,10 @@ __all__ = [
 ]
 
 NAME = "language"
-DETECT_CACHE = 4096  # distinct texts remembered (results are small frozen records)
+# distinct texts remembered: results are small frozen records, and the memo keys a text by
+# its digest (an lru_cache keyed on the texts kept up to 4,096 x 20,000 characters alive,
+# 80+ MB in a long-running worker)
+DETECT_CACHE = 4096
 DETECT_CHARS = 20_000  # characters of a text that detection reads
 UNKNOWN = "unknown"
 OTHER = "other"  # a language the stage recognises as none of those it answers
@@ -170,7 +172,7 @@ def detect(text: str) -> LanguageInfo:
     return _detect(text[:DETECT_CHARS])
 
 
-@functools.lru_cache(maxsize=DETECT_CACHE)
+@text_memo(maxsize=DETECT_CACHE, max_chars=DETECT_CHARS)
 def _detect(text: str) -> LanguageInfo:
     """:func:`detect` of text already cut to length. Pure, so memoised per distinct text:
     a backfill repeats many texts (notices, forms, one-line replies) and the n-gram

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -80,10 +81,30 @@ def _factory() -> DetectorFactory:
     return _FACTORY
 
 
-@lru_cache(maxsize=65536)
+# Words whose grams are remembered, and the longest word remembered. An entry is the word,
+# a tuple of ~3 grams per letter (the grams interned: one copy each, however many words
+# share them) and the cache's link: ~0.4 KB for a word of up to 24 characters, so the cache
+# stays under ~7 MB (it held 65,536 words with their own gram strings, ~50 MB when full);
+# the words mail repeats are far fewer than 16,384.
+# Longer tokens (links, codes, run-together words) seldom come back: computed each time.
+GRAM_CACHE = 16_384
+GRAM_CACHE_CHARS = 24
+
+
 def _token_grams(token: str) -> tuple[str, ...]:
     """The 1-3 character n-grams of one word that the profiles know (langdetect's rules:
     a space starts and ends each word; an all-caps word stops yielding grams)."""
+    if len(token) > GRAM_CACHE_CHARS:
+        return _grams_of(token)
+    return _cached_grams(token)
+
+
+@lru_cache(maxsize=GRAM_CACHE)
+def _cached_grams(token: str) -> tuple[str, ...]:
+    return _grams_of(token)
+
+
+def _grams_of(token: str) -> tuple[str, ...]:
     table: dict[str, list[float]] = _factory().word_lang_prob_map
     found: list[str] = []
     gram = NGram()
@@ -97,7 +118,7 @@ def _token_grams(token: str) -> tuple[str, ...]:
                 break
             piece = grams[-n:]
             if piece != " " and piece in table:
-                found.append(piece)
+                found.append(sys.intern(piece))
     return tuple(found)
 
 
