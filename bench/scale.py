@@ -18,8 +18,9 @@ now, so every inquiry gets its drafts), then:
   the database file with its WAL), less the empty schema's size. The issue's target is
   100,000 messages (``--long --messages 100000``), RSS flat and at most 300 MB a process.
 
-Usage: python bench/scale.py [--messages 20000] [--workers] [--long [--backend both|postgresql|sqlite]]
-       [--sample-every 10000]
+Usage: python bench/scale.py [--messages 20000] [--workers]
+       python bench/scale.py --long [--messages 100000] [--backend both|postgresql|sqlite]
+                             [--triage-workers 1] [--sample-every 10000]
 """
 
 from __future__ import annotations
@@ -212,7 +213,10 @@ def compare(args: argparse.Namespace, dovecot: Dovecot, pg: Postgres, user: str)
 
 def long_run(args: argparse.Namespace, dovecot: Dovecot, pg: Postgres, user: str) -> None:
     cache = Path(tempfile.mkdtemp(prefix="scale-model-"))
-    print(f"{args.messages} varied messages, one daemon with one triage worker process")
+    print(
+        f"{args.messages} varied messages, one daemon with {args.triage_workers} triage worker "
+        "process(es)"
+    )
     backends = {"both": ("PostgreSQL", "SQLite"), "postgresql": ("PostgreSQL",)}.get(
         args.backend, ("SQLite",)
     )
@@ -249,8 +253,8 @@ def long_run(args: argparse.Namespace, dovecot: Dovecot, pg: Postgres, user: str
             return sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
 
         elapsed, _steady, counts, procs = run_daemons(
-            tmp, dovecot, user, url, cache, args.messages, 1, 1, on_progress=progress,
-            on_store=lambda sizes=sizes, size=size: sizes.append(size()),
+            tmp, dovecot, user, url, cache, args.messages, 1, args.triage_workers,
+            on_progress=progress, on_store=lambda sizes=sizes, size=size: sizes.append(size()),
         )  # fmt: skip
         for p in procs:
             p.terminate()
@@ -281,6 +285,9 @@ def main() -> None:
         "--backend", choices=("both", "postgresql", "sqlite"), default="both",
         help="databases of --long (both by default)",
     )  # fmt: skip
+    ap.add_argument(
+        "--triage-workers", type=int, default=1, help="triage processes of the --long daemon"
+    )
     args = ap.parse_args()
     if args.messages is None:
         args.messages = 100_000 if args.long else 20_000
