@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from mailagent.app import App, open_app
@@ -84,7 +85,10 @@ class TriageWorker:
         wake: Waker | None = None,
         started_at: datetime | None = None,
         backoff: Backoff | None = None,
+        corpus: Path | None = None,
     ) -> None:
+        """``corpus``: the intent corpus the model is retrained on when corrections arrive
+        (None: the shipped one)."""
         self.app = app
         self.stop = stop
         self.interval = interval
@@ -97,6 +101,12 @@ class TriageWorker:
         self.yield_seconds = SQLITE_YIELD_SECONDS if sqlite else 0.0  # SKIP LOCKED: none
         self.waiters = lockwait.wait_dir(app.engine.url.database) if sqlite else None
         self.yields = 0  # claims after which someone waited for the lock
+        # corrections made in the web UI, the CLI or another process reach this process's
+        # model at most this long after: the daemon's own job cannot swap a worker's model
+        self.learn_seconds = 60.0 * app.settings.scheduler.learn_minutes
+        self.learn_due = time.monotonic() + self.learn_seconds  # loaded up to date at start
+        self.corpus = corpus
+        self.learned = 0  # times the model was adapted
 
     def notify(self) -> None:
         self.wake.set()
@@ -104,6 +114,28 @@ class TriageWorker:
     def _claimed(self, _n: int) -> None:
         self.backoff.reset()
         self.yield_to_waiters()
+        self.learn()
+
+    def learn(self, *, now: bool = False) -> bool:
+        """Adapt this process's intent model to the corrections made since it was loaded,
+        at most every ``scheduler.learn_minutes`` (a digest query when nothing changed), or
+        ``now``. True if it retrained or reloaded; a failure keeps the current model."""
+        if self.app.model is None or (not now and time.monotonic() < self.learn_due):
+            return False
+        self.learn_due = time.monotonic() + self.learn_seconds
+        from mailagent.messages.learning import refresh_if_corrected
+
+        try:
+            changed = (
+                refresh_if_corrected(self.app)
+                if self.corpus is None
+                else refresh_if_corrected(self.app, self.corpus)
+            )
+        except Exception:  # e.g. the database is away: try again at the next check
+            log.exception("adapting the intent model to corrections failed; keeping it")
+            return False
+        self.learned += changed
+        return changed
 
     def yield_to_waiters(self) -> float:
         """Pause ``yield_seconds`` if another writer waits for SQLite's write lock now;
@@ -127,6 +159,7 @@ class TriageWorker:
             self.wake.clear()
             if self.stop.is_set():
                 break
+            self.learn()
             try:
                 from mailagent.triage import worker as triage_worker  # see the module doc
 
@@ -169,13 +202,17 @@ def _child(
     try:
         from mailagent.triage import worker as triage_worker
 
+        worker = TriageWorker(app, stop, interval, wake=wake, started_at=started_at)
+        # opened without migrating, the App loaded the model without this installation's
+        # corrections: adapt it before the first claim (a cached model is only loaded)
+        worker.learn(now=True)
         warm = triage_worker.warm_up(app)  # the first live mail must not pay for loading
         # until here SIGTERM ends the process at once (nothing claimed yet); from here on it
         # lets the claim in progress commit first
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         ready.set()
         log.info("triage worker process %d started (warm-up %.1f s)", os.getpid(), warm)
-        TriageWorker(app, stop, interval, wake=wake, started_at=started_at).run_forever()
+        worker.run_forever()
     finally:
         app.close()
     logging.shutdown()

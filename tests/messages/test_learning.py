@@ -157,3 +157,33 @@ def test_model_adapts_so_the_same_kind_of_mail_is_right_next_time(
     reclassify(app, pk, "inquiry", "cli")
     assert refresh_if_corrected(app, mini_corpus) is True
     assert app.model.corrections == 4
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_triage_worker_adapts_its_own_model_to_corrections_made_elsewhere(
+    app: App, mini_corpus: Path
+) -> None:
+    """Each triage worker process has its own model (the daemon's learn job cannot swap
+    it): the worker adapts it at start, then at most every ``learn_minutes``."""
+    import threading
+    import time
+
+    from mailagent.daemon.triageworker import TriageWorker
+
+    app.model = IntentModel.load_or_train(Path(app.settings.store.dir), mini_corpus)
+    worker = TriageWorker(app, threading.Event(), 60.0, corpus=mini_corpus)
+    assert worker.learn_seconds == 60.0 * app.settings.scheduler.learn_minutes > 0
+    kind = "Calibration certificate for gauge {n}: the certificate for gauge {n} has expired."
+    probe = ("", kind.format(n="K-7731"))
+    assert app.model.predict_text(*probe)[0][0] is not Intent.COMPLAINT
+    for n, gauge in enumerate(("G-100", "G-220", "H-310"), 1):  # made in "another process"
+        reclassify(app, _store(app, n, "", kind.format(n=gauge)), "complaint", "lily")
+    assert worker.learn() is False  # not due yet: the first check waits learn_minutes
+    assert worker.learn(now=True) is True  # at the worker's start
+    assert app.model.corrections == 3 and worker.learned == 1
+    assert app.model.predict_text(*probe)[0][0] is Intent.COMPLAINT
+    worker.learn_due = time.monotonic()  # due: nothing new costs one digest query
+    assert worker.learn() is False and worker.learned == 1
+    reclassify(app, _store(app, 9, "", "Please quote 300 pcs of flex boards."), "inquiry", "cli")
+    worker.learn_due = time.monotonic()
+    assert worker.learn() is True and app.model.corrections == 4
