@@ -354,7 +354,9 @@ class SchedulerSettings:
     housekeeping_minutes: int = setting(60, "Interval of the housekeeping job.")
     translation_seconds: int = setting(30, "Interval of the background translation job.")
     learn_minutes: int = setting(
-        5, "How often the daemon checks for new intent corrections and adapts its model."
+        5,
+        "How often the daemon and each triage worker process check for new intent "
+        "corrections and adapt their model.",
     )
     send_seconds: int = setting(
         60, "Interval of the job that sends approved drafts and complaint relays."
