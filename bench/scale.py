@@ -26,6 +26,7 @@ Usage: python bench/scale.py [--messages 20000] [--workers]
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,15 @@ from support.daemons import DaemonProcess, prime_store, write_config
 from support.servers import Dovecot, Postgres, unique_name
 
 POLL_SECONDS = 1.0  # progress poll; the run's end is known to within this
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (all cores;
+    idle and iowait are not busy)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    total = sum(fields[:8])  # user nice system idle iowait irq softirq steal
+    hz = os.sysconf("SC_CLK_TCK")
+    return (total - fields[3] - fields[4]) / hz, total / hz
 
 
 def rss_mb(pid: int) -> float:
@@ -155,6 +165,7 @@ def run_daemons(
     if on_store is not None:  # the empty schema, before any mail
         on_store()
     counts = Counts(url)
+    busy0 = machine_busy()[0]
     start = time.monotonic()
     procs = [
         DaemonProcess(config, tmp / f"daemon-{i}.log", "--triage-workers", str(workers))
@@ -176,6 +187,12 @@ def run_daemons(
     end = time.monotonic()
     t0, n0 = first or (start, 0)
     steady = (n - n0) / (end - t0) if end > t0 and n > n0 else 0.0
+    cores = (machine_busy()[0] - busy0) / (end - start)
+    print(
+        f"  ({daemons} daemon(s): the machine's cores were busy {cores:.2f} of "
+        f"{os.cpu_count()} on average: daemons, workers, PostgreSQL, Dovecot, this poll)",
+        flush=True,
+    )
     return end - start, steady, counts, procs
 
 
