@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, ParamSpec, TypeVar
 
-__all__ = ["SHORT_CHARS", "TextMemo", "digest", "text_memo"]
+__all__ = ["SHORT_CHARS", "TextMemo", "digest", "text_key", "text_memo"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,6 +32,12 @@ def digest(text: str) -> bytes:
     """The memo key of ``text`` (lone surrogates from odd mail decode still hash)."""
     data = text.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=DIGEST_BYTES).digest()
+
+
+def text_key(text: str) -> str | bytes:
+    """A text's memo key: a short text is its own key (no larger than a digest, and a
+    ``str`` never equals a ``bytes``), a longer one its digest."""
+    return text if len(text) <= SHORT_CHARS else digest(text)
 
 
 class TextMemo(Generic[P, R]):
@@ -74,8 +80,7 @@ class TextMemo(Generic[P, R]):
             if isinstance(value, str):
                 if len(value) > self.max_chars:
                     return None
-                # a short text is its own key (no larger than a digest; str != bytes)
-                key.append(value if len(value) <= SHORT_CHARS else digest(value))
+                key.append(text_key(value))
             else:
                 key.append(value)
         return tuple(key)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mailagent.memo import SHORT_CHARS, digest, text_memo
+from mailagent.memo import text_key, text_memo
 from mailagent.triage.rules.match import fold
 
 __all__ = ["PhraseIndex", "text_words"]
@@ -107,7 +107,7 @@ class PhraseIndex:
         A phrase that matches ``folded`` is always among them; most others are not.
         """
         memo = self._text_memo
-        key = folded if len(folded) <= SHORT_CHARS else digest(folded)
+        key = text_key(folded)
         found = memo.get(key)
         if found is not None:
             return found
