@@ -123,12 +123,7 @@ class SqlDirectory:
 
     def customer_by_domain(self, domain: str) -> CustomerInfo | None:
         """The customer owning ``domain`` or its nearest parent (mail.acme.com → acme.com)."""
-        candidates = parent_domains(domain.strip())
-        rows = self.session.execute(_CUSTOMER_BY_DOMAIN, {"domains": candidates}).all()
-        if not rows:
-            return None
-        best = max(rows, key=lambda r: len(r[0]))
-        return _customer_info(best[1])
+        return self.customers_by_domains([domain]).get(domain.strip().lower())
 
     def contacts_by_emails(self, emails: Sequence[str]) -> dict[str, tuple[ContactHit, ...]]:
         """:meth:`contacts_by_email` of many addresses in one query (every one answered)."""
