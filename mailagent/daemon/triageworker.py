@@ -124,13 +124,10 @@ class TriageWorker:
             return False
         self.learn_due = time.monotonic() + self.learn_seconds
         from mailagent.messages.learning import refresh_if_corrected
+        from mailagent.triage.intent_model import CORPUS
 
         try:
-            changed = (
-                refresh_if_corrected(self.app)
-                if self.corpus is None
-                else refresh_if_corrected(self.app, self.corpus)
-            )
+            changed = refresh_if_corrected(self.app, self.corpus or CORPUS)
         except Exception:  # e.g. the database is away: try again at the next check
             log.exception("adapting the intent model to corrections failed; keeping it")
             return False
