@@ -5,15 +5,13 @@ times its largest part (measured in a fresh process)."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import subprocess
-import sys
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from support.apptools import ROOT, make_app
+from support.subproc import python_json
 
 from mailagent.capture.ingest import SPOOL_DIR, IngestStatus, ingest_raw
 from mailagent.parse.message import parse_message
@@ -116,15 +114,7 @@ def test_a_42_mb_mail_peaks_under_three_times_its_largest_part(tmp_path: Path) -
     del raw
     code = PROBE.format(tests=str(ROOT / "tests"), tmp=str(tmp_path))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=True,
-    )
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = python_json(code, env, timeout=300)
     assert figures["status"] == "stored"
     growth = figures["growth"]
     mb = 2**20

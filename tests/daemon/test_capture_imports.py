@@ -7,13 +7,11 @@ Checked in a fresh interpreter (this test process has imported everything alread
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from support.apptools import ROOT
+from support.subproc import python_json, run_python
 
 # not numpy: fpdf (quotation PDFs, which the daemon's send job needs) imports it anyway
 HEAVY = (
@@ -58,15 +56,6 @@ def test_run_with_worker_processes_captures_without_triage_modules(tmp_path: Pat
     create = "from mailagent.app import open_app; from mailagent.config import load\n"
     create += f"open_app(load({str(config)!r}), with_model=False).close()\n"
     prelude = f"HEAVY = {HEAVY!r}\nCONFIG = {str(config)!r}\n"
-    for code in (create, prelude + SCRIPT):
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    run_python(create, env)
+    seen = python_json(prelude + SCRIPT, env)
     assert seen == {"model": False, "worker_model": True, "workers": 2, "loaded": []}
